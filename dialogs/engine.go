@@ -1,0 +1,440 @@
+package dialogs
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// PromptKind says what a prompt is, so a channel can render it.
+type PromptKind string
+
+// The kinds of prompt.
+const (
+	PromptConsent  PromptKind = "consent"  // privacy notice; options yes/no
+	PromptQuestion PromptKind = "question" // the current item
+	PromptConfirm  PromptKind = "confirm"  // restart confirmation; options yes/no
+	PromptInfo     PromptKind = "info"     // a plain message
+	PromptError    PromptKind = "error"    // invalid input; says what is accepted
+	PromptSummary  PromptKind = "summary"  // the respondent's scores at the end
+	PromptGoodbye  PromptKind = "goodbye"  // consent declined
+)
+
+// Choice is a button a channel can show.
+type Choice struct {
+	Code     string
+	Label    string
+	Selected bool // multi: toggled on
+}
+
+// Progress is the respondent's position on their own path.
+type Progress struct {
+	Pos, Total int
+}
+
+// Prompt is one message for the respondent, already in their language.
+type Prompt struct {
+	Kind     PromptKind
+	Item     string   // question: the item id
+	Type     ItemType // question: the item type
+	Text     string   // the message or question text
+	Help     string   // question: the item's help text
+	Hint     string   // question: how to answer
+	Previous string   // question asked again: the answer given before, in words
+	Options  []Choice // question, consent, confirm: the buttons; questions end with "keine Angabe"
+	Progress Progress
+	CanBack  bool
+	CanSkip  bool
+	Repeat   bool    // the same question again after an error, a help or a language switch
+	Scores   *Scores // summary
+}
+
+// ErrWrongQuestionnaire is returned when a state belongs to another questionnaire.
+var ErrWrongQuestionnaire = errors.New("state belongs to another questionnaire")
+
+// Start begins a dialog: it returns the first state and the consent prompt.
+// fixed holds answers known beforehand (such as the chamber of an
+// invitation), which are never asked.
+func Start(q *Questionnaire, lang Lang, fixed map[string]string) (State, []Prompt, error) {
+	if lang != English {
+		lang = German
+	}
+	st := State{Questionnaire: q.Ref(), Lang: lang, Phase: PhaseConsent, Answers: map[string]Answer{}}
+	for id, v := range fixed {
+		it, ok := q.Item(id)
+		if !ok {
+			return State{}, nil, fmt.Errorf("fixed answer for unknown item %q", id)
+		}
+		ans, ok := parseAnswer(it, v)
+		if !ok {
+			return State{}, nil, fmt.Errorf("fixed answer %q is not valid for item %q", v, id)
+		}
+		ans.Fixed = true
+		st.Answers[id] = ans
+	}
+	return st, []Prompt{consentPrompt(q, lang)}, nil
+}
+
+// Resume returns the prompt that shows where a dialog stands, for a
+// respondent who comes back, possibly on another channel.
+func Resume(q *Questionnaire, st State) ([]Prompt, error) {
+	if st.Questionnaire != q.Ref() {
+		return nil, ErrWrongQuestionnaire
+	}
+	return current(q, st, false), nil
+}
+
+// Step applies one input to a dialog. It never changes st; it returns the
+// new state and the prompts to show. Invalid input is not an error: it gets
+// a prompt that says what is accepted. The error is for a state that does
+// not fit the questionnaire.
+func Step(q *Questionnaire, st State, in Input) (State, []Prompt, error) {
+	if st.Questionnaire != q.Ref() {
+		return st, nil, ErrWrongQuestionnaire
+	}
+	if st.Phase == PhaseAsking {
+		if _, ok := q.Item(st.Current); !ok {
+			return st, nil, fmt.Errorf("state asks unknown item %q", st.Current)
+		}
+	}
+	st = st.clone()
+	if in.Command == CmdNone && in.Choice == "" {
+		in.Command, in.Text = parseCommandOrText(in.Text)
+	}
+	lang := st.Lang
+
+	switch in.Command {
+	case CmdLanguage:
+		st.Lang = switchLang(st.Lang, in.Text)
+		return st, append([]Prompt{info(msgLanguageSet.in(st.Lang))}, current(q, st, true)...), nil
+	case CmdStatus:
+		return st, []Prompt{status(q, st)}, nil
+	case CmdHelp:
+		return st, help(q, st), nil
+	}
+
+	switch st.Phase {
+	case PhaseConsent:
+		return consent(q, st, in)
+	case PhaseAsking:
+		return asking(q, st, in)
+	case PhasePaused:
+		if in.Command == CmdResume {
+			st.Phase, st.Prev = st.Prev, ""
+			return st, append([]Prompt{info(msgResumed.in(lang))}, current(q, st, false)...), nil
+		}
+		return st, []Prompt{info(msgStillPaused.in(lang))}, nil
+	case PhaseConfirmRestart:
+		return confirmRestart(q, st, in)
+	case PhaseDone:
+		return st, []Prompt{info(msgAlreadyDone.in(lang)), summary(q, st)}, nil
+	case PhaseDeclined:
+		if in.Command == CmdRestart {
+			st.Phase = PhaseConsent
+			return st, []Prompt{consentPrompt(q, lang)}, nil
+		}
+		return st, []Prompt{info(msgDeclinedAgain.in(lang))}, nil
+	}
+	return st, nil, fmt.Errorf("unknown phase %q", st.Phase)
+}
+
+// parseCommandOrText recognises commands in typed text.
+func parseCommandOrText(text string) (Command, string) {
+	if c, arg := parseCommand(text); c != CmdNone {
+		return c, arg
+	}
+	return CmdNone, text
+}
+
+func switchLang(cur Lang, want string) Lang {
+	if l, err := ParseLang(want); err == nil {
+		return l
+	}
+	if cur == German {
+		return English
+	}
+	return German
+}
+
+func consent(q *Questionnaire, st State, in Input) (State, []Prompt, error) {
+	lang := st.Lang
+	code := in.Choice
+	if code == "" && in.Command == CmdNone {
+		code, _ = yesNoWord(in.Text)
+		switch strings.TrimSpace(in.Text) {
+		case "1":
+			code = CodeYes
+		case "2":
+			code = CodeNo
+		}
+	}
+	switch {
+	case code == CodeYes:
+		st.Phase = PhaseAsking
+		return advance(q, st, -1)
+	case code == CodeNo:
+		// Declining keeps nothing but the decline.
+		st.Phase = PhaseDeclined
+		st.Answers = map[string]Answer{}
+		st.Draft = nil
+		return st, []Prompt{{Kind: PromptGoodbye, Text: msgDeclined.in(lang)}}, nil
+	case in.Command == CmdPause:
+		st.Prev, st.Phase = st.Phase, PhasePaused
+		return st, []Prompt{info(msgPaused.in(lang))}, nil
+	}
+	return st, []Prompt{errPrompt(msgConsentInvalid.in(lang)), consentPrompt(q, lang)}, nil
+}
+
+func confirmRestart(q *Questionnaire, st State, in Input) (State, []Prompt, error) {
+	lang := st.Lang
+	code := in.Choice
+	if code == "" && in.Command == CmdNone {
+		code, _ = yesNoWord(in.Text)
+	}
+	switch code {
+	case CodeYes:
+		for id, a := range st.Answers {
+			if !a.Fixed {
+				delete(st.Answers, id)
+			}
+		}
+		st.Phase, st.Prev, st.Draft = PhaseAsking, "", nil
+		st2, ps, err := advance(q, st, -1)
+		return st2, append([]Prompt{info(msgRestarted.in(lang))}, ps...), err
+	case CodeNo:
+		st.Phase, st.Prev = st.Prev, ""
+		return st, current(q, st, false), nil
+	}
+	return st, []Prompt{errPrompt(msgRestartInvalid.in(lang)), restartPrompt(lang)}, nil
+}
+
+func asking(q *Questionnaire, st State, in Input) (State, []Prompt, error) {
+	lang := st.Lang
+	it, _ := q.Item(st.Current)
+	switch in.Command {
+	case CmdBack:
+		prev := previousItem(q, st, it.pos)
+		if prev == nil {
+			return st, append([]Prompt{info(msgFirstQuestion.in(lang))}, current(q, st, true)...), nil
+		}
+		st.Current = prev.ID
+		st.Draft = draftFor(prev, st.Answers[prev.ID])
+		return st, current(q, st, false), nil
+	case CmdSkip:
+		if !it.Optional {
+			return st, append([]Prompt{errPrompt(msgNotSkippable.in(lang))}, current(q, st, true)...), nil
+		}
+		return accept(q, st, it, Answer{Skipped: true})
+	case CmdPause:
+		st.Prev, st.Phase = st.Phase, PhasePaused
+		return st, []Prompt{info(msgPaused.in(lang))}, nil
+	case CmdResume:
+		return st, current(q, st, true), nil
+	case CmdRestart:
+		st.Prev, st.Phase = st.Phase, PhaseConfirmRestart
+		return st, []Prompt{restartPrompt(lang)}, nil
+	case CmdNA:
+		return accept(q, st, it, Answer{NA: true})
+	case CmdDone:
+		if it.Type != Multi {
+			return st, reject(q, st, it, in.Text), nil
+		}
+		if len(st.Draft) == 0 {
+			return st, append([]Prompt{errPrompt(msgErrMultiEmpty.in(lang))}, current(q, st, true)...), nil
+		}
+		return accept(q, st, it, Answer{Value: strings.Join(st.Draft, ",")})
+	}
+
+	if in.Choice == CodeNA {
+		return accept(q, st, it, Answer{NA: true})
+	}
+	if it.Type == Multi {
+		return toggle(q, st, it, in)
+	}
+	value := in.Choice
+	if value == "" {
+		value = in.Text
+	}
+	var ans Answer
+	var ok bool
+	if in.Choice != "" {
+		ans, ok = parseAnswer(it, in.Choice)
+	} else {
+		ans, ok = parseTyped(it, value)
+	}
+	if !ok {
+		return st, reject(q, st, it, value), nil
+	}
+	return accept(q, st, it, ans)
+}
+
+// toggle handles input to a multiple choice item: buttons toggle one option,
+// typed numbers toggle several, and a trailing "fertig" ends the item.
+func toggle(q *Questionnaire, st State, it *Item, in Input) (State, []Prompt, error) {
+	var codes []string
+	done := false
+	if in.Choice != "" {
+		if _, ok := it.option(in.Choice); !ok {
+			return st, reject(q, st, it, in.Text), nil
+		}
+		codes = []string{in.Choice}
+	} else {
+		words := strings.FieldsFunc(normalise(in.Text), func(r rune) bool { return r == ',' || r == ' ' || r == ';' })
+		if n := len(words); n > 1 && commandWord(words[n-1]) == CmdDone {
+			done, words = true, words[:n-1]
+		}
+		for _, w := range words {
+			code, ok := optionByWord(it, w)
+			if !ok {
+				if code, ok = optionByLabel(it, in.Text); ok && !done {
+					codes = []string{code}
+					break
+				}
+				return st, reject(q, st, it, in.Text), nil
+			}
+			codes = append(codes, code)
+		}
+		if len(codes) == 0 {
+			return st, reject(q, st, it, in.Text), nil
+		}
+	}
+	for _, c := range codes {
+		st.Draft = toggled(it, st.Draft, c)
+	}
+	if done {
+		return asking(q, st, Input{Command: CmdDone})
+	}
+	return st, current(q, st, true), nil
+}
+
+// toggled switches one option of a multiple choice draft, keeping the
+// options in questionnaire order; an exclusive option clears the others.
+func toggled(it *Item, draft []string, code string) []string {
+	if slices.Contains(draft, code) {
+		return slices.DeleteFunc(slices.Clone(draft), func(c string) bool { return c == code })
+	}
+	opt, _ := it.option(code)
+	on := map[string]bool{code: true}
+	for _, c := range draft {
+		o, _ := it.option(c)
+		if !opt.Exclusive && !o.Exclusive {
+			on[c] = true
+		}
+	}
+	out := make([]string, 0, len(on))
+	for _, o := range it.Options {
+		if on[o.Code] {
+			out = append(out, o.Code)
+		}
+	}
+	return out
+}
+
+// accept stores an answer, drops answers that left the path and moves on.
+func accept(q *Questionnaire, st State, it *Item, ans Answer) (State, []Prompt, error) {
+	st.Answers[it.ID] = ans
+	st.Draft = nil
+	prune(q, st.Answers)
+	return advance(q, st, it.pos)
+}
+
+// prune drops answers to items that are no longer on the path. Conditions
+// only look back, so one pass in order settles every item.
+func prune(q *Questionnaire, answers map[string]Answer) {
+	for _, it := range q.items {
+		if _, ok := answers[it.ID]; ok && !visible(it, answers) {
+			delete(answers, it.ID)
+		}
+	}
+}
+
+// advance moves to the first unanswered item on the path after position
+// from, or completes the dialog.
+func advance(q *Questionnaire, st State, from int) (State, []Prompt, error) {
+	for _, it := range q.items[from+1:] {
+		if _, answered := st.Answers[it.ID]; answered || !visible(it, st.Answers) {
+			continue
+		}
+		st.Current = it.ID
+		st.Draft = nil
+		return st, current(q, st, false), nil
+	}
+	st.Phase, st.Current, st.Draft = PhaseDone, "", nil
+	return st, []Prompt{summary(q, st)}, nil
+}
+
+func previousItem(q *Questionnaire, st State, pos int) *Item {
+	for i := pos - 1; i >= 0; i-- {
+		it := q.items[i]
+		if a, ok := st.Answers[it.ID]; ok && a.Fixed {
+			continue
+		}
+		if visible(it, st.Answers) {
+			return it
+		}
+	}
+	return nil
+}
+
+func draftFor(it *Item, a Answer) []string {
+	if it.Type != Multi {
+		return nil
+	}
+	return a.Codes()
+}
+
+// visible reports whether all the item's conditions hold.
+func visible(it *Item, answers map[string]Answer) bool {
+	for _, c := range it.conds {
+		if !c.holds(answers[c.Item]) {
+			return false
+		}
+	}
+	return true
+}
+
+func (c Condition) holds(a Answer) bool {
+	codes := a.Codes()
+	if len(c.In) > 0 {
+		for _, code := range codes {
+			if slices.Contains(c.In, code) {
+				return true
+			}
+		}
+		return false
+	}
+	for _, code := range codes {
+		if slices.Contains(c.NotIn, code) {
+			return false
+		}
+	}
+	return true
+}
+
+// progress counts the respondent's path: their position and an estimate of
+// its length, assuming unanswered items will get their first answer.
+func progress(q *Questionnaire, st State) Progress {
+	var p Progress
+	guess := make(map[string]Answer, len(st.Answers)+8)
+	cur, _ := q.Item(st.Current)
+	for _, it := range q.items {
+		a, answered := st.Answers[it.ID]
+		if !visible(it, guess) {
+			continue
+		}
+		if answered {
+			guess[it.ID] = a
+		} else if it.Type.choiceLike() {
+			guess[it.ID] = Answer{Value: it.codes()[0]}
+		}
+		if a.Fixed {
+			continue
+		}
+		p.Total++
+		if cur != nil && it.pos <= cur.pos {
+			p.Pos = p.Total
+		}
+	}
+	return p
+}

@@ -1,0 +1,230 @@
+package dialogs
+
+import "fmt"
+
+// msgKey names a text of the engine's own (not the questionnaire's).
+type msgKey int
+
+const (
+	msgConsentAsk msgKey = iota
+	msgConsentYes
+	msgConsentNo
+	msgConsentInvalid
+	msgDeclined
+	msgDeclinedAgain
+	msgProgress
+	msgPrevious
+	msgFirstQuestion
+	msgPaused
+	msgStillPaused
+	msgResumed
+	msgRestartAsk
+	msgRestartYes
+	msgRestartNo
+	msgRestartInvalid
+	msgRestarted
+	msgLanguageSet
+	msgStatusAsking
+	msgStatusConsent
+	msgStatusDone
+	msgStatusDeclined
+	msgHelpCommands
+	msgHelpNoItemHelp
+	msgAlreadyDone
+	msgNotSkippable
+	msgSummaryHead
+	msgSummaryField
+	msgSummaryNone
+	msgSummaryComposite
+	msgSummaryTech
+	msgThanks
+	msgHintSingle
+	msgHintMulti
+	msgHintScale
+	msgHintYesNo
+	msgHintInteger
+	msgHintIntegerMin
+	msgHintIntegerMax
+	msgHintIntegerAny
+	msgHintText
+	msgHintPostcode
+	msgHintNA
+	msgErrSingle
+	msgErrMulti
+	msgErrMultiEmpty
+	msgErrScale
+	msgErrYesNo
+	msgErrInteger
+	msgErrTextEmpty
+	msgErrTextLong
+	msgErrPostcode
+	msgSelected
+	msgButtonBack
+	msgButtonSkip
+	msgButtonHelp
+	msgButtonDone
+	msgButtonNA
+	msgYes
+	msgNo
+)
+
+// text returns the German and English wording of a message.
+func (k msgKey) text() Text {
+	switch k {
+	case msgConsentAsk:
+		return Text{"Möchten Sie an der Umfrage teilnehmen?", "Would you like to take part in the survey?"}
+	case msgConsentYes:
+		return Text{"Ja, ich bin einverstanden", "Yes, I agree"}
+	case msgConsentNo:
+		return Text{"Nein, danke", "No, thank you"}
+	case msgConsentInvalid:
+		return Text{"Bitte antworten Sie mit „ja“ oder „nein“.", "Please answer “yes” or “no”."}
+	case msgDeclined:
+		return Text{"Schade, aber natürlich in Ordnung. Wir haben nur Ihre Absage gespeichert, keine weiteren Daten. Wenn Sie es sich anders überlegen, schreiben Sie „neustart“.",
+			"That's a pity, but of course fine. We have stored only that you declined, nothing else. If you change your mind, send “restart”."}
+	case msgDeclinedAgain:
+		return Text{"Sie haben die Teilnahme abgelehnt. Wenn Sie doch teilnehmen möchten, schreiben Sie „neustart“.",
+			"You declined to take part. If you would like to take part after all, send “restart”."}
+	case msgProgress:
+		return Text{"Frage %d von ca. %d", "Question %d of about %d"}
+	case msgPrevious:
+		return Text{"Ihre bisherige Antwort: %s", "Your answer so far: %s"}
+	case msgFirstQuestion:
+		return Text{"Das ist bereits die erste Frage.", "This is already the first question."}
+	case msgPaused:
+		return Text{"Die Umfrage ist pausiert. Ihre Antworten sind gespeichert. Schreiben Sie „weiter“, wenn Sie fortfahren möchten – gern auch später oder auf einem anderen Kanal.",
+			"The survey is paused. Your answers are saved. Send “resume” when you want to go on – later or on another channel if you like."}
+	case msgStillPaused:
+		return Text{"Die Umfrage ist pausiert. Schreiben Sie „weiter“, um fortzufahren.", "The survey is paused. Send “resume” to go on."}
+	case msgResumed:
+		return Text{"Willkommen zurück! Weiter geht's.", "Welcome back! Let's go on."}
+	case msgRestartAsk:
+		return Text{"Möchten Sie wirklich von vorn beginnen? Alle bisherigen Antworten werden verworfen.",
+			"Do you really want to start over? All your answers so far will be discarded."}
+	case msgRestartYes:
+		return Text{"Ja, neu beginnen", "Yes, start over"}
+	case msgRestartNo:
+		return Text{"Nein, weiter wie bisher", "No, carry on"}
+	case msgRestartInvalid:
+		return Text{"Bitte antworten Sie mit „ja“ (neu beginnen) oder „nein“ (weiter wie bisher).", "Please answer “yes” (start over) or “no” (carry on)."}
+	case msgRestarted:
+		return Text{"Ihre Antworten wurden verworfen. Wir beginnen von vorn.", "Your answers have been discarded. Let's start over."}
+	case msgLanguageSet:
+		return Text{"Die Sprache ist jetzt Deutsch.", "The language is now English."}
+	case msgStatusAsking:
+		return Text{"Sie sind bei Frage %d von ca. %d; %d Antworten sind gespeichert.", "You are at question %d of about %d; %d answers are saved."}
+	case msgStatusConsent:
+		return Text{"Die Umfrage hat noch nicht begonnen: Bitte bestätigen Sie zuerst den Datenschutzhinweis.", "The survey has not started yet: please confirm the privacy notice first."}
+	case msgStatusDone:
+		return Text{"Sie haben die Umfrage abgeschlossen. Vielen Dank!", "You have completed the survey. Thank you!"}
+	case msgStatusDeclined:
+		return Text{"Sie haben die Teilnahme abgelehnt.", "You declined to take part."}
+	case msgHelpCommands:
+		return Text{"Befehle: „zurück“ (vorige Frage), „überspringen“ (nur bei freiwilligen Fragen), „-“ oder „keine Angabe“, „pause“, „weiter“, „status“, „sprache en“, „neustart“.",
+			"Commands: “back” (previous question), “skip” (optional questions only), “-” or “prefer not to say”, “pause”, “resume”, “status”, “language de”, “restart”."}
+	case msgHelpNoItemHelp:
+		return Text{"Antworten Sie so, wie es für Ihre Organisation am ehesten zutrifft.", "Answer as it best applies to your organisation."}
+	case msgAlreadyDone:
+		return Text{"Sie haben die Umfrage bereits abgeschlossen. Vielen Dank für Ihre Teilnahme!", "You have already completed the survey. Thank you for taking part!"}
+	case msgNotSkippable:
+		return Text{"Diese Frage kann nicht übersprungen werden. Wenn Sie nicht antworten möchten, wählen Sie „keine Angabe“.",
+			"This question cannot be skipped. If you would rather not answer, choose “prefer not to say”."}
+	case msgSummaryHead:
+		return Text{"Vielen Dank für Ihre Teilnahme! Ihre Ergebnisse (0–100):", "Thank you for taking part! Your results (0–100):"}
+	case msgSummaryField:
+		return Text{"%s: %d", "%s: %d"}
+	case msgSummaryNone:
+		return Text{"Für eine Auswertung haben Sie zu wenige Fragen beantwortet.", "You answered too few questions for a score."}
+	case msgSummaryComposite:
+		return Text{"Gesamtindex: %d", "Composite index: %d"}
+	case msgSummaryTech:
+		return Text{"Eingesetzte Technologien: %d von 12", "Technologies in use: %d of 12"}
+	case msgThanks:
+		return Text{"Ihre Antworten sind gespeichert.", "Your answers are saved."}
+	case msgHintSingle:
+		return Text{"Bitte wählen Sie eine Option (Nummer oder Text).", "Please choose one option (number or text)."}
+	case msgHintMulti:
+		return Text{"Mehrfachauswahl: Wählen Sie alle zutreffenden Optionen (Nummern, z. B. „1 3“) und dann „fertig“.",
+			"Multiple choice: choose all options that apply (numbers, e.g. “1 3”), then “done”."}
+	case msgHintScale:
+		return Text{"Bitte antworten Sie mit einer Zahl von 1 (%s) bis %d (%s).", "Please answer with a number from 1 (%s) to %d (%s)."}
+	case msgHintYesNo:
+		return Text{"Bitte antworten Sie mit „ja“ oder „nein“.", "Please answer “yes” or “no”."}
+	case msgHintInteger:
+		return Text{"Bitte geben Sie eine ganze Zahl von %d bis %d ein.", "Please enter a whole number from %d to %d."}
+	case msgHintIntegerMin:
+		return Text{"Bitte geben Sie eine ganze Zahl ab %d ein.", "Please enter a whole number of at least %d."}
+	case msgHintIntegerMax:
+		return Text{"Bitte geben Sie eine ganze Zahl bis %d ein.", "Please enter a whole number of at most %d."}
+	case msgHintIntegerAny:
+		return Text{"Bitte geben Sie eine ganze Zahl ein.", "Please enter a whole number."}
+	case msgHintText:
+		return Text{"Bitte antworten Sie mit einem kurzen Text (höchstens %d Zeichen).", "Please answer with a short text (at most %d characters)."}
+	case msgHintPostcode:
+		return Text{"Bitte geben Sie eine fünfstellige Postleitzahl ein, z. B. 30159.", "Please enter a five-digit German postcode, e.g. 30159."}
+	case msgHintNA:
+		return Text{"„-“ bedeutet keine Angabe.", "“-” means prefer not to say."}
+	case msgErrSingle:
+		return Text{"Das habe ich nicht verstanden. Bitte wählen Sie eine der Optionen 1 bis %d.", "I did not understand that. Please choose one of the options 1 to %d."}
+	case msgErrMulti:
+		return Text{"Das habe ich nicht verstanden. Bitte wählen Sie Optionen mit ihren Nummern 1 bis %d und dann „fertig“.",
+			"I did not understand that. Please choose options by their numbers 1 to %d, then “done”."}
+	case msgErrMultiEmpty:
+		return Text{"Bitte wählen Sie mindestens eine Option oder „keine Angabe“.", "Please choose at least one option or “prefer not to say”."}
+	case msgErrScale:
+		return Text{"Bitte antworten Sie mit einer Zahl von 1 bis %d.", "Please answer with a number from 1 to %d."}
+	case msgErrYesNo:
+		return Text{"Bitte antworten Sie mit „ja“ oder „nein“.", "Please answer “yes” or “no”."}
+	case msgErrInteger:
+		return Text{"Das ist keine gültige Zahl. ", "That is not a valid number. "}
+	case msgErrTextEmpty:
+		return Text{"Bitte schreiben Sie eine Antwort oder wählen Sie „keine Angabe“.", "Please write an answer or choose “prefer not to say”."}
+	case msgErrTextLong:
+		return Text{"Ihre Antwort ist %d Zeichen lang; erlaubt sind höchstens %d. Bitte kürzen Sie sie.", "Your answer is %d characters long; at most %d are allowed. Please shorten it."}
+	case msgErrPostcode:
+		return Text{"Das ist keine gültige Postleitzahl. Bitte geben Sie fünf Ziffern ein, z. B. 30159.", "That is not a valid postcode. Please enter five digits, e.g. 30159."}
+	case msgSelected:
+		return Text{"Ausgewählt: %s", "Selected: %s"}
+	case msgButtonBack:
+		return Text{"« zurück", "« back"}
+	case msgButtonSkip:
+		return Text{"überspringen", "skip"}
+	case msgButtonHelp:
+		return Text{"Hilfe", "help"}
+	case msgButtonDone:
+		return Text{"fertig ✓", "done ✓"}
+	case msgButtonNA:
+		return Text{"keine Angabe", "prefer not to say"}
+	case msgYes:
+		return Text{"Ja", "Yes"}
+	case msgNo:
+		return Text{"Nein", "No"}
+	}
+	return Text{"?", "?"}
+}
+
+func (k msgKey) in(lang Lang, args ...any) string {
+	t := k.text().In(lang)
+	if len(args) == 0 {
+		return t
+	}
+	return fmt.Sprintf(t, args...)
+}
+
+// ButtonLabel returns the label of a command button (back, skip, help, done,
+// "keine Angabe") in lang, for channels that render buttons.
+func ButtonLabel(lang Lang, c Command) string {
+	switch c {
+	case CmdBack:
+		return msgButtonBack.in(lang)
+	case CmdSkip:
+		return msgButtonSkip.in(lang)
+	case CmdHelp:
+		return msgButtonHelp.in(lang)
+	case CmdDone:
+		return msgButtonDone.in(lang)
+	case CmdNA:
+		return msgButtonNA.in(lang)
+	}
+	return string(c)
+}

@@ -1,0 +1,233 @@
+package dialogs
+
+import (
+	"math"
+	"slices"
+	"strings"
+)
+
+func info(text string) Prompt     { return Prompt{Kind: PromptInfo, Text: text} }
+func errPrompt(text string) Prompt { return Prompt{Kind: PromptError, Text: text} }
+
+func consentPrompt(q *Questionnaire, lang Lang) Prompt {
+	return Prompt{
+		Kind: PromptConsent,
+		Text: q.Title.In(lang) + "\n\n" + q.Privacy.In(lang) + "\n\n" + msgConsentAsk.in(lang),
+		Options: []Choice{
+			{Code: CodeYes, Label: msgConsentYes.in(lang)},
+			{Code: CodeNo, Label: msgConsentNo.in(lang)},
+		},
+	}
+}
+
+func restartPrompt(lang Lang) Prompt {
+	return Prompt{
+		Kind: PromptConfirm,
+		Text: msgRestartAsk.in(lang),
+		Options: []Choice{
+			{Code: CodeYes, Label: msgRestartYes.in(lang)},
+			{Code: CodeNo, Label: msgRestartNo.in(lang)},
+		},
+	}
+}
+
+// current returns the prompt for where the dialog stands.
+func current(q *Questionnaire, st State, repeat bool) []Prompt {
+	lang := st.Lang
+	switch st.Phase {
+	case PhaseConsent:
+		return []Prompt{consentPrompt(q, lang)}
+	case PhaseAsking:
+		it, ok := q.Item(st.Current)
+		if !ok {
+			return nil
+		}
+		return []Prompt{question(q, st, it, repeat)}
+	case PhasePaused:
+		return []Prompt{info(msgStillPaused.in(lang))}
+	case PhaseConfirmRestart:
+		return []Prompt{restartPrompt(lang)}
+	case PhaseDone:
+		return []Prompt{summary(q, st)}
+	case PhaseDeclined:
+		return []Prompt{info(msgDeclinedAgain.in(lang))}
+	}
+	return nil
+}
+
+func question(q *Questionnaire, st State, it *Item, repeat bool) Prompt {
+	lang := st.Lang
+	p := Prompt{
+		Kind:     PromptQuestion,
+		Item:     it.ID,
+		Type:     it.Type,
+		Text:     it.Text.In(lang),
+		Help:     it.Help.In(lang),
+		Hint:     hint(it, lang),
+		Progress: progress(q, st),
+		CanBack:  previousItem(q, st, it.pos) != nil,
+		CanSkip:  it.Optional,
+		Repeat:   repeat,
+	}
+	switch it.Type {
+	case Single, Multi:
+		for _, o := range it.Options {
+			p.Options = append(p.Options, Choice{Code: o.Code, Label: o.Label.In(lang), Selected: it.Type == Multi && slices.Contains(st.Draft, o.Code)})
+		}
+	case YesNo:
+		p.Options = []Choice{{Code: CodeYes, Label: msgYes.in(lang)}, {Code: CodeNo, Label: msgNo.in(lang)}}
+	case Scale:
+		for _, c := range it.codes() {
+			p.Options = append(p.Options, Choice{Code: c, Label: c})
+		}
+	}
+	p.Options = append(p.Options, Choice{Code: CodeNA, Label: msgButtonNA.in(lang)})
+	if a, ok := st.Answers[it.ID]; ok {
+		p.Previous = msgPrevious.in(lang, Describe(it, a, lang))
+	}
+	return p
+}
+
+// Describe puts an answer into words, for showing it back to the respondent.
+func Describe(it *Item, a Answer, lang Lang) string {
+	switch {
+	case a.NA:
+		return msgButtonNA.in(lang)
+	case a.Skipped:
+		return msgButtonSkip.in(lang)
+	}
+	switch it.Type {
+	case Single, Multi:
+		var labels []string
+		for _, c := range a.Codes() {
+			if o, ok := it.option(c); ok {
+				labels = append(labels, o.Label.In(lang))
+			}
+		}
+		return strings.Join(labels, ", ")
+	case YesNo:
+		if a.Value == CodeYes {
+			return msgYes.in(lang)
+		}
+		return msgNo.in(lang)
+	}
+	return a.Value
+}
+
+func hint(it *Item, lang Lang) string {
+	var h string
+	switch it.Type {
+	case Single:
+		h = msgHintSingle.in(lang)
+	case Multi:
+		h = msgHintMulti.in(lang)
+	case Scale:
+		h = msgHintScale.in(lang, it.Low.In(lang), it.Points, it.High.In(lang))
+	case YesNo:
+		h = msgHintYesNo.in(lang)
+	case Integer:
+		switch {
+		case it.Min != nil && it.Max != nil:
+			h = msgHintInteger.in(lang, *it.Min, *it.Max)
+		case it.Min != nil:
+			h = msgHintIntegerMin.in(lang, *it.Min)
+		case it.Max != nil:
+			h = msgHintIntegerMax.in(lang, *it.Max)
+		default:
+			h = msgHintIntegerAny.in(lang)
+		}
+	case FreeText:
+		h = msgHintText.in(lang, it.MaxLen)
+	case Postcode:
+		h = msgHintPostcode.in(lang)
+	}
+	return h + " " + msgHintNA.in(lang)
+}
+
+// reject answers invalid input with what is accepted, and the question again.
+func reject(q *Questionnaire, st State, it *Item, typed string) []Prompt {
+	lang := st.Lang
+	var msg string
+	switch it.Type {
+	case Single:
+		msg = msgErrSingle.in(lang, len(it.Options))
+	case Multi:
+		msg = msgErrMulti.in(lang, len(it.Options))
+	case Scale:
+		msg = msgErrScale.in(lang, it.Points)
+	case YesNo:
+		msg = msgErrYesNo.in(lang)
+	case Integer:
+		msg = msgErrInteger.in(lang) + hint(it, lang)
+	case FreeText:
+		msg = msgErrTextEmpty.in(lang)
+		if n := len([]rune(strings.TrimSpace(typed))); n > it.MaxLen {
+			msg = msgErrTextLong.in(lang, n, it.MaxLen)
+		}
+	case Postcode:
+		msg = msgErrPostcode.in(lang)
+	}
+	return []Prompt{errPrompt(msg), question(q, st, it, true)}
+}
+
+func help(q *Questionnaire, st State) []Prompt {
+	lang := st.Lang
+	out := []Prompt{}
+	if st.Phase == PhaseAsking {
+		it, _ := q.Item(st.Current)
+		h := it.Help.In(lang)
+		if h == "" {
+			h = msgHelpNoItemHelp.in(lang)
+		}
+		out = append(out, info(h+"\n\n"+msgHelpCommands.in(lang)))
+		return append(out, question(q, st, it, true))
+	}
+	out = append(out, info(msgHelpCommands.in(lang)))
+	return append(out, current(q, st, true)...)
+}
+
+func status(q *Questionnaire, st State) Prompt {
+	lang := st.Lang
+	switch st.Phase {
+	case PhaseConsent:
+		return info(msgStatusConsent.in(lang))
+	case PhaseDone:
+		return info(msgStatusDone.in(lang))
+	case PhaseDeclined:
+		return info(msgStatusDeclined.in(lang))
+	}
+	p := progress(q, st)
+	answered := 0
+	for _, a := range st.Answers {
+		if !a.Fixed {
+			answered++
+		}
+	}
+	text := msgStatusAsking.in(lang, p.Pos, p.Total, answered)
+	if st.Phase == PhasePaused {
+		text += "\n" + msgStillPaused.in(lang)
+	}
+	return info(text)
+}
+
+func summary(q *Questionnaire, st State) Prompt {
+	lang := st.Lang
+	sc := Score(q, st.Answers)
+	lines := []string{msgSummaryHead.in(lang)}
+	for _, f := range q.Fields {
+		if v, ok := sc.Fields[f.ID]; ok {
+			lines = append(lines, msgSummaryField.in(lang, f.Title.In(lang), round(v)))
+		}
+	}
+	if sc.Composite == nil {
+		lines = append(lines, msgSummaryNone.in(lang))
+	} else {
+		lines = append(lines, msgSummaryComposite.in(lang, round(*sc.Composite)))
+	}
+	if sc.TechCount != nil {
+		lines = append(lines, msgSummaryTech.in(lang, *sc.TechCount))
+	}
+	return Prompt{Kind: PromptSummary, Text: strings.Join(lines, "\n"), Scores: &sc}
+}
+
+func round(v float64) int { return int(math.Round(v)) }
