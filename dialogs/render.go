@@ -6,7 +6,7 @@ import (
 	"strings"
 )
 
-func info(text string) Prompt     { return Prompt{Kind: PromptInfo, Text: text} }
+func info(text string) Prompt      { return Prompt{Kind: PromptInfo, Text: text} }
 func errPrompt(text string) Prompt { return Prompt{Kind: PromptError, Text: text} }
 
 func consentPrompt(q *Questionnaire, lang Lang) Prompt {
