@@ -161,13 +161,7 @@ func consent(q *Questionnaire, st State, in Input) (State, []Prompt, error) {
 	lang := st.Lang
 	code := in.Choice
 	if code == "" && in.Command == CmdNone {
-		code, _ = yesNoWord(in.Text)
-		switch strings.TrimSpace(in.Text) {
-		case "1":
-			code = CodeYes
-		case "2":
-			code = CodeNo
-		}
+		code = yesNoOrNumber(in.Text)
 	}
 	switch {
 	case code == CodeYes:
@@ -190,7 +184,7 @@ func confirmRestart(q *Questionnaire, st State, in Input) (State, []Prompt, erro
 	lang := st.Lang
 	code := in.Choice
 	if code == "" && in.Command == CmdNone {
-		code, _ = yesNoWord(in.Text)
+		code = yesNoOrNumber(in.Text)
 	}
 	switch code {
 	case CodeYes:
@@ -413,14 +407,17 @@ func (c Condition) holds(a Answer) bool {
 }
 
 // progress counts the respondent's path: their position and an estimate of
-// its length, assuming unanswered items will get their first answer.
+// its length. For what is not answered yet, the estimate follows the first
+// route of each module condition (a business, for the organisation type)
+// and counts follow-up questions as if they will be asked, so that the
+// total rarely grows as the respondent goes on.
 func progress(q *Questionnaire, st State) Progress {
 	var p Progress
 	guess := make(map[string]Answer, len(st.Answers)+8)
 	cur, _ := q.Item(st.Current)
 	for _, it := range q.items {
 		a, answered := st.Answers[it.ID]
-		if !visible(it, guess) {
+		if !likelyVisible(it, st.Answers, guess) {
 			continue
 		}
 		if answered {
@@ -437,4 +434,31 @@ func progress(q *Questionnaire, st State) Progress {
 		}
 	}
 	return p
+}
+
+func likelyVisible(it *Item, answers, guess map[string]Answer) bool {
+	for _, c := range it.module.When {
+		if !c.holds(guess[c.Item]) {
+			return false
+		}
+	}
+	for _, c := range it.When {
+		if a, ok := answers[c.Item]; ok && !c.holds(a) {
+			return false
+		}
+	}
+	return true
+}
+
+// yesNoOrNumber reads a typed answer to a yes/no prompt whose options are
+// numbered 1 (yes) and 2 (no).
+func yesNoOrNumber(text string) string {
+	switch strings.TrimSpace(text) {
+	case "1":
+		return CodeYes
+	case "2":
+		return CodeNo
+	}
+	code, _ := yesNoWord(text)
+	return code
 }

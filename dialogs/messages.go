@@ -66,6 +66,7 @@ const (
 	msgButtonNA
 	msgYes
 	msgNo
+	msgInputEnded
 )
 
 // text returns the German and English wording of a message.
@@ -199,6 +200,8 @@ func (k msgKey) text() Text {
 		return Text{"Ja", "Yes"}
 	case msgNo:
 		return Text{"Nein", "No"}
+	case msgInputEnded:
+		return Text{"Eingabe beendet – die Umfrage ist noch nicht abgeschlossen.", "Input ended – the survey is not complete yet."}
 	}
 	return Text{"?", "?"}
 }
@@ -228,3 +231,9 @@ func ButtonLabel(lang Lang, c Command) string {
 	}
 	return string(c)
 }
+
+// Text renders the progress as "Frage 7 von ca. 24".
+func (p Progress) Text(lang Lang) string { return msgProgress.in(lang, p.Pos, p.Total) }
+
+// InputEnded is what a terminal says when its input ends mid-dialog.
+func InputEnded(lang Lang) string { return msgInputEnded.in(lang) }

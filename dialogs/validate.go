@@ -63,7 +63,7 @@ func validate(ps *problems, q *Questionnaire) {
 	modIDs := map[string]bool{}
 	for mi := range q.Modules {
 		m := &q.Modules[mi]
-		own := len(m.Items) == 0 || !q.InCore(&m.Items[0])
+		own := q.Extends == nil || len(m.Items) == 0 || !q.InCore(&m.Items[0])
 		if modIDs[m.ID] && own {
 			ps.add(m.line, m.ID, "module id used twice")
 		}

@@ -1,0 +1,131 @@
+// Package console runs a dialog in a terminal: numbered options, typed
+// commands, the same engine as every other channel. `surveybot chat` uses
+// it, and tests drive whole dialogs through it with scripted input.
+package console
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/surveybot/surveybot/bot"
+	"github.com/surveybot/surveybot/dialogs"
+)
+
+// Dialog is the conversation the console talks to.
+type Dialog interface {
+	Start(ctx context.Context) (bot.Reply, error)
+	Send(ctx context.Context, in dialogs.Input) (bot.Reply, error)
+}
+
+// maxLine bounds one typed line.
+const maxLine = 64 * 1024
+
+// Run starts the dialog and feeds it one line of in at a time until the
+// dialog ends, in is exhausted or ctx is done. It returns the last reply.
+func Run(ctx context.Context, d Dialog, in io.Reader, out io.Writer) (bot.Reply, error) {
+	r, err := d.Start(ctx)
+	if err != nil {
+		return r, err
+	}
+	w := bufio.NewWriter(out)
+	defer w.Flush()
+	Render(w, r)
+	sc := bufio.NewScanner(in)
+	sc.Buffer(make([]byte, 4096), maxLine)
+	for !r.Finished() {
+		fmt.Fprint(w, "> ")
+		if err := w.Flush(); err != nil {
+			return r, fmt.Errorf("write prompt: %w", err)
+		}
+		if !sc.Scan() {
+			break
+		}
+		if err := ctx.Err(); err != nil {
+			return r, err
+		}
+		next, err := d.Send(ctx, dialogs.TextInput(sc.Text()))
+		if err != nil {
+			return r, err
+		}
+		r = next
+		Render(w, r)
+	}
+	if err := sc.Err(); err != nil {
+		return r, fmt.Errorf("read input: %w", err)
+	}
+	if !r.Finished() {
+		fmt.Fprintln(w)
+		fmt.Fprintln(w, dialogs.InputEnded(r.Lang))
+	}
+	return r, w.Flush()
+}
+
+
+// Render writes a reply's prompts as plain text.
+func Render(w io.Writer, r bot.Reply) {
+	for _, p := range r.Prompts {
+		renderPrompt(w, r.Lang, p)
+	}
+}
+
+func renderPrompt(w io.Writer, lang dialogs.Lang, p dialogs.Prompt) {
+	switch p.Kind {
+	case dialogs.PromptError:
+		fmt.Fprintf(w, "! %s\n", p.Text)
+		return
+	case dialogs.PromptInfo, dialogs.PromptGoodbye, dialogs.PromptSummary:
+		fmt.Fprintf(w, "%s\n\n", p.Text)
+		return
+	case dialogs.PromptConsent, dialogs.PromptConfirm:
+		fmt.Fprintf(w, "%s\n", p.Text)
+		for i, o := range p.Options {
+			fmt.Fprintf(w, "  %d) %s\n", i+1, o.Label)
+		}
+		fmt.Fprintln(w)
+		return
+	}
+
+	fmt.Fprintf(w, "\n── %s ──\n%s\n", p.Progress.Text(lang), p.Text)
+	if p.Previous != "" {
+		fmt.Fprintf(w, "(%s)\n", p.Previous)
+	}
+	switch p.Type {
+	case dialogs.Scale:
+		var pts []string
+		for _, o := range p.Options {
+			if o.Code != dialogs.CodeNA {
+				pts = append(pts, o.Label)
+			}
+		}
+		fmt.Fprintf(w, "  %s\n", strings.Join(pts, "   "))
+	default:
+		for i, o := range p.Options {
+			if o.Code == dialogs.CodeNA {
+				continue
+			}
+			box := ""
+			if p.Type == dialogs.Multi {
+				box = "[ ] "
+				if o.Selected {
+					box = "[x] "
+				}
+			}
+			fmt.Fprintf(w, "  %s%d) %s\n", box, i+1, o.Label)
+		}
+	}
+	fmt.Fprintf(w, "  -) %s\n", dialogs.ButtonLabel(lang, dialogs.CmdNA))
+	fmt.Fprintf(w, "%s\n", p.Hint)
+	cmds := []string{}
+	if p.CanBack {
+		cmds = append(cmds, dialogs.ButtonLabel(lang, dialogs.CmdBack))
+	}
+	if p.CanSkip {
+		cmds = append(cmds, dialogs.ButtonLabel(lang, dialogs.CmdSkip))
+	}
+	cmds = append(cmds, dialogs.ButtonLabel(lang, dialogs.CmdHelp))
+	fmt.Fprintf(w, "[%s]\n", strings.Join(cmds, "] ["))
+}
+

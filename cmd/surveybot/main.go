@@ -1,0 +1,81 @@
+// Command surveybot carries the shared digitalisation questionnaire of Lower
+// Saxony to businesses as a conversation. See README.md.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+func main() {
+	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], env{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, log: log})
+	stop()
+	os.Exit(code)
+}
+
+// env is what a command may touch of the outside world.
+type env struct {
+	stdin          io.Reader
+	stdout, stderr io.Writer
+	log            *slog.Logger
+}
+
+// errUsage marks an error the user fixes by reading the usage.
+var errUsage = errors.New("usage")
+
+// errFailed marks a command that printed its own failure and exits 1.
+var errFailed = errors.New("failed")
+
+const usage = `surveybot – the digitalisation survey of Lower Saxony as a conversation
+
+Usage:
+  surveybot chat [--lang de|en] [--questionnaire FILE]
+                                     answer the questionnaire in this terminal
+  surveybot questionnaire check [FILE]
+                                     check a questionnaire file (default: the embedded one)
+  surveybot help                     show this text
+`
+
+// run executes one command and returns the process exit code.
+func run(ctx context.Context, args []string, e env) int {
+	err := dispatch(ctx, args, e)
+	switch {
+	case err == nil:
+		return 0
+	case errors.Is(err, errFailed):
+		return 1
+	case errors.Is(err, errUsage):
+		fmt.Fprintf(e.stderr, "%v\n\n%s", err, usage)
+		return 2
+	default:
+		fmt.Fprintf(e.stderr, "surveybot: %v\n", err)
+		return 1
+	}
+}
+
+func dispatch(ctx context.Context, args []string, e env) error {
+	if len(args) == 0 {
+		return fmt.Errorf("%w: no command given", errUsage)
+	}
+	switch args[0] {
+	case "chat":
+		return chatCmd(ctx, args[1:], e)
+	case "questionnaire":
+		if len(args) < 2 || args[1] != "check" {
+			return fmt.Errorf("%w: questionnaire needs the subcommand check", errUsage)
+		}
+		return checkCmd(args[2:], e)
+	case "help", "-h", "--help":
+		fmt.Fprint(e.stdout, usage)
+		return nil
+	}
+	return fmt.Errorf("%w: unknown command %q", errUsage, args[0])
+}
