@@ -63,7 +63,6 @@ func Run(ctx context.Context, d Dialog, in io.Reader, out io.Writer) (bot.Reply,
 	return r, w.Flush()
 }
 
-
 // Render writes a reply's prompts as plain text.
 func Render(w io.Writer, r bot.Reply) {
 	for _, p := range r.Prompts {
@@ -128,4 +127,3 @@ func renderPrompt(w io.Writer, lang dialogs.Lang, p dialogs.Prompt) {
 	cmds = append(cmds, dialogs.ButtonLabel(lang, dialogs.CmdHelp))
 	fmt.Fprintf(w, "[%s]\n", strings.Join(cmds, "] ["))
 }
-

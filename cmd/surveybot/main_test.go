@@ -1,0 +1,84 @@
+package main
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func runCmd(t *testing.T, stdin string, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errOut strings.Builder
+	code := run(context.Background(), args, env{
+		stdin: strings.NewReader(stdin), stdout: &out, stderr: &errOut,
+		log: slog.New(slog.NewTextHandler(io.Discard, nil)),
+	})
+	return code, out.String(), errOut.String()
+}
+
+func TestQuestionnaireCheck(t *testing.T) {
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "bad.yaml")
+	if err := os.WriteFile(bad, []byte("id: x\nversion: 1\ntitle: {de: T, en: T}\nprivacy: {de: P, en: P}\nfields: [{id: f, title: {de: F, en: F}}]\nmodules:\n  - id: m\n    title: {de: M, en: M}\n    colour: red\n    items:\n      - id: a\n        type: scale\n        text: {de: A}\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	chamber := filepath.Join(dir, "chamber.yaml")
+	if err := os.WriteFile(chamber, []byte("id: hwk-test\nversion: 1\ntitle: {de: Extra, en: Extra}\nextends: {id: dimn, version: 1}\nmodules:\n  - id: extra\n    title: {de: Zusatz, en: Extra}\n    items:\n      - id: x_staff\n        type: integer\n        min: 0\n        max: 100000\n        text: {de: \"Wie viele?\", en: \"How many?\"}\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+
+	tests := []struct {
+		name     string
+		args     []string
+		wantCode int
+		want     []string
+	}{
+		{"embedded core", []string{"questionnaire", "check"}, 0, []string{"dimn@1", "is valid", "maturity", "longest 29 questions", "org_type = education"}},
+		{"chamber file", []string{"questionnaire", "check", chamber}, 0, []string{"hwk-test@1", "extends the shared core dimn@1", "extra"}},
+		{"broken file", []string{"questionnaire", "check", bad}, 1, []string{
+			bad + ":9: unknown key \"colour\" in a module",
+			bad + ":11: a: text has no English text (en)",
+			bad + ":11: a: a scale needs points between 2 and 11",
+			"problem(s) found",
+		}},
+		{"missing file", []string{"questionnaire", "check", filepath.Join(dir, "nope.yaml")}, 1, nil},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			code, out, errOut := runCmd(t, "", tc.args...)
+			if code != tc.wantCode {
+				t.Fatalf("exit code %d, want %d; stdout:\n%s\nstderr:\n%s", code, tc.wantCode, out, errOut)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(out, w) {
+					t.Errorf("output lacks %q:\n%s", w, out)
+				}
+			}
+		})
+	}
+}
+
+func TestChatInEnglish(t *testing.T) {
+	code, out, errOut := runCmd(t, "yes\n2\n", "chat", "--lang", "en")
+	if code != 0 {
+		t.Fatalf("exit code %d: %s", code, errOut)
+	}
+	for _, w := range []string{"Do you agree?", "Question 1 of about", "Question 2 of about 18", "Input ended"} {
+		if !strings.Contains(out, w) {
+			t.Errorf("output lacks %q:\n%s", w, out)
+		}
+	}
+}
+
+func TestUsageErrors(t *testing.T) {
+	for _, args := range [][]string{nil, {"frobnicate"}, {"chat", "--lang", "fr"}, {"questionnaire"}} {
+		code, _, errOut := runCmd(t, "", args...)
+		if code != 2 || !strings.Contains(errOut, "Usage:") {
+			t.Errorf("%v: exit %d, stderr %q; want 2 and the usage", args, code, errOut)
+		}
+	}
+}
