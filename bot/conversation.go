@@ -1,72 +1,34 @@
 // Package bot is the service: it runs respondents' conversations over the
-// dialogs engine and keeps them, and wires channels, stores and jobs.
+// dialogs engine, keeps them in the stores, and serves HTTP.
 package bot
 
 import (
 	"context"
-	"fmt"
-	"sync"
 
 	"github.com/surveybot/surveybot/dialogs"
+	"github.com/surveybot/surveybot/store"
 )
 
-// Reply is what a channel shows after one input: the prompts, in the
-// respondent's current language, and where the dialog now stands.
-type Reply struct {
-	Prompts []dialogs.Prompt
-	Lang    dialogs.Lang
-	Phase   dialogs.Phase
-}
-
-// Finished reports whether the dialog has ended (completed or declined).
-func (r Reply) Finished() bool {
-	return r.Phase == dialogs.PhaseDone || r.Phase == dialogs.PhaseDeclined
-}
-
-// Conversation is one respondent's dialog held in memory: what `surveybot
-// chat` uses when no store is configured, and what tests drive.
+// Conversation is one respondent's dialog as a channel with a single user,
+// such as the terminal, sees it.
 type Conversation struct {
-	q     *dialogs.Questionnaire
-	lang  dialogs.Lang
-	fixed map[string]string
-
-	mu sync.Mutex
-	st dialogs.State
+	svc  *Service
+	who  store.Identity
+	lang dialogs.Lang
 }
 
-// NewConversation returns a conversation over q in lang. fixed holds answers
-// known beforehand, which are never asked.
-func NewConversation(q *dialogs.Questionnaire, lang dialogs.Lang, fixed map[string]string) *Conversation {
-	return &Conversation{q: q, lang: lang, fixed: fixed}
+// Conversation returns the dialog of the respondent known as who; lang is
+// the language of a new response.
+func (s *Service) Conversation(who store.Identity, lang dialogs.Lang) *Conversation {
+	return &Conversation{svc: s, who: who, lang: lang}
 }
 
-// Start begins the dialog with the consent prompt.
+// Start starts or resumes the dialog.
 func (c *Conversation) Start(ctx context.Context) (Reply, error) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	st, ps, err := dialogs.Start(c.q, c.lang, c.fixed)
-	if err != nil {
-		return Reply{}, fmt.Errorf("start dialog: %w", err)
-	}
-	c.st = st
-	return Reply{Prompts: ps, Lang: st.Lang, Phase: st.Phase}, nil
+	return c.svc.Open(ctx, c.who, c.lang)
 }
 
 // Send applies one input.
 func (c *Conversation) Send(ctx context.Context, in dialogs.Input) (Reply, error) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	st, ps, err := dialogs.Step(c.q, c.st, in)
-	if err != nil {
-		return Reply{}, fmt.Errorf("dialog step: %w", err)
-	}
-	c.st = st
-	return Reply{Prompts: ps, Lang: st.Lang, Phase: st.Phase}, nil
-}
-
-// State returns the dialog's current state.
-func (c *Conversation) State() dialogs.State {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.st
+	return c.svc.Handle(ctx, c.who, in)
 }

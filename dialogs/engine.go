@@ -50,6 +50,25 @@ type Prompt struct {
 	Scores   *Scores // summary
 }
 
+// Prompt ids of the consent and restart questions, which are not items.
+const (
+	ConsentPrompt = "@consent"
+	RestartPrompt = "@restart"
+)
+
+// promptItem is the Prompt.Item of the question the dialog waits on.
+func promptItem(st State) string {
+	switch st.Phase {
+	case PhaseConsent:
+		return ConsentPrompt
+	case PhaseAsking:
+		return st.Current
+	case PhaseConfirmRestart:
+		return RestartPrompt
+	}
+	return ""
+}
+
 // ErrWrongQuestionnaire is returned when a state belongs to another questionnaire.
 var ErrWrongQuestionnaire = errors.New("state belongs to another questionnaire")
 
@@ -97,6 +116,9 @@ func Step(q *Questionnaire, st State, in Input) (State, []Prompt, error) {
 		if _, ok := q.Item(st.Current); !ok {
 			return st, nil, fmt.Errorf("state asks unknown item %q", st.Current)
 		}
+	}
+	if in.Item != "" && in.Item != promptItem(st) {
+		return st, []Prompt{info(msgStale.in(st.Lang))}, nil
 	}
 	st = st.clone()
 	if in.Command == CmdNone && in.Choice == "" {

@@ -30,6 +30,11 @@ type Input struct {
 	Command Command
 	Choice  string // code of a pressed option button (or "yes"/"no" at consent and confirmation)
 	Text    string // typed text; for CmdLanguage, the wanted language, if any
+
+	// Item is the prompt the input answers (Prompt.Item), as buttons carry
+	// it. Input for a prompt that is no longer current, such as a second
+	// tap on an answered question, changes nothing.
+	Item string
 }
 
 // Text returns an Input for typed text.

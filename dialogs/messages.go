@@ -67,6 +67,7 @@ const (
 	msgYes
 	msgNo
 	msgInputEnded
+	msgStale
 )
 
 // text returns the German and English wording of a message.
@@ -200,6 +201,8 @@ func (k msgKey) text() Text {
 		return Text{"Ja", "Yes"}
 	case msgNo:
 		return Text{"Nein", "No"}
+	case msgStale:
+		return Text{"Diese Frage ist bereits beantwortet.", "This question has already been answered."}
 	case msgInputEnded:
 		return Text{"Eingabe beendet – die Umfrage ist noch nicht abgeschlossen.", "Input ended – the survey is not complete yet."}
 	}

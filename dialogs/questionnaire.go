@@ -205,13 +205,18 @@ func (it *Item) option(code string) (*Option, bool) {
 	return nil, false
 }
 
+// maxScalePoints is the largest number of points a scale may have.
+const maxScalePoints = 11
+
 // codes returns the answer codes a choice-like item accepts (without "na").
 func (it *Item) codes() []string {
 	switch it.Type {
 	case YesNo:
 		return []string{CodeYes, CodeNo}
 	case Scale:
-		cs := make([]string, it.Points)
+		// Clamped: the validator calls this for conditions on scales whose
+		// points it is about to report as invalid (negative or huge).
+		cs := make([]string, min(max(it.Points, 0), maxScalePoints))
 		for i := range cs {
 			cs[i] = fmt.Sprint(i + 1)
 		}

@@ -12,6 +12,7 @@ func errPrompt(text string) Prompt { return Prompt{Kind: PromptError, Text: text
 func consentPrompt(q *Questionnaire, lang Lang) Prompt {
 	return Prompt{
 		Kind: PromptConsent,
+		Item: ConsentPrompt,
 		Text: q.Title.In(lang) + "\n\n" + q.Privacy.In(lang) + "\n\n" + msgConsentAsk.in(lang),
 		Options: []Choice{
 			{Code: CodeYes, Label: msgConsentYes.in(lang)},
@@ -23,6 +24,7 @@ func consentPrompt(q *Questionnaire, lang Lang) Prompt {
 func restartPrompt(lang Lang) Prompt {
 	return Prompt{
 		Kind: PromptConfirm,
+		Item: RestartPrompt,
 		Text: msgRestartAsk.in(lang),
 		Options: []Choice{
 			{Code: CodeYes, Label: msgRestartYes.in(lang)},

@@ -85,3 +85,33 @@ func Changes(q *Questionnaire, before, after State) []Change {
 	}
 	return out
 }
+
+// Restore rebuilds a dialog's state from what the store kept: the language,
+// the phase the response reached and its accepted answers. A dialog that was
+// answering continues at the first question on the path not yet answered,
+// so nothing is asked twice and nothing accepted is lost.
+func Restore(q *Questionnaire, lang Lang, phase Phase, answers map[string]Answer) State {
+	st := State{Questionnaire: q.Ref(), Lang: lang, Phase: phase, Answers: maps.Clone(answers)}
+	if st.Lang != English {
+		st.Lang = German
+	}
+	if st.Answers == nil {
+		st.Answers = map[string]Answer{}
+	}
+	switch phase {
+	case PhaseConsent, PhaseDone, PhaseDeclined:
+		return st
+	}
+	st.Phase = PhaseAsking
+	prune(q, st.Answers)
+	st, _, _ = advance(q, st, -1)
+	return st
+}
+
+// Equal reports whether two states are the same, so that a step that
+// changed nothing (help, status, a stale tap) need not be stored.
+func (s State) Equal(o State) bool {
+	return s.Questionnaire == o.Questionnaire && s.Lang == o.Lang && s.Phase == o.Phase &&
+		s.Prev == o.Prev && s.Current == o.Current && slices.Equal(s.Draft, o.Draft) &&
+		maps.Equal(s.Answers, o.Answers)
+}

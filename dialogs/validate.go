@@ -153,8 +153,8 @@ func validateItem(ps *problems, q *Questionnaire, it *Item) {
 	}
 
 	if it.Type == Scale {
-		if it.Points < 2 || it.Points > 11 {
-			ps.add(line, id, "a scale needs points between 2 and 11, has %d", it.Points)
+		if it.Points < 2 || it.Points > maxScalePoints {
+			ps.add(line, id, "a scale needs points between 2 and %d, has %d", maxScalePoints, it.Points)
 		}
 		validateText(ps, line, id, "low (label of 1)", it.Low, true)
 		validateText(ps, line, id, "high (label of the top point)", it.High, true)

@@ -2,13 +2,17 @@ package console_test
 
 import (
 	"context"
+	"log/slog"
 	"math"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/surveybot/surveybot/bot"
 	"github.com/surveybot/surveybot/channels/console"
 	"github.com/surveybot/surveybot/dialogs"
+	"github.com/surveybot/surveybot/store"
+	"github.com/surveybot/surveybot/store/storetest"
 )
 
 // The personas answer the whole shared questionnaire as a respondent would
@@ -102,7 +106,9 @@ func TestPersonasThroughConsole(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			conv := bot.NewConversation(q, tc.lang, nil)
+			db := storetest.SQLite(t)
+			svc := bot.NewService(db, store.NewMemorySessions(time.Hour), slog.New(slog.DiscardHandler), q)
+			conv := svc.Conversation(store.Identity{Channel: "console", External: "persona"}, tc.lang)
 			var out strings.Builder
 			r, err := console.Run(context.Background(), conv, strings.NewReader(strings.Join(tc.input, "\n")+"\n"), &out)
 			if err != nil {
@@ -114,8 +120,28 @@ func TestPersonasThroughConsole(t *testing.T) {
 			if strings.Contains(out.String(), "> ! ") {
 				t.Errorf("the scripted answers were rejected somewhere:\n%s", out.String())
 			}
-			st := conv.State()
-			got := dialogs.Score(q, st.Answers)
+			ctx := context.Background()
+			answers, err := db.Answers(ctx, r.ResponseID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := dialogs.Score(q, answers)
+			resp, err := db.Response(ctx, r.ResponseID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			stored, err := db.Scores(ctx, r.ResponseID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if resp.Status != store.StatusCompleted || resp.Composite == nil || math.Abs(*resp.Composite-tc.composite) > 1e-9 {
+				t.Errorf("stored response: status %s composite %v, want completed with %v", resp.Status, resp.Composite, tc.composite)
+			}
+			for f, want := range tc.fields {
+				if math.Abs(stored[f]-want) > 1e-9 {
+					t.Errorf("stored score %s = %v, want %v", f, stored[f], want)
+				}
+			}
 			if len(got.Fields) != len(tc.fields) {
 				t.Errorf("fields scored = %v, want exactly %v", got.Fields, tc.fields)
 			}

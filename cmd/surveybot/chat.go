@@ -5,17 +5,20 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"os/user"
 
-	"github.com/surveybot/surveybot/bot"
 	"github.com/surveybot/surveybot/channels/console"
 	"github.com/surveybot/surveybot/dialogs"
+	"github.com/surveybot/surveybot/store"
 )
 
 func chatCmd(ctx context.Context, args []string, e env) error {
 	fs := flag.NewFlagSet("chat", flag.ContinueOnError)
 	fs.SetOutput(e.stderr)
-	langFlag := fs.String("lang", "de", "language of the dialog: de or en")
-	file := fs.String("questionnaire", "", "a chamber's questionnaire file extending the shared core (default: the shared core)")
+	langFlag := fs.String("lang", "de", "language of a new dialog: de or en")
+	cfgPath := fs.String("config", "", "config file (default: embedded defaults, SQLite in ./surveybot.db)")
+	who := fs.String("respondent", defaultRespondent(), "who is answering; the same name resumes the same response")
+	file := fs.String("questionnaire", "", "a chamber's questionnaire file extending the shared core (overrides questionnaire.file)")
 	if err := fs.Parse(args); err != nil {
 		return fmt.Errorf("%w: %v", errUsage, err)
 	}
@@ -23,12 +26,31 @@ func chatCmd(ctx context.Context, args []string, e env) error {
 	if err != nil {
 		return fmt.Errorf("%w: --lang: %v", errUsage, err)
 	}
-	q, err := loadQuestionnaire(*file)
+	cfg, err := loadConfig(*cfgPath, e)
 	if err != nil {
 		return err
 	}
-	_, err = console.Run(ctx, bot.NewConversation(q, lang, nil), e.stdin, e.stdout)
+	if *file != "" {
+		cfg.Questionnaire.File = *file
+	}
+	a, err := openApp(ctx, cfg, e.log)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	conv := a.svc.Conversation(store.Identity{Channel: "console", External: *who}, lang)
+	_, err = console.Run(ctx, conv, e.stdin, e.stdout)
 	return err
+}
+
+func defaultRespondent() string {
+	if u, err := user.Current(); err == nil && u.Username != "" {
+		return u.Username
+	}
+	if h, err := os.Hostname(); err == nil {
+		return h
+	}
+	return "local"
 }
 
 // loadQuestionnaire loads a questionnaire file, or the embedded core if file is "".
@@ -40,9 +62,5 @@ func loadQuestionnaire(file string) (*dialogs.Questionnaire, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read questionnaire: %w", err)
 	}
-	q, err := dialogs.Parse(file, data, dialogs.CoreResolver)
-	if err != nil {
-		return nil, err
-	}
-	return q, nil
+	return dialogs.Parse(file, data, dialogs.CoreResolver)
 }

@@ -16,7 +16,7 @@ import (
 func main() {
 	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	code := run(ctx, os.Args[1:], env{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, log: log})
+	code := run(ctx, os.Args[1:], env{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, log: log, getenv: os.Getenv})
 	stop()
 	os.Exit(code)
 }
@@ -26,6 +26,7 @@ type env struct {
 	stdin          io.Reader
 	stdout, stderr io.Writer
 	log            *slog.Logger
+	getenv         func(string) string
 }
 
 // errUsage marks an error the user fixes by reading the usage.
@@ -37,8 +38,13 @@ var errFailed = errors.New("failed")
 const usage = `surveybot – the digitalisation survey of Lower Saxony as a conversation
 
 Usage:
-  surveybot chat [--lang de|en] [--questionnaire FILE]
-                                     answer the questionnaire in this terminal
+  surveybot serve [--config FILE]    run the service (HTTP server, channels)
+  surveybot chat [--config FILE] [--lang de|en] [--respondent NAME] [--questionnaire FILE]
+                                     answer the questionnaire in this terminal;
+                                     the same respondent name resumes where it stopped
+  surveybot migrate [--config FILE]  apply the database migrations
+  surveybot respondent erase [--config FILE] ID
+                                     erase a respondent's identities and answers
   surveybot questionnaire check [FILE]
                                      check a questionnaire file (default: the embedded one)
   surveybot help                     show this text
@@ -68,6 +74,12 @@ func dispatch(ctx context.Context, args []string, e env) error {
 	switch args[0] {
 	case "chat":
 		return chatCmd(ctx, args[1:], e)
+	case "serve":
+		return serveCmd(ctx, args[1:], e)
+	case "migrate":
+		return migrateCmd(ctx, args[1:], e)
+	case "respondent":
+		return respondentCmd(ctx, args[1:], e)
 	case "questionnaire":
 		if len(args) < 2 || args[1] != "check" {
 			return fmt.Errorf("%w: questionnaire needs the subcommand check", errUsage)

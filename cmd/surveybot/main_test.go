@@ -13,9 +13,11 @@ import (
 func runCmd(t *testing.T, stdin string, args ...string) (int, string, string) {
 	t.Helper()
 	var out, errOut strings.Builder
+	vars := map[string]string{"SURVEYBOT_SQL_DSN": "sqlite:" + filepath.Join(t.TempDir(), "test.db")}
 	code := run(context.Background(), args, env{
 		stdin: strings.NewReader(stdin), stdout: &out, stderr: &errOut,
-		log: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		log:    slog.New(slog.NewTextHandler(io.Discard, nil)),
+		getenv: func(k string) string { return vars[k] },
 	})
 	return code, out.String(), errOut.String()
 }

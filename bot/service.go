@@ -1,0 +1,293 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+
+	"github.com/surveybot/surveybot/dialogs"
+	"github.com/surveybot/surveybot/store"
+)
+
+// Store is what the bot keeps in SQL.
+type Store interface {
+	EnsureRespondent(ctx context.Context, who store.Identity) (string, error)
+	LatestResponse(ctx context.Context, respondentID string) (store.Response, error)
+	CreateResponse(ctx context.Context, nr store.NewResponse) (store.Response, error)
+	Response(ctx context.Context, id string) (store.Response, error)
+	Answers(ctx context.Context, responseID string) (map[string]dialogs.Answer, error)
+	ApplyStep(ctx context.Context, s store.Step) (int64, error)
+	EraseRespondent(ctx context.Context, respondentID string) ([]string, error)
+}
+
+// Sessions keeps the live dialog states and serialises the inputs of one
+// response, across instances where it is shared.
+type Sessions interface {
+	Lock(ctx context.Context, id string) (unlock func(), err error)
+	Load(ctx context.Context, id string) (store.Session, bool, error)
+	Save(ctx context.Context, id string, s store.Session) error
+	Delete(ctx context.Context, id string) error
+}
+
+// ErrErased is returned for input to a response whose respondent was erased
+// while the input was on its way.
+var ErrErased = errors.New("response was erased")
+
+// Reply is what a channel shows after one input: the prompts, in the
+// respondent's current language, and where the dialog now stands.
+type Reply struct {
+	ResponseID string
+	Prompts    []dialogs.Prompt
+	Lang       dialogs.Lang
+	Phase      dialogs.Phase
+}
+
+// Finished reports whether the dialog has ended (completed or declined).
+func (r Reply) Finished() bool {
+	return r.Phase == dialogs.PhaseDone || r.Phase == dialogs.PhaseDeclined
+}
+
+// Service runs respondents' conversations: it finds a respondent's
+// response, serialises their inputs, steps the engine, and stores each
+// accepted answer in SQL before the reply goes out.
+type Service struct {
+	store    Store
+	sessions Sessions
+	log      *slog.Logger
+
+	current        *dialogs.Questionnaire // what new responses answer
+	questionnaires map[dialogs.Ref]*dialogs.Questionnaire
+}
+
+// maxConflicts bounds how often one input is retried after another
+// instance changed the same response underneath it.
+const maxConflicts = 5
+
+// NewService returns a service whose new responses answer current. older
+// lists other questionnaire versions that stored responses may still use.
+func NewService(st Store, ss Sessions, log *slog.Logger, current *dialogs.Questionnaire, older ...*dialogs.Questionnaire) *Service {
+	s := &Service{store: st, sessions: ss, log: log, current: current, questionnaires: map[dialogs.Ref]*dialogs.Questionnaire{}}
+	for _, q := range append(older, current) {
+		s.questionnaires[q.Ref()] = q
+	}
+	return s
+}
+
+// Open starts the respondent's dialog, or resumes it where it stands: on
+// any channel, since a response belongs to the respondent, not to a chat.
+// lang is the language of a new response.
+func (s *Service) Open(ctx context.Context, who store.Identity, lang dialogs.Lang) (Reply, error) {
+	resp, created, err := s.response(ctx, who, lang)
+	if err != nil {
+		return Reply{}, err
+	}
+	q, err := s.questionnaire(resp.Questionnaire)
+	if err != nil {
+		return Reply{}, err
+	}
+	if created {
+		return s.started(ctx, q, resp)
+	}
+	unlock, err := s.sessions.Lock(ctx, resp.ID)
+	if err != nil {
+		return Reply{}, fmt.Errorf("lock response: %w", err)
+	}
+	defer unlock()
+	sess, err := s.session(ctx, q, resp.ID)
+	if err != nil {
+		return Reply{}, err
+	}
+	prompts, err := dialogs.Resume(q, sess.State)
+	if err != nil {
+		return Reply{}, fmt.Errorf("resume: %w", err)
+	}
+	return reply(resp.ID, sess.State, prompts), nil
+}
+
+// Handle applies one input from a respondent. A respondent without a
+// response gets one, and the privacy notice instead of a step.
+func (s *Service) Handle(ctx context.Context, who store.Identity, in dialogs.Input) (Reply, error) {
+	resp, created, err := s.response(ctx, who, dialogs.German)
+	if err != nil {
+		return Reply{}, err
+	}
+	q, err := s.questionnaire(resp.Questionnaire)
+	if err != nil {
+		return Reply{}, err
+	}
+	if created {
+		return s.started(ctx, q, resp)
+	}
+	return s.Step(ctx, q, resp.ID, who.Channel, in)
+}
+
+// Step applies one input to a response. Inputs of one response are
+// serialised; each accepted answer is in SQL before Step returns.
+func (s *Service) Step(ctx context.Context, q *dialogs.Questionnaire, responseID, channel string, in dialogs.Input) (Reply, error) {
+	unlock, err := s.sessions.Lock(ctx, responseID)
+	if err != nil {
+		return Reply{}, fmt.Errorf("lock response: %w", err)
+	}
+	defer unlock()
+	for attempt := 1; ; attempt++ {
+		sess, err := s.session(ctx, q, responseID)
+		if err != nil {
+			return Reply{}, err
+		}
+		next, prompts, err := dialogs.Step(q, sess.State, in)
+		if err != nil {
+			return Reply{}, fmt.Errorf("dialog step: %w", err)
+		}
+		if next.Equal(sess.State) {
+			return reply(responseID, next, prompts), nil
+		}
+		step := store.Step{
+			ResponseID: responseID, Seq: sess.Seq, Channel: channel, Lang: next.Lang, Phase: next.Phase,
+			Changes: dialogs.Changes(q, sess.State, next),
+		}
+		if next.Phase == dialogs.PhaseDone && sess.State.Phase != dialogs.PhaseDone {
+			sc := dialogs.Score(q, next.Answers)
+			step.Scores = &sc
+		}
+		seq, err := s.store.ApplyStep(ctx, step)
+		if errors.Is(err, store.ErrConflict) {
+			// Another instance moved this response on; what we read is stale.
+			_ = s.sessions.Delete(ctx, responseID)
+			if r, err := s.store.Response(ctx, responseID); err == nil && r.Status == store.StatusErased {
+				return Reply{}, ErrErased
+			}
+			if attempt < maxConflicts {
+				continue
+			}
+		}
+		if err != nil {
+			return Reply{}, fmt.Errorf("store step: %w", err)
+		}
+		if err := s.sessions.Save(ctx, responseID, store.Session{State: next, Seq: seq}); err != nil {
+			// SQL has the step; the next input rebuilds the session from it.
+			s.log.Warn("save session", slog.String("response", responseID), slog.Any("error", err))
+		}
+		if step.Scores != nil {
+			s.log.Info("response completed", slog.String("response", responseID), slog.String("channel", channel))
+		}
+		return reply(responseID, next, prompts), nil
+	}
+}
+
+// Erase removes a respondent's identities, answers and live sessions.
+func (s *Service) Erase(ctx context.Context, respondentID string) error {
+	ids, err := s.store.EraseRespondent(ctx, respondentID)
+	if err != nil {
+		return err
+	}
+	for _, id := range ids {
+		if err := s.sessions.Delete(ctx, id); err != nil {
+			return fmt.Errorf("drop session of erased response: %w", err)
+		}
+	}
+	return nil
+}
+
+// response finds the respondent's latest response, or starts one.
+func (s *Service) response(ctx context.Context, who store.Identity, lang dialogs.Lang) (store.Response, bool, error) {
+	rid, err := s.store.EnsureRespondent(ctx, who)
+	if err != nil {
+		return store.Response{}, false, fmt.Errorf("respondent: %w", err)
+	}
+	resp, err := s.store.LatestResponse(ctx, rid)
+	if err == nil && resp.Status != store.StatusErased {
+		return resp, false, nil
+	}
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return store.Response{}, false, err
+	}
+	// Serialise the creation, so two first messages make one response.
+	unlock, err := s.sessions.Lock(ctx, "respondent:"+rid)
+	if err != nil {
+		return store.Response{}, false, fmt.Errorf("lock respondent: %w", err)
+	}
+	defer unlock()
+	if resp, err := s.store.LatestResponse(ctx, rid); err == nil && resp.Status != store.StatusErased {
+		return resp, false, nil
+	}
+	resp, err = s.store.CreateResponse(ctx, store.NewResponse{
+		RespondentID: rid, Questionnaire: s.current.Ref(), Lang: lang, Channel: who.Channel,
+	})
+	if err != nil {
+		return store.Response{}, false, fmt.Errorf("start response: %w", err)
+	}
+	s.log.Info("response started", slog.String("response", resp.ID), slog.String("channel", who.Channel))
+	return resp, true, nil
+}
+
+// started returns the first prompts of a new response and keeps its session.
+func (s *Service) started(ctx context.Context, q *dialogs.Questionnaire, resp store.Response) (Reply, error) {
+	st, prompts, err := dialogs.Start(q, resp.Lang, nil)
+	if err != nil {
+		return Reply{}, fmt.Errorf("start dialog: %w", err)
+	}
+	if err := s.sessions.Save(ctx, resp.ID, store.Session{State: st, Seq: resp.Seq}); err != nil {
+		s.log.Warn("save session", slog.String("response", resp.ID), slog.Any("error", err))
+	}
+	return reply(resp.ID, st, prompts), nil
+}
+
+// session loads a response's live state, or rebuilds it from SQL when the
+// session store lost it (flush, restart, eviction, expiry).
+func (s *Service) session(ctx context.Context, q *dialogs.Questionnaire, id string) (store.Session, error) {
+	sess, ok, err := s.sessions.Load(ctx, id)
+	if err != nil {
+		s.log.Warn("load session; rebuilding from SQL", slog.String("response", id), slog.Any("error", err))
+	}
+	if ok && err == nil && sess.State.Questionnaire == q.Ref() {
+		return sess, nil
+	}
+	resp, err := s.store.Response(ctx, id)
+	if err != nil {
+		return store.Session{}, fmt.Errorf("read response: %w", err)
+	}
+	if resp.Status == store.StatusErased {
+		return store.Session{}, ErrErased
+	}
+	answers, err := s.store.Answers(ctx, id)
+	if err != nil {
+		return store.Session{}, err
+	}
+	st := dialogs.Restore(q, resp.Lang, phaseOf(resp.Status), answers)
+	sess = store.Session{State: st, Seq: resp.Seq}
+	if st.Phase == dialogs.PhaseDone && resp.Status != store.StatusCompleted {
+		// Every question is answered but the completion was never stored.
+		sc := dialogs.Score(q, st.Answers)
+		seq, err := s.store.ApplyStep(ctx, store.Step{ResponseID: id, Seq: resp.Seq, Channel: "restore", Lang: st.Lang, Phase: st.Phase, Scores: &sc})
+		if err != nil {
+			return store.Session{}, fmt.Errorf("complete restored response: %w", err)
+		}
+		sess.Seq = seq
+	}
+	return sess, nil
+}
+
+func phaseOf(st store.Status) dialogs.Phase {
+	switch st {
+	case store.StatusStarted:
+		return dialogs.PhaseConsent
+	case store.StatusCompleted:
+		return dialogs.PhaseDone
+	case store.StatusDeclined:
+		return dialogs.PhaseDeclined
+	}
+	return dialogs.PhaseAsking
+}
+
+func (s *Service) questionnaire(ref dialogs.Ref) (*dialogs.Questionnaire, error) {
+	q, ok := s.questionnaires[ref]
+	if !ok {
+		return nil, fmt.Errorf("questionnaire %s is not loaded", ref)
+	}
+	return q, nil
+}
+
+func reply(id string, st dialogs.State, prompts []dialogs.Prompt) Reply {
+	return Reply{ResponseID: id, Prompts: prompts, Lang: st.Lang, Phase: st.Phase}
+}

@@ -1,0 +1,130 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+
+	"github.com/redis/go-redis/v9"
+	"github.com/surveybot/surveybot/bot"
+	"github.com/surveybot/surveybot/config"
+	"github.com/surveybot/surveybot/dialogs"
+	"github.com/surveybot/surveybot/store"
+)
+
+// sessionStore is a session store that can say whether it is reachable.
+type sessionStore interface {
+	bot.Sessions
+	Ping(ctx context.Context) error
+}
+
+// app is the wired service: config, stores and the conversation service.
+type app struct {
+	cfg      config.Config
+	log      *slog.Logger
+	db       *store.DB
+	rdb      *redis.Client // nil without Redis
+	sessions sessionStore
+	q        *dialogs.Questionnaire
+	svc      *bot.Service
+}
+
+// loadConfig reads the config file (if any) and the environment overrides.
+func loadConfig(path string, e env) (config.Config, error) {
+	return config.Load(path, e.getenv)
+}
+
+// newLogger builds the logger the config asks for.
+func newLogger(cfg config.Config, w io.Writer) *slog.Logger {
+	var level slog.Level
+	_ = level.UnmarshalText([]byte(cfg.Log.Level)) // validated by config
+	opts := &slog.HandlerOptions{Level: level}
+	if cfg.Log.Format == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+// openApp connects the stores, applies the migrations and registers the
+// questionnaire new responses answer.
+func openApp(ctx context.Context, cfg config.Config, log *slog.Logger) (_ *app, err error) {
+	a := &app{cfg: cfg, log: log}
+	defer func() {
+		if err != nil {
+			a.Close()
+		}
+	}()
+	if a.q, err = loadQuestionnaire(cfg.Questionnaire.File); err != nil {
+		return nil, err
+	}
+	if a.db, err = store.Open(ctx, cfg.SQL.DSN); err != nil {
+		return nil, err
+	}
+	n, err := a.db.Migrate(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if n > 0 {
+		log.Info("database migrated", slog.Int("applied", n), slog.String("dialect", string(a.db.Dialect())))
+	}
+	if err := registerQuestionnaires(ctx, a.db, a.q, cfg.Questionnaire.File); err != nil {
+		return nil, err
+	}
+	if cfg.Redis.URL == "" {
+		a.sessions = store.NewMemorySessions(cfg.Redis.SessionTTL)
+	} else {
+		if a.rdb, err = store.OpenRedis(ctx, cfg.Redis.URL); err != nil {
+			return nil, err
+		}
+		a.sessions = store.NewRedisSessions(a.rdb, store.RedisOptions{
+			Prefix: cfg.Redis.KeyPrefix, TTL: cfg.Redis.SessionTTL, LockTTL: cfg.Redis.LockTTL, LockWait: cfg.Redis.LockWait,
+		})
+	}
+	var older []*dialogs.Questionnaire
+	if a.q.Extends != nil {
+		core, err := dialogs.LoadCore()
+		if err != nil {
+			return nil, err
+		}
+		older = append(older, core)
+	}
+	a.svc = bot.NewService(a.db, a.sessions, log, a.q, older...)
+	return a, nil
+}
+
+// registerQuestionnaires records the core and, if configured, the chamber
+// questionnaire with their content hashes.
+func registerQuestionnaires(ctx context.Context, db *store.DB, q *dialogs.Questionnaire, file string) error {
+	core, err := dialogs.LoadCore()
+	if err != nil {
+		return err
+	}
+	if err := db.RegisterQuestionnaire(ctx, core.Ref(), dialogs.CoreSource()); err != nil {
+		return err
+	}
+	if file == "" {
+		return nil
+	}
+	src, err := os.ReadFile(file)
+	if err != nil {
+		return fmt.Errorf("read questionnaire: %w", err)
+	}
+	return db.RegisterQuestionnaire(ctx, q.Ref(), src)
+}
+
+// Close releases the stores.
+func (a *app) Close() {
+	var errs []error
+	if a.rdb != nil {
+		errs = append(errs, a.rdb.Close())
+	}
+	if a.db != nil {
+		errs = append(errs, a.db.Close())
+	}
+	if err := errors.Join(errs...); err != nil {
+		a.log.Warn("close stores", slog.Any("error", err))
+	}
+}

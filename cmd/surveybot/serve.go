@@ -1,0 +1,96 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"log/slog"
+	"net"
+
+	"github.com/surveybot/surveybot/bot"
+)
+
+func serveCmd(ctx context.Context, args []string, e env) error {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	cfgPath := fs.String("config", "", "config file (default: embedded defaults, SQLite in ./surveybot.db, no Redis)")
+	if err := fs.Parse(args); err != nil {
+		return fmt.Errorf("%w: %v", errUsage, err)
+	}
+	cfg, err := loadConfig(*cfgPath, e)
+	if err != nil {
+		return err
+	}
+	log := newLogger(cfg, e.stderr)
+	a, err := openApp(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+
+	checks := []bot.Check{{Name: "database", Check: a.db.Ping}}
+	sessions := "in-process"
+	if a.rdb != nil {
+		checks = append(checks, bot.Check{Name: "redis", Check: a.sessions.Ping})
+		sessions = "redis"
+	}
+	srv := bot.NewServer(log, checks...)
+	ln, err := net.Listen("tcp", cfg.Server.Listen)
+	if err != nil {
+		return fmt.Errorf("server.listen: %w", err)
+	}
+	log.Info("surveybot serving",
+		slog.String("questionnaire", a.q.Ref().String()),
+		slog.String("database", string(a.db.Dialect())),
+		slog.String("sessions", sessions))
+	return srv.Serve(ctx, ln, bot.Timeouts{Read: cfg.Server.ReadTimeout, Write: cfg.Server.WriteTimeout, Shutdown: cfg.Server.ShutdownTimeout})
+}
+
+func migrateCmd(ctx context.Context, args []string, e env) error {
+	fs := flag.NewFlagSet("migrate", flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	cfgPath := fs.String("config", "", "config file")
+	if err := fs.Parse(args); err != nil {
+		return fmt.Errorf("%w: %v", errUsage, err)
+	}
+	cfg, err := loadConfig(*cfgPath, e)
+	if err != nil {
+		return err
+	}
+	a, err := openApp(ctx, cfg, e.log)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	fmt.Fprintf(e.stdout, "database (%s) is up to date\n", a.db.Dialect())
+	return nil
+}
+
+func respondentCmd(ctx context.Context, args []string, e env) error {
+	if len(args) == 0 || args[0] != "erase" {
+		return fmt.Errorf("%w: respondent needs the subcommand erase", errUsage)
+	}
+	fs := flag.NewFlagSet("respondent erase", flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	cfgPath := fs.String("config", "", "config file")
+	if err := fs.Parse(args[1:]); err != nil {
+		return fmt.Errorf("%w: %v", errUsage, err)
+	}
+	if fs.NArg() != 1 {
+		return fmt.Errorf("%w: respondent erase takes one respondent id", errUsage)
+	}
+	cfg, err := loadConfig(*cfgPath, e)
+	if err != nil {
+		return err
+	}
+	a, err := openApp(ctx, cfg, e.log)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	if err := a.svc.Erase(ctx, fs.Arg(0)); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "respondent %s erased: identities and answers removed\n", fs.Arg(0))
+	return nil
+}

@@ -1,0 +1,215 @@
+// Package config loads surveybot's TOML configuration, applies environment
+// overrides and checks every value, naming the key of anything wrong.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
+	"reflect"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/BurntSushi/toml"
+)
+
+// Config is the whole configuration. Every key is documented in
+// config.example.toml; each can be overridden by an environment variable
+// SURVEYBOT_<SECTION>_<KEY>, such as SURVEYBOT_SQL_DSN.
+type Config struct {
+	Server        Server        `toml:"server"`
+	SQL           SQL           `toml:"sql"`
+	Redis         Redis         `toml:"redis"`
+	Questionnaire Questionnaire `toml:"questionnaire"`
+	Log           Log           `toml:"log"`
+}
+
+// Server configures the HTTP server of `surveybot serve`.
+type Server struct {
+	Listen          string        `toml:"listen"`
+	ReadTimeout     time.Duration `toml:"read_timeout"`
+	WriteTimeout    time.Duration `toml:"write_timeout"`
+	ShutdownTimeout time.Duration `toml:"shutdown_timeout"`
+}
+
+// SQL configures the database.
+type SQL struct {
+	DSN string `toml:"dsn"`
+}
+
+// Redis configures the session store; without a URL, sessions are kept in
+// the process.
+type Redis struct {
+	URL        string        `toml:"url"`
+	KeyPrefix  string        `toml:"key_prefix"`
+	SessionTTL time.Duration `toml:"session_ttl"`
+	LockTTL    time.Duration `toml:"lock_ttl"`
+	LockWait   time.Duration `toml:"lock_wait"`
+}
+
+// Questionnaire says what new responses answer.
+type Questionnaire struct {
+	File string `toml:"file"`
+}
+
+// Log configures logging.
+type Log struct {
+	Level  string `toml:"level"`
+	Format string `toml:"format"`
+}
+
+// Default returns the embedded defaults: SQLite in ./surveybot.db, sessions
+// in the process, the HTTP server on localhost.
+func Default() Config {
+	return Config{
+		Server: Server{Listen: "127.0.0.1:8080", ReadTimeout: 15 * time.Second, WriteTimeout: 30 * time.Second, ShutdownTimeout: 20 * time.Second},
+		SQL:    SQL{DSN: "sqlite:surveybot.db"},
+		Redis:  Redis{KeyPrefix: "surveybot:", SessionTTL: 30 * 24 * time.Hour, LockTTL: 10 * time.Second, LockWait: 5 * time.Second},
+		Log:    Log{Level: "info", Format: "text"},
+	}
+}
+
+// EnvPrefix starts the name of every environment override.
+const EnvPrefix = "SURVEYBOT_"
+
+// Load reads the file at path (none if path is ""), over the defaults, then
+// the environment overrides that getenv returns, and checks the result.
+func Load(path string, getenv func(string) string) (Config, error) {
+	cfg := Default()
+	if path != "" {
+		md, err := toml.DecodeFile(path, &cfg)
+		if err != nil {
+			return Config{}, fmt.Errorf("config %s: %w", path, err)
+		}
+		if und := md.Undecoded(); len(und) > 0 {
+			keys := make([]string, len(und))
+			for i, k := range und {
+				keys[i] = k.String()
+			}
+			return Config{}, fmt.Errorf("config %s: unknown key(s) %s (see config.example.toml)", path, strings.Join(keys, ", "))
+		}
+	}
+	if err := applyEnv(&cfg, getenv); err != nil {
+		return Config{}, err
+	}
+	if err := cfg.Validate(); err != nil {
+		if path != "" {
+			return Config{}, fmt.Errorf("config %s: %w", path, err)
+		}
+		return Config{}, fmt.Errorf("config: %w", err)
+	}
+	return cfg, nil
+}
+
+// applyEnv sets every key whose SURVEYBOT_<SECTION>_<KEY> variable is set.
+func applyEnv(cfg *Config, getenv func(string) string) error {
+	root := reflect.ValueOf(cfg).Elem()
+	for i := range root.NumField() {
+		section := root.Type().Field(i).Tag.Get("toml")
+		sv := root.Field(i)
+		for j := range sv.NumField() {
+			key := sv.Type().Field(j).Tag.Get("toml")
+			name := EnvPrefix + strings.ToUpper(section+"_"+key)
+			val := getenv(name)
+			if val == "" {
+				continue
+			}
+			if err := setValue(sv.Field(j), val); err != nil {
+				return fmt.Errorf("%s (%s.%s): %w", name, section, key, err)
+			}
+		}
+	}
+	return nil
+}
+
+func setValue(f reflect.Value, s string) error {
+	switch f.Interface().(type) {
+	case string:
+		f.SetString(s)
+	case time.Duration:
+		d, err := time.ParseDuration(s)
+		if err != nil {
+			return fmt.Errorf("%q is not a duration such as 30s or 720h", s)
+		}
+		f.SetInt(int64(d))
+	case int:
+		n, err := strconv.Atoi(s)
+		if err != nil {
+			return fmt.Errorf("%q is not a whole number", s)
+		}
+		f.SetInt(int64(n))
+	case bool:
+		b, err := strconv.ParseBool(s)
+		if err != nil {
+			return fmt.Errorf("%q is not true or false", s)
+		}
+		f.SetBool(b)
+	default:
+		return fmt.Errorf("cannot be set from the environment")
+	}
+	return nil
+}
+
+// Validate checks every value and names the key of each one that is wrong.
+func (c Config) Validate() error {
+	var errs []error
+	bad := func(key, format string, args ...any) {
+		errs = append(errs, fmt.Errorf("%s: %s", key, fmt.Sprintf(format, args...)))
+	}
+	if _, _, err := net.SplitHostPort(c.Server.Listen); err != nil {
+		bad("server.listen", "%q is not host:port, such as 127.0.0.1:8080 or :8080", c.Server.Listen)
+	}
+	for _, d := range []struct {
+		key string
+		d   time.Duration
+	}{
+		{"server.read_timeout", c.Server.ReadTimeout}, {"server.write_timeout", c.Server.WriteTimeout},
+		{"server.shutdown_timeout", c.Server.ShutdownTimeout}, {"redis.session_ttl", c.Redis.SessionTTL},
+		{"redis.lock_ttl", c.Redis.LockTTL}, {"redis.lock_wait", c.Redis.LockWait},
+	} {
+		if d.d <= 0 {
+			bad(d.key, "must be a positive duration, such as 30s")
+		}
+	}
+	if c.Redis.LockTTL > 0 && c.Redis.LockTTL < time.Second {
+		bad("redis.lock_ttl", "must be at least 1s, longer than any one input takes")
+	}
+	switch {
+	case c.SQL.DSN == "":
+		bad("sql.dsn", "is empty; use sqlite:surveybot.db or postgres://user@host/db")
+	case strings.HasPrefix(c.SQL.DSN, "postgres://"), strings.HasPrefix(c.SQL.DSN, "postgresql://"):
+		if _, err := url.Parse(c.SQL.DSN); err != nil {
+			bad("sql.dsn", "not a valid PostgreSQL URL: %v", err)
+		}
+	case strings.Contains(c.SQL.DSN, "://"):
+		bad("sql.dsn", "%q: only postgres:// URLs and SQLite files (sqlite:FILE) are supported", redact(c.SQL.DSN))
+	}
+	if c.Redis.URL != "" {
+		u, err := url.Parse(c.Redis.URL)
+		if err != nil || (u.Scheme != "redis" && u.Scheme != "rediss") || u.Host == "" {
+			bad("redis.url", "%q is not a redis:// or rediss:// URL", redact(c.Redis.URL))
+		}
+	}
+	switch c.Log.Level {
+	case "debug", "info", "warn", "error":
+	default:
+		bad("log.level", "%q is not one of debug, info, warn, error", c.Log.Level)
+	}
+	switch c.Log.Format {
+	case "text", "json":
+	default:
+		bad("log.format", "%q is not text or json", c.Log.Format)
+	}
+	return errors.Join(errs...)
+}
+
+// redact hides a password in a URL before it goes into an error message.
+func redact(s string) string {
+	u, err := url.Parse(s)
+	if err != nil || u.User == nil {
+		return s
+	}
+	return u.Redacted()
+}

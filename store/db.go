@@ -1,0 +1,170 @@
+// Package store keeps surveybot's data: SQL (SQLite for the embedded
+// default, PostgreSQL in production) for every accepted answer and every
+// completed response, and live dialog sessions (Redis in production, in
+// process for the embedded default).
+package store
+
+import (
+	"context"
+	"crypto/rand"
+	"embed"
+	"encoding/base32"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"strings"
+	"time"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" database/sql driver
+	"github.com/jmoiron/sqlx"
+	"github.com/pressly/goose/v3"
+	_ "modernc.org/sqlite" // registers the pure-Go "sqlite" driver
+)
+
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+// ErrNotFound is returned when a looked-up row does not exist.
+var ErrNotFound = errors.New("not found")
+
+// ErrConflict is returned when a response changed since its state was read;
+// the caller reloads and tries again.
+var ErrConflict = errors.New("response changed concurrently")
+
+// Dialect names the SQL database in use.
+type Dialect string
+
+// The supported databases.
+const (
+	SQLite   Dialect = "sqlite"
+	Postgres Dialect = "postgres"
+)
+
+// DB is the SQL store.
+type DB struct {
+	db      *sqlx.DB
+	dialect Dialect
+	now     func() time.Time
+}
+
+// Option changes how Open sets up a DB.
+type Option func(*DB)
+
+// WithClock sets the clock used for timestamps (tests).
+func WithClock(now func() time.Time) Option { return func(db *DB) { db.now = now } }
+
+// Open connects to the database a DSN names: "postgres://…" or
+// "postgresql://…" for PostgreSQL; "sqlite:FILE", "file:FILE" or a plain
+// file name for SQLite (":memory:" is not supported: use a temporary file).
+// It does not migrate; call Migrate.
+func Open(ctx context.Context, dsn string, opts ...Option) (*DB, error) {
+	dialect, driverName, driverDSN, err := parseDSN(dsn)
+	if err != nil {
+		return nil, err
+	}
+	sdb, err := sqlx.Open(driverName, driverDSN)
+	if err != nil {
+		return nil, fmt.Errorf("open %s: %w", dialect, err)
+	}
+	db := &DB{db: sdb, dialect: dialect, now: time.Now}
+	for _, o := range opts {
+		o(db)
+	}
+	if dialect == SQLite {
+		// One writer at a time is SQLite's way; WAL lets readers go on meanwhile.
+		sdb.SetMaxOpenConns(8)
+	} else {
+		sdb.SetMaxOpenConns(32)
+		sdb.SetMaxIdleConns(32)
+	}
+	sdb.SetConnMaxIdleTime(5 * time.Minute)
+	if err := sdb.PingContext(ctx); err != nil {
+		sdb.Close()
+		return nil, fmt.Errorf("connect to %s: %w", dialect, err)
+	}
+	return db, nil
+}
+
+func parseDSN(dsn string) (Dialect, string, string, error) {
+	switch {
+	case dsn == "":
+		return "", "", "", errors.New("empty database DSN")
+	case strings.HasPrefix(dsn, "postgres://"), strings.HasPrefix(dsn, "postgresql://"):
+		return Postgres, "pgx", dsn, nil
+	}
+	path := strings.TrimPrefix(strings.TrimPrefix(dsn, "sqlite:"), "file:")
+	query := ""
+	if i := strings.IndexByte(path, '?'); i >= 0 {
+		path, query = path[:i], path[i+1:]
+	}
+	if path == "" || path == ":memory:" || strings.Contains(path, "mode=memory") {
+		return "", "", "", fmt.Errorf("sqlite DSN %q: name a file; an in-memory database would lose every answer at exit", dsn)
+	}
+	v, err := url.ParseQuery(query)
+	if err != nil {
+		return "", "", "", fmt.Errorf("sqlite DSN %q: %w", dsn, err)
+	}
+	for _, p := range []string{"journal_mode(WAL)", "busy_timeout(10000)", "foreign_keys(1)", "synchronous(NORMAL)"} {
+		v.Add("_pragma", p)
+	}
+	v.Set("_txlock", "immediate")
+	v.Set("_time_format", "sqlite")
+	return SQLite, "sqlite", "file:" + path + "?" + v.Encode(), nil
+}
+
+// Dialect returns the database in use.
+func (db *DB) Dialect() Dialect { return db.dialect }
+
+// Close closes the connection pool.
+func (db *DB) Close() error { return db.db.Close() }
+
+// Ping checks the database answers, for /readyz.
+func (db *DB) Ping(ctx context.Context) error { return db.db.PingContext(ctx) }
+
+// Migrate applies the embedded migrations that are not applied yet and
+// returns how many it applied.
+func (db *DB) Migrate(ctx context.Context) (int, error) {
+	dialect := goose.DialectSQLite3
+	if db.dialect == Postgres {
+		dialect = goose.DialectPostgres
+	}
+	sub, err := fs.Sub(migrations, "migrations")
+	if err != nil {
+		return 0, err
+	}
+	p, err := goose.NewProvider(dialect, db.db.DB, sub, goose.WithDisableGlobalRegistry(true))
+	if err != nil {
+		return 0, fmt.Errorf("migrations: %w", err)
+	}
+	res, err := p.Up(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("apply migrations: %w", err)
+	}
+	return len(res), nil
+}
+
+// newID returns a random 128-bit id, base32 without padding.
+func newID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails
+	return strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(b[:]))
+}
+
+func (db *DB) utcNow() time.Time { return db.now().UTC() }
+
+// inTx runs fn in a transaction, committing if it returns nil.
+func (db *DB) inTx(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
+	tx, err := db.db.BeginTxx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	if err := fn(tx); err != nil {
+		_ = tx.Rollback()
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,169 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+)
+
+// Identity is who a respondent is on one channel: a Telegram chat id, a
+// Slack user id, an e-mail address. It is kept apart from the answers.
+type Identity struct {
+	Channel  string
+	External string
+}
+
+func (id Identity) String() string { return id.Channel + ":" + id.External }
+
+// RespondentByIdentity returns the pseudonymous id of the respondent known
+// by an identity, or ErrNotFound.
+func (db *DB) RespondentByIdentity(ctx context.Context, who Identity) (string, error) {
+	var id string
+	const q = `SELECT respondent_id FROM identities WHERE channel = ? AND external_id = ?`
+	err := db.db.GetContext(ctx, &id, db.db.Rebind(q), who.Channel, who.External)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", ErrNotFound
+	}
+	if err != nil {
+		return "", fmt.Errorf("respondent by identity: %w", err)
+	}
+	return id, nil
+}
+
+// EnsureRespondent returns the respondent known by an identity, creating a
+// new pseudonymous respondent if there is none. Two callers racing for the
+// same new identity get the same respondent.
+func (db *DB) EnsureRespondent(ctx context.Context, who Identity) (string, error) {
+	if id, err := db.RespondentByIdentity(ctx, who); !errors.Is(err, ErrNotFound) {
+		return id, err
+	}
+	id := newID()
+	now := db.utcNow()
+	created := false
+	err := db.inTx(ctx, func(tx *sqlx.Tx) error {
+		const insR = `INSERT INTO respondents (id, created_at) VALUES (?, ?)`
+		if _, err := tx.ExecContext(ctx, tx.Rebind(insR), id, now); err != nil {
+			return fmt.Errorf("insert respondent: %w", err)
+		}
+		const insI = `INSERT INTO identities (channel, external_id, respondent_id, created_at)
+			VALUES (?, ?, ?, ?) ON CONFLICT (channel, external_id) DO NOTHING`
+		res, err := tx.ExecContext(ctx, tx.Rebind(insI), who.Channel, who.External, id, now)
+		if err != nil {
+			return fmt.Errorf("insert identity: %w", err)
+		}
+		n, err := res.RowsAffected()
+		if err != nil {
+			return fmt.Errorf("insert identity: %w", err)
+		}
+		if n == 0 {
+			return errIdentityTaken
+		}
+		created = true
+		return nil
+	})
+	if errors.Is(err, errIdentityTaken) || (err != nil && !created) {
+		// Someone else created it meanwhile (or our insert lost a race).
+		if existing, err2 := db.RespondentByIdentity(ctx, who); err2 == nil {
+			return existing, nil
+		}
+	}
+	if err != nil {
+		return "", err
+	}
+	return id, nil
+}
+
+var errIdentityTaken = errors.New("identity taken")
+
+// LinkIdentity adds another channel identity to a respondent, so that a
+// response begun on one channel can be continued on another.
+func (db *DB) LinkIdentity(ctx context.Context, respondentID string, who Identity) error {
+	const q = `INSERT INTO identities (channel, external_id, respondent_id, created_at)
+		VALUES (?, ?, ?, ?) ON CONFLICT (channel, external_id) DO UPDATE SET respondent_id = excluded.respondent_id`
+	if _, err := db.db.ExecContext(ctx, db.db.Rebind(q), who.Channel, who.External, respondentID, db.utcNow()); err != nil {
+		return fmt.Errorf("link identity: %w", err)
+	}
+	return nil
+}
+
+// EraseRespondent removes a respondent's identities and answers. Scores of
+// completed responses stay, cut loose from the respondent and with their
+// times reduced to the day, so they count in the indicators but cannot be
+// tied back. It returns the ids of the respondent's responses, whose live
+// sessions the caller must drop too.
+func (db *DB) EraseRespondent(ctx context.Context, respondentID string) ([]string, error) {
+	var ids []string
+	err := db.inTx(ctx, func(tx *sqlx.Tx) error {
+		var n int
+		if err := tx.GetContext(ctx, &n, tx.Rebind(`SELECT COUNT(*) FROM respondents WHERE id = ?`), respondentID); err != nil {
+			return fmt.Errorf("find respondent: %w", err)
+		}
+		if n == 0 {
+			return ErrNotFound
+		}
+		var rows []struct {
+			ID          string       `db:"id"`
+			Status      string       `db:"status"`
+			StartedAt   time.Time    `db:"started_at"`
+			ConsentedAt sql.NullTime `db:"consented_at"`
+			CompletedAt sql.NullTime `db:"completed_at"`
+			DeclinedAt  sql.NullTime `db:"declined_at"`
+		}
+		const list = `SELECT id, status, started_at, consented_at, completed_at, declined_at
+			FROM responses WHERE respondent_id = ?`
+		if err := tx.SelectContext(ctx, &rows, tx.Rebind(list), respondentID); err != nil {
+			return fmt.Errorf("list responses: %w", err)
+		}
+		today := day(db.utcNow())
+		for _, r := range rows {
+			ids = append(ids, r.ID)
+			if _, err := tx.ExecContext(ctx, tx.Rebind(`DELETE FROM answers WHERE response_id = ?`), r.ID); err != nil {
+				return fmt.Errorf("delete answers: %w", err)
+			}
+			if r.Status != "completed" {
+				if _, err := tx.ExecContext(ctx, tx.Rebind(`DELETE FROM scores WHERE response_id = ?`), r.ID); err != nil {
+					return fmt.Errorf("delete scores: %w", err)
+				}
+			}
+			const anon = `UPDATE responses SET
+				respondent_id = NULL, status = 'erased', erased_at = ?,
+				started_channel = 'erased', consent_channel = NULL,
+				started_at = ?, updated_at = ?, consented_at = ?, completed_at = ?, declined_at = ?
+				WHERE id = ?`
+			_, err := tx.ExecContext(ctx, tx.Rebind(anon), today, day(r.StartedAt), today,
+				dayOrNull(r.ConsentedAt), dayOrNull(r.CompletedAt), dayOrNull(r.DeclinedAt), r.ID)
+			if err != nil {
+				return fmt.Errorf("anonymise response: %w", err)
+			}
+		}
+		if _, err := tx.ExecContext(ctx, tx.Rebind(`DELETE FROM identities WHERE respondent_id = ?`), respondentID); err != nil {
+			return fmt.Errorf("delete identities: %w", err)
+		}
+		if _, err := tx.ExecContext(ctx, tx.Rebind(`DELETE FROM respondents WHERE id = ?`), respondentID); err != nil {
+			return fmt.Errorf("delete respondent: %w", err)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("erase respondent %s: %w", respondentID, err)
+	}
+	return ids, nil
+}
+
+// day cuts a time down to its date, so an erased response's times no
+// longer match any message log.
+func day(t time.Time) time.Time {
+	t = t.UTC()
+	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
+}
+
+func dayOrNull(t sql.NullTime) sql.NullTime {
+	if !t.Valid {
+		return t
+	}
+	return sql.NullTime{Time: day(t.Time), Valid: true}
+}

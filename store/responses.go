@@ -1,0 +1,291 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/surveybot/surveybot/dialogs"
+)
+
+// Status is where a response stands.
+type Status string
+
+// The statuses of a response.
+const (
+	StatusStarted   Status = "started"   // privacy notice shown
+	StatusConsented Status = "consented" // answering
+	StatusCompleted Status = "completed" // scored
+	StatusDeclined  Status = "declined"  // consent declined; nothing else kept
+	StatusErased    Status = "erased"    // the respondent had their data erased
+)
+
+// StatusOf maps a dialog phase to the status stored for it.
+func StatusOf(p dialogs.Phase) Status {
+	switch p {
+	case dialogs.PhaseConsent:
+		return StatusStarted
+	case dialogs.PhaseDone:
+		return StatusCompleted
+	case dialogs.PhaseDeclined:
+		return StatusDeclined
+	}
+	return StatusConsented
+}
+
+// Response is one respondent's run through one questionnaire version.
+type Response struct {
+	ID            string
+	RespondentID  string // "" once erased
+	Questionnaire dialogs.Ref
+	Status        Status
+	Lang          dialogs.Lang
+	Seq           int64 // bumped by every accepted step
+	StartedAt     time.Time
+	CompletedAt   *time.Time
+	Composite     *float64
+	TechCount     *int
+}
+
+type responseRow struct {
+	ID           string          `db:"id"`
+	RespondentID sql.NullString  `db:"respondent_id"`
+	QID          string          `db:"questionnaire_id"`
+	QVersion     int             `db:"questionnaire_version"`
+	Status       string          `db:"status"`
+	Lang         string          `db:"lang"`
+	Seq          int64           `db:"seq"`
+	StartedAt    time.Time       `db:"started_at"`
+	CompletedAt  sql.NullTime    `db:"completed_at"`
+	Composite    sql.NullFloat64 `db:"composite"`
+	TechCount    sql.NullInt64   `db:"tech_count"`
+}
+
+const responseCols = `id, respondent_id, questionnaire_id, questionnaire_version, status, lang, seq,
+	started_at, completed_at, composite, tech_count`
+
+func (r responseRow) toResponse() Response {
+	out := Response{
+		ID:            r.ID,
+		RespondentID:  r.RespondentID.String,
+		Questionnaire: dialogs.Ref{ID: r.QID, Version: r.QVersion},
+		Status:        Status(r.Status),
+		Lang:          dialogs.Lang(r.Lang),
+		Seq:           r.Seq,
+		StartedAt:     r.StartedAt.UTC(),
+	}
+	if r.CompletedAt.Valid {
+		t := r.CompletedAt.Time.UTC()
+		out.CompletedAt = &t
+	}
+	if r.Composite.Valid {
+		out.Composite = &r.Composite.Float64
+	}
+	if r.TechCount.Valid {
+		n := int(r.TechCount.Int64)
+		out.TechCount = &n
+	}
+	return out
+}
+
+// Response returns one response by id.
+func (db *DB) Response(ctx context.Context, id string) (Response, error) {
+	var row responseRow
+	err := db.db.GetContext(ctx, &row, db.db.Rebind(`SELECT `+responseCols+` FROM responses WHERE id = ?`), id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Response{}, ErrNotFound
+	}
+	if err != nil {
+		return Response{}, fmt.Errorf("read response: %w", err)
+	}
+	return row.toResponse(), nil
+}
+
+// LatestResponse returns a respondent's most recent response, or ErrNotFound.
+func (db *DB) LatestResponse(ctx context.Context, respondentID string) (Response, error) {
+	var row responseRow
+	const q = `SELECT ` + responseCols + ` FROM responses WHERE respondent_id = ?
+		ORDER BY started_at DESC, id DESC LIMIT 1`
+	err := db.db.GetContext(ctx, &row, db.db.Rebind(q), respondentID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Response{}, ErrNotFound
+	}
+	if err != nil {
+		return Response{}, fmt.Errorf("latest response: %w", err)
+	}
+	return row.toResponse(), nil
+}
+
+// NewResponse describes a response to create.
+type NewResponse struct {
+	RespondentID  string
+	Questionnaire dialogs.Ref
+	Lang          dialogs.Lang
+	Channel       string
+	Fixed         map[string]dialogs.Answer // answers known beforehand, such as the chamber
+}
+
+// CreateResponse starts a response in status started, with its fixed answers.
+func (db *DB) CreateResponse(ctx context.Context, nr NewResponse) (Response, error) {
+	now := db.utcNow()
+	r := Response{
+		ID: newID(), RespondentID: nr.RespondentID, Questionnaire: nr.Questionnaire,
+		Status: StatusStarted, Lang: nr.Lang, StartedAt: now,
+	}
+	err := db.inTx(ctx, func(tx *sqlx.Tx) error {
+		const ins = `INSERT INTO responses (id, respondent_id, questionnaire_id, questionnaire_version, status, lang, seq,
+			started_channel, started_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?, ?)`
+		if _, err := tx.ExecContext(ctx, tx.Rebind(ins), r.ID, nr.RespondentID, nr.Questionnaire.ID, nr.Questionnaire.Version,
+			string(StatusStarted), string(nr.Lang), nr.Channel, now, now); err != nil {
+			return fmt.Errorf("insert response: %w", err)
+		}
+		for item, a := range nr.Fixed {
+			if err := upsertAnswer(ctx, tx, r.ID, item, a, nr.Channel, now); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return Response{}, err
+	}
+	return r, nil
+}
+
+// Answers returns the stored answers of a response, keyed by item id.
+func (db *DB) Answers(ctx context.Context, responseID string) (map[string]dialogs.Answer, error) {
+	var rows []struct {
+		Item    string `db:"item_id"`
+		Value   string `db:"value"`
+		NA      bool   `db:"na"`
+		Skipped bool   `db:"skipped"`
+		Fixed   bool   `db:"fixed"`
+	}
+	const q = `SELECT item_id, value, na, skipped, fixed FROM answers WHERE response_id = ?`
+	if err := db.db.SelectContext(ctx, &rows, db.db.Rebind(q), responseID); err != nil {
+		return nil, fmt.Errorf("read answers: %w", err)
+	}
+	out := make(map[string]dialogs.Answer, len(rows))
+	for _, r := range rows {
+		out[r.Item] = dialogs.Answer{Value: r.Value, NA: r.NA, Skipped: r.Skipped, Fixed: r.Fixed}
+	}
+	return out, nil
+}
+
+// Scores returns the stored field scores of a response.
+func (db *DB) Scores(ctx context.Context, responseID string) (map[string]float64, error) {
+	var rows []struct {
+		Field string  `db:"field"`
+		Value float64 `db:"value"`
+	}
+	if err := db.db.SelectContext(ctx, &rows, db.db.Rebind(`SELECT field, value FROM scores WHERE response_id = ?`), responseID); err != nil {
+		return nil, fmt.Errorf("read scores: %w", err)
+	}
+	out := make(map[string]float64, len(rows))
+	for _, r := range rows {
+		out[r.Field] = r.Value
+	}
+	return out, nil
+}
+
+// Step is what one accepted dialog step changes in a response.
+type Step struct {
+	ResponseID string
+	Seq        int64 // the response's seq when its state was read
+	Channel    string
+	Lang       dialogs.Lang
+	Phase      dialogs.Phase
+	Changes    []dialogs.Change
+	Scores     *dialogs.Scores // set when the step completes the response
+}
+
+// ApplyStep stores one step in one transaction: the answers accepted or
+// dropped, the status, and on completion the field scores, composite and
+// technology count. It returns the new seq, or ErrConflict if the response
+// moved on since Seq (the caller reloads and tries again).
+func (db *DB) ApplyStep(ctx context.Context, s Step) (int64, error) {
+	now := db.utcNow()
+	status := StatusOf(s.Phase)
+	err := db.inTx(ctx, func(tx *sqlx.Tx) error {
+		var composite sql.NullFloat64
+		var tech sql.NullInt64
+		if s.Scores != nil {
+			if s.Scores.Composite != nil {
+				composite = sql.NullFloat64{Float64: *s.Scores.Composite, Valid: true}
+			}
+			if s.Scores.TechCount != nil {
+				tech = sql.NullInt64{Int64: int64(*s.Scores.TechCount), Valid: true}
+			}
+		}
+		const upd = `UPDATE responses SET
+			seq = seq + 1,
+			status = :status,
+			lang = :lang,
+			updated_at = :now,
+			consented_at = CASE WHEN :status IN ('consented', 'completed') THEN COALESCE(consented_at, :now) ELSE consented_at END,
+			consent_channel = CASE WHEN :status IN ('consented', 'completed') THEN COALESCE(consent_channel, :channel) ELSE consent_channel END,
+			declined_at = CASE WHEN :status = 'declined' THEN :now ELSE declined_at END,
+			completed_at = CASE WHEN :status = 'completed' THEN COALESCE(completed_at, :now) ELSE NULL END,
+			composite = CASE WHEN :status = 'completed' THEN :composite ELSE NULL END,
+			tech_count = CASE WHEN :status = 'completed' THEN :tech ELSE NULL END
+			WHERE id = :id AND seq = :seq AND status <> 'erased'`
+		q, args, err := sqlx.Named(upd, map[string]any{
+			"status": string(status), "lang": string(s.Lang), "now": now, "channel": s.Channel,
+			"composite": composite, "tech": tech, "id": s.ResponseID, "seq": s.Seq,
+		})
+		if err != nil {
+			return fmt.Errorf("bind step: %w", err)
+		}
+		res, err := tx.ExecContext(ctx, tx.Rebind(q), args...)
+		if err != nil {
+			return fmt.Errorf("update response: %w", err)
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return fmt.Errorf("update response: %w", err)
+		} else if n == 0 {
+			return ErrConflict
+		}
+		for _, c := range s.Changes {
+			if c.Dropped {
+				const del = `DELETE FROM answers WHERE response_id = ? AND item_id = ?`
+				if _, err := tx.ExecContext(ctx, tx.Rebind(del), s.ResponseID, c.Item); err != nil {
+					return fmt.Errorf("drop answer: %w", err)
+				}
+				continue
+			}
+			if err := upsertAnswer(ctx, tx, s.ResponseID, c.Item, c.Answer, s.Channel, now); err != nil {
+				return err
+			}
+		}
+		if s.Scores != nil {
+			if _, err := tx.ExecContext(ctx, tx.Rebind(`DELETE FROM scores WHERE response_id = ?`), s.ResponseID); err != nil {
+				return fmt.Errorf("clear scores: %w", err)
+			}
+			for field, v := range s.Scores.Fields {
+				const ins = `INSERT INTO scores (response_id, field, value) VALUES (?, ?, ?)`
+				if _, err := tx.ExecContext(ctx, tx.Rebind(ins), s.ResponseID, field, v); err != nil {
+					return fmt.Errorf("store score: %w", err)
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, err
+	}
+	return s.Seq + 1, nil
+}
+
+func upsertAnswer(ctx context.Context, tx *sqlx.Tx, responseID, item string, a dialogs.Answer, channel string, now time.Time) error {
+	const q = `INSERT INTO answers (response_id, item_id, value, na, skipped, fixed, channel, answered_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (response_id, item_id) DO UPDATE SET value = excluded.value, na = excluded.na,
+			skipped = excluded.skipped, fixed = excluded.fixed, channel = excluded.channel, answered_at = excluded.answered_at`
+	if _, err := tx.ExecContext(ctx, tx.Rebind(q), responseID, item, a.Value, a.NA, a.Skipped, a.Fixed, channel, now); err != nil {
+		return fmt.Errorf("store answer %s: %w", item, err)
+	}
+	return nil
+}
