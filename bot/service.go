@@ -12,6 +12,7 @@ import (
 
 // Store is what the bot keeps in SQL.
 type Store interface {
+	CurrentResponse(ctx context.Context, who store.Identity) (store.Response, error)
 	EnsureRespondent(ctx context.Context, who store.Identity) (string, error)
 	LatestResponse(ctx context.Context, respondentID string) (store.Response, error)
 	CreateResponse(ctx context.Context, nr store.NewResponse) (store.Response, error)
@@ -191,16 +192,16 @@ func (s *Service) Erase(ctx context.Context, respondentID string) error {
 
 // response finds the respondent's latest response, or starts one.
 func (s *Service) response(ctx context.Context, who store.Identity, lang dialogs.Lang) (store.Response, bool, error) {
-	rid, err := s.store.EnsureRespondent(ctx, who)
-	if err != nil {
-		return store.Response{}, false, fmt.Errorf("respondent: %w", err)
-	}
-	resp, err := s.store.LatestResponse(ctx, rid)
+	resp, err := s.store.CurrentResponse(ctx, who)
 	if err == nil && resp.Status != store.StatusErased {
 		return resp, false, nil
 	}
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
 		return store.Response{}, false, err
+	}
+	rid, err := s.store.EnsureRespondent(ctx, who)
+	if err != nil {
+		return store.Response{}, false, fmt.Errorf("respondent: %w", err)
 	}
 	// Serialise the creation, so two first messages make one response.
 	unlock, err := s.sessions.Lock(ctx, "respondent:"+rid)

@@ -91,10 +91,11 @@ func Load(path string, getenv func(string) string) (Config, error) {
 			return Config{}, fmt.Errorf("config %s: unknown key(s) %s (see config.example.toml)", path, strings.Join(keys, ", "))
 		}
 	}
-	if err := applyEnv(&cfg, getenv); err != nil {
+	fromEnv, err := applyEnv(&cfg, getenv)
+	if err != nil {
 		return Config{}, err
 	}
-	if err := cfg.Validate(); err != nil {
+	if err := cfg.validate(fromEnv); err != nil {
 		if path != "" {
 			return Config{}, fmt.Errorf("config %s: %w", path, err)
 		}
@@ -104,7 +105,9 @@ func Load(path string, getenv func(string) string) (Config, error) {
 }
 
 // applyEnv sets every key whose SURVEYBOT_<SECTION>_<KEY> variable is set.
-func applyEnv(cfg *Config, getenv func(string) string) error {
+// It returns the variable that set each key, so that errors can name it.
+func applyEnv(cfg *Config, getenv func(string) string) (map[string]string, error) {
+	fromEnv := map[string]string{}
 	root := reflect.ValueOf(cfg).Elem()
 	for i := range root.NumField() {
 		section := root.Type().Field(i).Tag.Get("toml")
@@ -117,11 +120,12 @@ func applyEnv(cfg *Config, getenv func(string) string) error {
 				continue
 			}
 			if err := setValue(sv.Field(j), val); err != nil {
-				return fmt.Errorf("%s (%s.%s): %w", name, section, key, err)
+				return nil, fmt.Errorf("%s (%s.%s): %w", name, section, key, err)
 			}
+			fromEnv[section+"."+key] = name
 		}
 	}
-	return nil
+	return fromEnv, nil
 }
 
 func setValue(f reflect.Value, s string) error {
@@ -153,9 +157,16 @@ func setValue(f reflect.Value, s string) error {
 }
 
 // Validate checks every value and names the key of each one that is wrong.
-func (c Config) Validate() error {
+func (c Config) Validate() error { return c.validate(nil) }
+
+// validate is Validate that also names the environment variable of a key
+// the environment set (fromEnv maps keys to variables).
+func (c Config) validate(fromEnv map[string]string) error {
 	var errs []error
 	bad := func(key, format string, args ...any) {
+		if name, ok := fromEnv[key]; ok {
+			key = name + " (" + key + ")"
+		}
 		errs = append(errs, fmt.Errorf("%s: %s", key, fmt.Sprintf(format, args...)))
 	}
 	if _, _, err := net.SplitHostPort(c.Server.Listen); err != nil {
@@ -181,7 +192,8 @@ func (c Config) Validate() error {
 		bad("sql.dsn", "is empty; use sqlite:surveybot.db or postgres://user@host/db")
 	case strings.HasPrefix(c.SQL.DSN, "postgres://"), strings.HasPrefix(c.SQL.DSN, "postgresql://"):
 		if _, err := url.Parse(c.SQL.DSN); err != nil {
-			bad("sql.dsn", "not a valid PostgreSQL URL: %v", err)
+			// Not err itself: url.Parse's error repeats the URL, password and all.
+			bad("sql.dsn", "%q is not a valid PostgreSQL URL", redact(c.SQL.DSN))
 		}
 	case strings.Contains(c.SQL.DSN, "://"):
 		bad("sql.dsn", "%q: only postgres:// URLs and SQLite files (sqlite:FILE) are supported", redact(c.SQL.DSN))
@@ -208,7 +220,14 @@ func (c Config) Validate() error {
 // redact hides a password in a URL before it goes into an error message.
 func redact(s string) string {
 	u, err := url.Parse(s)
-	if err != nil || u.User == nil {
+	if err != nil {
+		// Unparsable: hide whatever stands between the scheme and the last @.
+		if i, j := strings.Index(s, "://"), strings.LastIndex(s, "@"); i >= 0 && j > i+3 {
+			return s[:i+3] + "xxxxx" + s[j:]
+		}
+		return s
+	}
+	if u.User == nil {
 		return s
 	}
 	return u.Redacted()

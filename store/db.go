@@ -93,17 +93,22 @@ func parseDSN(dsn string) (Dialect, string, string, error) {
 	case strings.HasPrefix(dsn, "postgres://"), strings.HasPrefix(dsn, "postgresql://"):
 		return Postgres, "pgx", dsn, nil
 	}
+	if scheme, _, ok := strings.Cut(dsn, "://"); ok && isScheme(scheme) && scheme != "sqlite" && scheme != "file" {
+		// Not a file name: say so rather than create a SQLite file named like a URL.
+		return "", "", "", fmt.Errorf("database DSN: unsupported scheme %q; use postgres://user@host/db or sqlite:FILE", scheme)
+	}
 	path := strings.TrimPrefix(strings.TrimPrefix(dsn, "sqlite:"), "file:")
 	query := ""
 	if i := strings.IndexByte(path, '?'); i >= 0 {
 		path, query = path[:i], path[i+1:]
 	}
-	if path == "" || path == ":memory:" || strings.Contains(path, "mode=memory") {
-		return "", "", "", fmt.Errorf("sqlite DSN %q: name a file; an in-memory database would lose every answer at exit", dsn)
-	}
 	v, err := url.ParseQuery(query)
 	if err != nil {
 		return "", "", "", fmt.Errorf("sqlite DSN %q: %w", dsn, err)
+	}
+	// mode=memory is in the query, which path no longer holds.
+	if path == "" || path == ":memory:" || v.Get("mode") == "memory" {
+		return "", "", "", fmt.Errorf("sqlite DSN %q: name a file; an in-memory database would lose every answer at exit", dsn)
 	}
 	for _, p := range []string{"journal_mode(WAL)", "busy_timeout(10000)", "foreign_keys(1)", "synchronous(NORMAL)"} {
 		v.Add("_pragma", p)
@@ -111,6 +116,17 @@ func parseDSN(dsn string) (Dialect, string, string, error) {
 	v.Set("_txlock", "immediate")
 	v.Set("_time_format", "sqlite")
 	return SQLite, "sqlite", "file:" + path + "?" + v.Encode(), nil
+}
+
+// isScheme reports whether s is a URL scheme such as "mysql" (RFC 3986).
+func isScheme(s string) bool {
+	for i, c := range s {
+		letter := 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z'
+		if !letter && (i == 0 || !('0' <= c && c <= '9' || c == '+' || c == '-' || c == '.')) {
+			return false
+		}
+	}
+	return s != ""
 }
 
 // Dialect returns the database in use.

@@ -143,6 +143,7 @@ func (db *DB) CreateResponse(ctx context.Context, nr NewResponse) (Response, err
 			return fmt.Errorf("insert response: %w", err)
 		}
 		for item, a := range nr.Fixed {
+			a.Fixed = true // known beforehand, never asked: a restored dialog must not offer to change it
 			if err := upsertAnswer(ctx, tx, r.ID, item, a, nr.Channel, now); err != nil {
 				return err
 			}
@@ -229,8 +230,8 @@ func (db *DB) ApplyStep(ctx context.Context, s Step) (int64, error) {
 			consent_channel = CASE WHEN :status IN ('consented', 'completed') THEN COALESCE(consent_channel, :channel) ELSE consent_channel END,
 			declined_at = CASE WHEN :status = 'declined' THEN :now ELSE declined_at END,
 			completed_at = CASE WHEN :status = 'completed' THEN COALESCE(completed_at, :now) ELSE NULL END,
-			composite = CASE WHEN :status = 'completed' THEN :composite ELSE NULL END,
-			tech_count = CASE WHEN :status = 'completed' THEN :tech ELSE NULL END
+			composite = CASE WHEN :status = 'completed' THEN CAST(:composite AS DOUBLE PRECISION) ELSE NULL END,
+			tech_count = CASE WHEN :status = 'completed' THEN CAST(:tech AS INTEGER) ELSE NULL END
 			WHERE id = :id AND seq = :seq AND status <> 'erased'`
 		q, args, err := sqlx.Named(upd, map[string]any{
 			"status": string(status), "lang": string(s.Lang), "now": now, "channel": s.Channel,
@@ -288,4 +289,55 @@ func upsertAnswer(ctx context.Context, tx *sqlx.Tx, responseID, item string, a d
 		return fmt.Errorf("store answer %s: %w", item, err)
 	}
 	return nil
+}
+
+// AnswerRecord is a stored answer with when and on which channel it was given.
+type AnswerRecord struct {
+	Item    string
+	Answer  dialogs.Answer
+	Channel string
+	At      time.Time
+}
+
+// AnswerRecords returns the stored answers of a response with their channel
+// and time, oldest first.
+func (db *DB) AnswerRecords(ctx context.Context, responseID string) ([]AnswerRecord, error) {
+	var rows []struct {
+		Item    string    `db:"item_id"`
+		Value   string    `db:"value"`
+		NA      bool      `db:"na"`
+		Skipped bool      `db:"skipped"`
+		Fixed   bool      `db:"fixed"`
+		Channel string    `db:"channel"`
+		At      time.Time `db:"answered_at"`
+	}
+	const q = `SELECT item_id, value, na, skipped, fixed, channel, answered_at FROM answers
+		WHERE response_id = ? ORDER BY answered_at, item_id`
+	if err := db.db.SelectContext(ctx, &rows, db.db.Rebind(q), responseID); err != nil {
+		return nil, fmt.Errorf("read answers: %w", err)
+	}
+	out := make([]AnswerRecord, len(rows))
+	for i, r := range rows {
+		out[i] = AnswerRecord{Item: r.Item, Answer: dialogs.Answer{Value: r.Value, NA: r.NA, Skipped: r.Skipped, Fixed: r.Fixed}, Channel: r.Channel, At: r.At.UTC()}
+	}
+	return out, nil
+}
+
+// CurrentResponse returns the most recent response of the respondent known
+// by an identity, in one query, or ErrNotFound.
+func (db *DB) CurrentResponse(ctx context.Context, who Identity) (Response, error) {
+	var row responseRow
+	const q = `SELECT r.id, r.respondent_id, r.questionnaire_id, r.questionnaire_version, r.status, r.lang, r.seq,
+			r.started_at, r.completed_at, r.composite, r.tech_count
+		FROM identities i JOIN responses r ON r.respondent_id = i.respondent_id
+		WHERE i.channel = ? AND i.external_id = ?
+		ORDER BY r.started_at DESC, r.id DESC LIMIT 1`
+	err := db.db.GetContext(ctx, &row, db.db.Rebind(q), who.Channel, who.External)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Response{}, ErrNotFound
+	}
+	if err != nil {
+		return Response{}, fmt.Errorf("current response: %w", err)
+	}
+	return row.toResponse(), nil
 }

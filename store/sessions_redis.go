@@ -91,6 +91,9 @@ func (r *RedisSessions) Lock(ctx context.Context, id string) (func(), error) {
 	for {
 		ok, err := r.rdb.SetNX(ctx, key, token, r.lockTTL).Result()
 		if err != nil {
+			if ctx.Err() != nil {
+				return nil, ErrBusy // as when ctx ends while waiting
+			}
 			return nil, fmt.Errorf("lock response: %w", err)
 		}
 		if ok {

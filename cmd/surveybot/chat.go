@@ -33,7 +33,11 @@ func chatCmd(ctx context.Context, args []string, e env) error {
 	if *file != "" {
 		cfg.Questionnaire.File = *file
 	}
-	a, err := openApp(ctx, cfg, e.log)
+	// The terminal belongs to the dialog: only warnings go to stderr.
+	if cfg.Log.Level == "info" {
+		cfg.Log.Level = "warn"
+	}
+	a, err := openApp(ctx, cfg, newLogger(cfg, e.stderr))
 	if err != nil {
 		return err
 	}

@@ -1,0 +1,318 @@
+package bot_test
+
+import (
+	"context"
+	"errors"
+	"os"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/surveybot/surveybot/bot"
+	"github.com/surveybot/surveybot/dialogs"
+	"github.com/surveybot/surveybot/store"
+	"github.com/surveybot/surveybot/store/storetest"
+)
+
+// TestFlushAndContinue answers five questions, loses every live session
+// (an instance restart for in-process sessions, FLUSHDB for Redis), and
+// continues: the dialog goes on at the sixth question, nothing is asked
+// twice and nothing is lost.
+func TestFlushAndContinue(t *testing.T) {
+	ctx := context.Background()
+	q := core(t)
+	type variant struct {
+		name     string
+		db       *store.DB
+		sessions func() bot.Sessions
+		flush    func(t *testing.T)
+	}
+	variants := []variant{{
+		name: "sqlite+memory (restart)", db: storetest.SQLite(t),
+		sessions: func() bot.Sessions { return store.NewMemorySessions(time.Hour) }, // each call: a fresh process
+		flush:    func(*testing.T) {},
+	}}
+	if os.Getenv(storetest.RedisEnv) != "" || os.Getenv(storetest.PostgresEnv) != "" {
+		rdb := flushableRedis(t)
+		db := storetest.Postgres(t)
+		variants = append(variants, variant{
+			name: "postgres+redis (FLUSHDB)", db: db,
+			sessions: func() bot.Sessions {
+				return store.NewRedisSessions(rdb, store.RedisOptions{Prefix: "flushtest:", TTL: time.Hour})
+			},
+			flush: func(t *testing.T) {
+				if err := rdb.FlushDB(ctx).Err(); err != nil {
+					t.Fatal(err)
+				}
+			},
+		})
+	}
+	for _, v := range variants {
+		t.Run(v.name, func(t *testing.T) {
+			who := store.Identity{Channel: "test", External: "flush-" + v.name}
+			svc := bot.NewService(v.db, v.sessions(), discard(), q)
+			r, err := svc.Open(ctx, who, dialogs.German)
+			if err != nil {
+				t.Fatal(err)
+			}
+			asked := map[string]int{}
+			given := map[string]dialogs.Input{}
+			step := func(svc *bot.Service, r bot.Reply) bot.Reply {
+				t.Helper()
+				p, ok := question(r)
+				if !ok {
+					t.Fatalf("no question in reply %+v", r)
+				}
+				asked[p.Item]++
+				in := answerFor(p, 1)
+				given[p.Item] = in
+				next, err := svc.Handle(ctx, who, in)
+				if err != nil {
+					t.Fatal(err)
+				}
+				return next
+			}
+			r = step(svc, r) // consent
+			for range 5 {
+				r = step(svc, r)
+			}
+			sixth, _ := question(r)
+
+			v.flush(t)
+			svc = bot.NewService(v.db, v.sessions(), discard(), q)
+			r, err = svc.Open(ctx, who, dialogs.German)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if p, _ := question(r); p.Item != sixth.Item || p.Progress.Pos != 6 {
+				t.Fatalf("after the flush the dialog asks %q (question %d), want %q (question 6)", p.Item, p.Progress.Pos, sixth.Item)
+			}
+			for !r.Finished() {
+				r = step(svc, r)
+			}
+			if r.Phase != dialogs.PhaseDone {
+				t.Fatalf("dialog ended in %s", r.Phase)
+			}
+			for item, n := range asked {
+				if n > 1 {
+					t.Errorf("%s was asked %d times", item, n)
+				}
+			}
+			answers, err := v.db.Answers(ctx, r.ResponseID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for item := range given {
+				if item == dialogs.ConsentPrompt {
+					continue
+				}
+				if _, ok := answers[item]; !ok {
+					t.Errorf("answer to %s was lost", item)
+				}
+			}
+			if len(answers) != len(given)-1 {
+				t.Errorf("stored %d answers, gave %d", len(answers), len(given)-1)
+			}
+			resp, err := v.db.Response(ctx, r.ResponseID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if resp.Status != store.StatusCompleted || resp.Composite == nil {
+				t.Errorf("response status %s composite %v, want completed and scored", resp.Status, resp.Composite)
+			}
+		})
+	}
+}
+
+// TestConcurrentInputs fires the same button press from many goroutines
+// through two service instances at once (a double tap, a redelivered
+// update, two instances behind a load balancer): it applies exactly once.
+// Typed answers sent at once are applied one after the other, none lost.
+func TestConcurrentInputs(t *testing.T) {
+	ctx := context.Background()
+	q := core(t)
+	for _, s := range setups(t) {
+		t.Run(s.name, func(t *testing.T) {
+			svcs := []*bot.Service{
+				bot.NewService(s.db, s.sessions(), discard(), q),
+				bot.NewService(s.db, s.sessions(), discard(), q),
+			}
+			who := store.Identity{Channel: "test", External: "concurrent"}
+			r, err := svcs[0].Open(ctx, who, dialogs.German)
+			if err != nil {
+				t.Fatal(err)
+			}
+			p, _ := question(r)
+			if r, err = svcs[1].Handle(ctx, who, answerFor(p, 0)); err != nil { // consent
+				t.Fatal(err)
+			}
+			respID := r.ResponseID
+
+			const taps = 16
+			for round := range 8 {
+				before, err := s.db.Response(ctx, respID)
+				if err != nil {
+					t.Fatal(err)
+				}
+				p, ok := question(r)
+				if !ok {
+					t.Fatalf("round %d: no question", round)
+				}
+				in := answerFor(p, round)
+				replies := make([]bot.Reply, taps)
+				var wg sync.WaitGroup
+				for i := range taps {
+					wg.Go(func() {
+						var err error
+						if replies[i], err = svcs[i%2].Handle(ctx, who, in); err != nil {
+							t.Error(err)
+						}
+					})
+				}
+				wg.Wait()
+				after, err := s.db.Response(ctx, respID)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if after.Seq != before.Seq+1 {
+					t.Fatalf("round %d: %d taps on %s advanced the response by %d steps, want 1", round, taps, p.Item, after.Seq-before.Seq)
+				}
+				stale := 0
+				for _, rep := range replies {
+					for _, rp := range rep.Prompts {
+						if rp.Kind == dialogs.PromptInfo {
+							stale++
+						}
+					}
+				}
+				if stale != taps-1 {
+					t.Errorf("round %d: %d taps were told the question is answered, want %d", round, stale, taps-1)
+				}
+				if r, err = svcs[0].Open(ctx, who, dialogs.German); err != nil {
+					t.Fatal(err)
+				}
+				if next, _ := question(r); next.Item == p.Item {
+					t.Fatalf("round %d: still at %s", round, p.Item)
+				}
+			}
+
+			// Typed answers carry no question; sent at once, each answers
+			// the next question in turn.
+			before, _ := s.db.Response(ctx, respID)
+			answersBefore, _ := s.db.Answers(ctx, respID)
+			const typed = 6
+			var wg sync.WaitGroup
+			for i := range typed {
+				wg.Go(func() {
+					if _, err := svcs[i%2].Handle(ctx, who, dialogs.TextInput("-")); err != nil {
+						t.Error(err)
+					}
+				})
+			}
+			wg.Wait()
+			after, _ := s.db.Response(ctx, respID)
+			answersAfter, _ := s.db.Answers(ctx, respID)
+			if after.Seq != before.Seq+typed || len(answersAfter) != len(answersBefore)+typed {
+				t.Errorf("%d typed answers: seq %d→%d, answers %d→%d; want each applied once", typed, before.Seq, after.Seq, len(answersBefore), len(answersAfter))
+			}
+		})
+	}
+}
+
+// TestEraseDuringDialog erases a respondent mid-dialog: identities, answers
+// and session go; the next message starts afresh.
+func TestEraseDuringDialog(t *testing.T) {
+	ctx := context.Background()
+	q := core(t)
+	for _, s := range setups(t) {
+		t.Run(s.name, func(t *testing.T) {
+			svc := bot.NewService(s.db, s.sessions(), discard(), q)
+			who := store.Identity{Channel: "test", External: "erase"}
+			r, err := svc.Open(ctx, who, dialogs.German)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for range 4 {
+				p, _ := question(r)
+				if r, err = svc.Handle(ctx, who, answerFor(p, 0)); err != nil {
+					t.Fatal(err)
+				}
+			}
+			old := r.ResponseID
+			rid, err := s.db.RespondentByIdentity(ctx, who)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := svc.Erase(ctx, rid); err != nil {
+				t.Fatal(err)
+			}
+			if a, _ := s.db.Answers(ctx, old); len(a) != 0 {
+				t.Errorf("%d answers survived erasure", len(a))
+			}
+			if _, err := s.db.RespondentByIdentity(ctx, who); !errors.Is(err, store.ErrNotFound) {
+				t.Errorf("identity survived erasure: %v", err)
+			}
+			r, err = svc.Handle(ctx, who, dialogs.TextInput("hallo"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if r.ResponseID == old || r.Phase != dialogs.PhaseConsent {
+				t.Errorf("after erasure: response %s phase %s; want a new response at the privacy notice", r.ResponseID, r.Phase)
+			}
+			if err := svc.Erase(ctx, rid); !errors.Is(err, store.ErrNotFound) {
+				t.Errorf("erasing twice: %v, want not found", err)
+			}
+		})
+	}
+}
+
+// TestResumeOnAnotherChannel continues a response begun on one channel
+// from another identity linked to the same respondent.
+func TestResumeOnAnotherChannel(t *testing.T) {
+	ctx := context.Background()
+	q := core(t)
+	s := setups(t)[0]
+	svc := bot.NewService(s.db, s.sessions(), discard(), q)
+	tg := store.Identity{Channel: "telegram", External: "4711"}
+	r, err := svc.Open(ctx, tg, dialogs.English)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 3 {
+		p, _ := question(r)
+		if r, err = svc.Handle(ctx, tg, answerFor(p, 0)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, _ := question(r)
+	rid, err := s.db.RespondentByIdentity(ctx, tg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	web := store.Identity{Channel: "web", External: "token-hash"}
+	if err := s.db.LinkIdentity(ctx, rid, web); err != nil {
+		t.Fatal(err)
+	}
+	r, err = svc.Open(ctx, web, dialogs.German)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, _ := question(r)
+	if got.Item != want.Item || r.Lang != dialogs.English {
+		t.Errorf("on the web: %s in %s, want %s in English", got.Item, r.Lang, want.Item)
+	}
+	if _, err := svc.Handle(ctx, web, answerFor(got, 0)); err != nil {
+		t.Fatal(err)
+	}
+	recs, err := s.db.AnswerRecords(ctx, r.ResponseID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]int{}
+	for _, rec := range recs {
+		seen[rec.Channel]++
+	}
+	if seen["telegram"] != 2 || seen["web"] != 1 {
+		t.Errorf("answers by channel %v, want 2 from telegram (after the consent) and 1 from web", seen)
+	}
+}

@@ -1,0 +1,252 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/surveybot/surveybot/store"
+	"github.com/surveybot/surveybot/store/storetest"
+)
+
+// buildBinary builds surveybot once for the process tests.
+func buildBinary(t *testing.T) string {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("builds and runs the binary; skipped with -short")
+	}
+	bin := filepath.Join(t.TempDir(), "surveybot")
+	out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput()
+	if err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin
+}
+
+// testConfig writes a config on the stores the tests may use: PostgreSQL
+// and Redis when enabled, else SQLite and in-process sessions.
+func testConfig(t *testing.T, listen string) (path, dsn string) {
+	t.Helper()
+	dsn = "sqlite:" + filepath.Join(t.TempDir(), "kill.db")
+	redisURL, prefix := "", "surveybot:"
+	if os.Getenv(storetest.PostgresEnv) != "" || os.Getenv(storetest.RedisEnv) != "" {
+		dsn = storetest.PostgresDSN(t)
+		_, prefix = storetest.Redis(t)
+		redisURL = os.Getenv(storetest.RedisEnv)
+	}
+	path = filepath.Join(t.TempDir(), "surveybot.toml")
+	cfg := fmt.Sprintf("[server]\nlisten = %q\n[sql]\ndsn = %q\n[redis]\nurl = %q\nkey_prefix = %q\n[log]\nlevel = \"warn\"\n", listen, dsn, redisURL, prefix)
+	if err := os.WriteFile(path, []byte(cfg), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path, dsn
+}
+
+// chatProcess is a running `surveybot chat`.
+type chatProcess struct {
+	cmd *exec.Cmd
+	in  io.WriteCloser
+	out *bufio.Reader
+}
+
+func startChat(t *testing.T, bin, cfg string) *chatProcess {
+	t.Helper()
+	cmd := exec.Command(bin, "chat", "--config", cfg, "--respondent", "kill-test")
+	in, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd.Stderr = os.Stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+	return &chatProcess{cmd: cmd, in: in, out: bufio.NewReader(out)}
+}
+
+// next reads output up to the next input prompt ("> ").
+func (c *chatProcess) next(t *testing.T) string {
+	t.Helper()
+	done := make(chan string, 1)
+	go func() {
+		var b strings.Builder
+		for {
+			r, _, err := c.out.ReadRune()
+			if err != nil {
+				done <- b.String()
+				return
+			}
+			b.WriteRune(r)
+			if strings.HasSuffix(b.String(), "\n> ") || b.String() == "> " {
+				done <- b.String()
+				return
+			}
+		}
+	}()
+	select {
+	case s := <-done:
+		return s
+	case <-time.After(20 * time.Second):
+		t.Fatal("no prompt from surveybot chat within 20s")
+		return ""
+	}
+}
+
+func (c *chatProcess) send(t *testing.T, line string) string {
+	t.Helper()
+	if _, err := io.WriteString(c.in, line+"\n"); err != nil {
+		t.Fatal(err)
+	}
+	return c.next(t)
+}
+
+var questionRE = regexp.MustCompile(`── Frage (\d+) von ca\. \d+ ──\n([^\n]+)`)
+
+// TestKillChatAndContinue kills `surveybot chat` with SIGKILL in the middle
+// of a dialog, starts it again on the same stores and continues: the dialog
+// resumes at the next question and every answer given before the kill is kept.
+func TestKillChatAndContinue(t *testing.T) {
+	bin := buildBinary(t)
+	cfg, dsn := testConfig(t, "127.0.0.1:0")
+	answers := []string{"ja", "1", "2", "1", "30159", "9"} // consent, business, Industrie, 1–9, Hannover, HWK Hannover
+
+	c := startChat(t, bin, cfg)
+	out := c.next(t)
+	var asked []string
+	for _, a := range answers {
+		out = c.send(t, a)
+		if m := questionRE.FindStringSubmatch(out); m != nil {
+			asked = append(asked, m[2])
+		}
+	}
+	if m := questionRE.FindStringSubmatch(out); m == nil || m[1] != "6" {
+		t.Fatalf("before the kill, expected question 6; got:\n%s", out)
+	}
+	if err := c.cmd.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	_ = c.cmd.Wait()
+
+	c = startChat(t, bin, cfg)
+	out = c.next(t)
+	m := questionRE.FindStringSubmatch(out)
+	if m == nil || m[1] != "6" || m[2] != asked[len(asked)-1] {
+		t.Fatalf("after restart, expected question 6 (%q) again; got:\n%s", asked[len(asked)-1], out)
+	}
+	for range 40 {
+		if strings.Contains(out, "Gesamtindex") || strings.Contains(out, "Vielen Dank") {
+			break
+		}
+		out = c.send(t, "-") // "keine Angabe" for the rest
+	}
+	if !strings.Contains(out, "Vielen Dank für Ihre Teilnahme") {
+		t.Fatalf("dialog did not complete; last output:\n%s", out)
+	}
+
+	ctx := context.Background()
+	db, err := store.Open(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	resp, err := db.CurrentResponse(ctx, store.Identity{Channel: "console", External: "kill-test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp.Status != store.StatusCompleted {
+		t.Errorf("response status %s, want completed", resp.Status)
+	}
+	got, err := db.Answers(ctx, resp.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{"org_type": "business", "sector": "industrie", "size": "s1_9", "postcode": "30159", "chamber": "hwk_h"}
+	for item, v := range want {
+		if got[item].Value != v {
+			t.Errorf("answer %s = %+v after the kill, want %q", item, got[item], v)
+		}
+	}
+}
+
+// TestKillServeAndRestart kills `surveybot serve` with SIGKILL while a
+// dialog on the same stores is under way, starts it again, and checks it
+// comes back ready; SIGTERM then shuts it down cleanly with exit code 0.
+func TestKillServeAndRestart(t *testing.T) {
+	bin := buildBinary(t)
+	addr := freeAddr(t)
+	cfg, _ := testConfig(t, addr)
+
+	startServe := func() *exec.Cmd {
+		cmd := exec.Command(bin, "serve", "--config", cfg)
+		cmd.Stderr = os.Stderr
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+		waitReady(t, addr)
+		return cmd
+	}
+	srv := startServe()
+	c := startChat(t, bin, cfg)
+	c.next(t)
+	c.send(t, "ja")
+	c.send(t, "2") // education provider
+
+	if err := srv.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	_ = srv.Wait()
+	srv = startServe()
+
+	out := c.send(t, "2") // size, after the restart
+	if m := questionRE.FindStringSubmatch(out); m == nil || m[1] != "3" {
+		t.Fatalf("dialog did not go on after the serve restart:\n%s", out)
+	}
+	if err := srv.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	if err := srv.Wait(); err != nil {
+		t.Fatalf("serve after SIGTERM: %v, want a clean exit", err)
+	}
+}
+
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+func waitReady(t *testing.T, addr string) {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for time.Now().Before(deadline) {
+		resp, err := http.Get("http://" + addr + "/readyz")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return
+			}
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	t.Fatalf("serve on %s not ready within 20s", addr)
+}
