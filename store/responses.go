@@ -208,19 +208,13 @@ type Step struct {
 // technology count. It returns the new seq, or ErrConflict if the response
 // moved on since Seq (the caller reloads and tries again).
 func (db *DB) ApplyStep(ctx context.Context, s Step) (int64, error) {
+	if db.dialect == Postgres {
+		return db.applyStepPostgres(ctx, s)
+	}
 	now := db.utcNow()
 	status := StatusOf(s.Phase)
+	composite, tech := completion(s)
 	err := db.inTx(ctx, func(tx *sqlx.Tx) error {
-		var composite sql.NullFloat64
-		var tech sql.NullInt64
-		if s.Scores != nil {
-			if s.Scores.Composite != nil {
-				composite = sql.NullFloat64{Float64: *s.Scores.Composite, Valid: true}
-			}
-			if s.Scores.TechCount != nil {
-				tech = sql.NullInt64{Int64: int64(*s.Scores.TechCount), Valid: true}
-			}
-		}
 		const upd = `UPDATE responses SET
 			seq = seq + 1,
 			status = :status,
@@ -278,6 +272,95 @@ func (db *DB) ApplyStep(ctx context.Context, s Step) (int64, error) {
 		return 0, err
 	}
 	return s.Seq + 1, nil
+}
+
+func completion(s Step) (sql.NullFloat64, sql.NullInt64) {
+	var composite sql.NullFloat64
+	var tech sql.NullInt64
+	if s.Scores != nil {
+		if s.Scores.Composite != nil {
+			composite = sql.NullFloat64{Float64: *s.Scores.Composite, Valid: true}
+		}
+		if s.Scores.TechCount != nil {
+			tech = sql.NullInt64{Int64: int64(*s.Scores.TechCount), Valid: true}
+		}
+	}
+	return composite, tech
+}
+
+// applyStepPostgres does what ApplyStep does in one statement, and so in
+// one round trip and one implicit transaction: the data-modifying CTEs only
+// act if the guarded UPDATE found the response at the expected seq.
+func (db *DB) applyStepPostgres(ctx context.Context, s Step) (int64, error) {
+	const q = `WITH upd AS (
+		UPDATE responses SET
+			seq = seq + 1,
+			status = $1,
+			lang = $2,
+			updated_at = $3,
+			consented_at = CASE WHEN $1 IN ('consented', 'completed') THEN COALESCE(consented_at, $3) ELSE consented_at END,
+			consent_channel = CASE WHEN $1 IN ('consented', 'completed') THEN COALESCE(consent_channel, $4) ELSE consent_channel END,
+			declined_at = CASE WHEN $1 = 'declined' THEN $3 ELSE declined_at END,
+			completed_at = CASE WHEN $1 = 'completed' THEN COALESCE(completed_at, $3) ELSE NULL END,
+			composite = CASE WHEN $1 = 'completed' THEN $5::double precision ELSE NULL END,
+			tech_count = CASE WHEN $1 = 'completed' THEN $6::integer ELSE NULL END
+		WHERE id = $7 AND seq = $8 AND status <> 'erased'
+		RETURNING id
+	), dropped AS (
+		DELETE FROM answers WHERE response_id IN (SELECT id FROM upd) AND item_id = ANY($9::text[])
+	), saved AS (
+		INSERT INTO answers (response_id, item_id, value, na, skipped, fixed, channel, answered_at)
+		SELECT upd.id, a.item, a.value, a.na, a.skipped, a.fixed, $4, $3
+		FROM upd, unnest($10::text[], $11::text[], $12::boolean[], $13::boolean[], $14::boolean[]) AS a (item, value, na, skipped, fixed)
+		ON CONFLICT (response_id, item_id) DO UPDATE SET value = excluded.value, na = excluded.na,
+			skipped = excluded.skipped, fixed = excluded.fixed, channel = excluded.channel, answered_at = excluded.answered_at
+	), scored AS (
+		INSERT INTO scores (response_id, field, value)
+		SELECT upd.id, f.field, f.value FROM upd, unnest($15::text[], $16::double precision[]) AS f (field, value)
+		ON CONFLICT (response_id, field) DO UPDATE SET value = excluded.value
+	)
+	SELECT COUNT(*) FROM upd`
+	var drop, items, values []string
+	var nas, skips, fixeds []bool
+	for _, c := range s.Changes {
+		if c.Dropped {
+			drop = append(drop, c.Item)
+			continue
+		}
+		items = append(items, c.Item)
+		values = append(values, c.Answer.Value)
+		nas = append(nas, c.Answer.NA)
+		skips = append(skips, c.Answer.Skipped)
+		fixeds = append(fixeds, c.Answer.Fixed)
+	}
+	var fields []string
+	var scores []float64
+	if s.Scores != nil {
+		for f, v := range s.Scores.Fields {
+			fields = append(fields, f)
+			scores = append(scores, v)
+		}
+	}
+	composite, tech := completion(s)
+	var n int
+	err := db.db.QueryRowContext(ctx, q, string(StatusOf(s.Phase)), string(s.Lang), db.utcNow(), s.Channel,
+		composite, tech, s.ResponseID, s.Seq, nonNil(drop), nonNil(items), nonNil(values), nonNil(nas), nonNil(skips), nonNil(fixeds),
+		nonNil(fields), nonNil(scores)).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("store step: %w", err)
+	}
+	if n == 0 {
+		return 0, ErrConflict
+	}
+	return s.Seq + 1, nil
+}
+
+// nonNil sends an empty array, not NULL, so unnest and ANY stay simple.
+func nonNil[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
 }
 
 func upsertAnswer(ctx context.Context, tx *sqlx.Tx, responseID, item string, a dialogs.Answer, channel string, now time.Time) error {
