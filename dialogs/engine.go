@@ -190,9 +190,14 @@ func consent(q *Questionnaire, st State, in Input) (State, []Prompt, error) {
 		st.Phase = PhaseAsking
 		return advance(q, st, -1)
 	case code == CodeNo:
-		// Declining keeps nothing but the decline.
+		// Declining keeps nothing of the respondent's but the decline; what
+		// the invitation fixed stays, for a change of mind.
 		st.Phase = PhaseDeclined
-		st.Answers = map[string]Answer{}
+		for id, a := range st.Answers {
+			if !a.Fixed {
+				delete(st.Answers, id)
+			}
+		}
 		st.Draft = nil
 		return st, []Prompt{{Kind: PromptGoodbye, Text: msgDeclined.in(lang)}}, nil
 	case in.Command == CmdPause:
@@ -411,21 +416,29 @@ func visible(it *Item, answers map[string]Answer) bool {
 }
 
 func (c Condition) holds(a Answer) bool {
-	codes := a.Codes()
 	if len(c.In) > 0 {
-		for _, code := range codes {
-			if slices.Contains(c.In, code) {
-				return true
-			}
-		}
+		return anyCodeIn(a, c.In)
+	}
+	return !anyCodeIn(a, c.NotIn)
+}
+
+// anyCodeIn reports whether one of the answer's codes is in list, like
+// ranging over a.Codes() but without allocating: conditions are checked for
+// every item on every step.
+func anyCodeIn(a Answer, list []string) bool {
+	if !a.Given() || a.Value == "" {
 		return false
 	}
-	for _, code := range codes {
-		if slices.Contains(c.NotIn, code) {
+	for rest := a.Value; ; {
+		code, more, found := strings.Cut(rest, ",")
+		if slices.Contains(list, code) {
+			return true
+		}
+		if !found {
 			return false
 		}
+		rest = more
 	}
-	return true
 }
 
 // progress counts the respondent's path: their position and an estimate of
@@ -435,17 +448,27 @@ func (c Condition) holds(a Answer) bool {
 // total rarely grows as the respondent goes on.
 func progress(q *Questionnaire, st State) Progress {
 	var p Progress
-	guess := make(map[string]Answer, len(st.Answers)+8)
+	// Only the items module conditions test are ever looked up in guess.
+	var buf [8]string
+	routing := buf[:0]
+	for i := range q.Modules {
+		for _, c := range q.Modules[i].When {
+			routing = append(routing, c.Item)
+		}
+	}
+	guess := make(map[string]Answer, len(routing))
 	cur, _ := q.Item(st.Current)
 	for _, it := range q.items {
 		a, answered := st.Answers[it.ID]
 		if !likelyVisible(it, st.Answers, guess) {
 			continue
 		}
-		if answered {
-			guess[it.ID] = a
-		} else if it.Type.choiceLike() {
-			guess[it.ID] = Answer{Value: it.codes()[0]}
+		if slices.Contains(routing, it.ID) {
+			if answered {
+				guess[it.ID] = a
+			} else if it.Type.choiceLike() {
+				guess[it.ID] = Answer{Value: it.firstCode()}
+			}
 		}
 		if a.Fixed {
 			continue

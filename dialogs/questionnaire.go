@@ -205,6 +205,18 @@ func (it *Item) option(code string) (*Option, bool) {
 	return nil, false
 }
 
+// firstCode returns codes()[0] without building the list; the item must be
+// choice-like and valid (a scale has at least 2 points, a choice 2 options).
+func (it *Item) firstCode() string {
+	switch it.Type {
+	case YesNo:
+		return CodeYes
+	case Scale:
+		return "1"
+	}
+	return it.Options[0].Code
+}
+
 // maxScalePoints is the largest number of points a scale may have.
 const maxScalePoints = 11
 

@@ -71,6 +71,7 @@ func question(q *Questionnaire, st State, it *Item, repeat bool) Prompt {
 		CanSkip:  it.Optional,
 		Repeat:   repeat,
 	}
+	p.Options = make([]Choice, 0, max(len(it.Options), it.Points, 2)+1)
 	switch it.Type {
 	case Single, Multi:
 		for _, o := range it.Options {
