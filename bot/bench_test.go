@@ -18,7 +18,15 @@ import (
 // input handling, with many respondents answering in parallel: each input
 // is locked, stepped, written to SQL and saved as a session, as in
 // production. It reports answers/s and the latency percentiles of one
-// answer. Run:
+// answer, in two ways:
+//
+//   - max: 32 respondents answer as fast as they can (closed loop), which
+//     gives the most answers per second the machine manages;
+//   - at-2000: 200 respondents together send 2,000 answers per second on a
+//     fixed schedule (open loop), and latency counts from the scheduled
+//     time, so falling behind shows in the percentiles.
+//
+// Run:
 //
 //	go test -run='^$' -bench=Answers -benchtime=20000x ./bot
 //
@@ -27,49 +35,68 @@ import (
 func BenchmarkAnswers(b *testing.B) {
 	q := core(b)
 	for _, s := range setups(b) {
-		b.Run(s.name, func(b *testing.B) {
-			svc := bot.NewService(s.db, s.sessions(), discard(), q)
-			benchAnswers(b, svc, 32)
+		b.Run(s.name+"/max", func(b *testing.B) {
+			benchAnswers(b, bot.NewService(s.db, s.sessions(), discard(), q), 32, 0)
+		})
+		b.Run(s.name+"/at-2000", func(b *testing.B) {
+			benchAnswers(b, bot.NewService(s.db, s.sessions(), discard(), q), 200, 2000)
 		})
 	}
 }
 
-func benchAnswers(b *testing.B, svc *bot.Service, respondents int) {
+// benchAnswers runs b.N answers from the given number of respondents, as
+// fast as possible (rate 0) or at rate answers per second in all. Before
+// the clock starts, each respondent consents and answers a few questions
+// (a different number each), so that they do not all finish, and start
+// anew, at the same moment.
+func benchAnswers(b *testing.B, svc *bot.Service, respondents int, rate float64) {
 	ctx := context.Background()
 	var (
 		next      atomic.Int64 // answers handed out
-		respID    atomic.Int64
+		ids       atomic.Int64
 		mu        sync.Mutex
 		latencies = make([]time.Duration, 0, b.N)
+		ready     sync.WaitGroup
+		begin     = make(chan struct{})
+		start     time.Time
 	)
-	b.ResetTimer()
-	start := time.Now()
+	newRespondent := func() (store.Identity, bot.Reply, error) {
+		who := store.Identity{Channel: "bench", External: fmt.Sprintf("r%d-%d", ids.Add(1), time.Now().UnixNano())}
+		r, err := svc.Open(ctx, who, dialogs.German)
+		if err != nil {
+			return who, r, err
+		}
+		p, _ := question(r)
+		r, err = svc.Handle(ctx, who, answerFor(p, 0)) // consent
+		return who, r, err
+	}
+	ready.Add(respondents)
 	var wg sync.WaitGroup
-	for range respondents {
+	for w := range respondents {
 		wg.Go(func() {
+			who, r, err := newRespondent()
+			for i := 0; err == nil && i < w%20; i++ {
+				p, _ := question(r)
+				r, err = svc.Handle(ctx, who, answerFor(p, i))
+			}
+			ready.Done()
+			if err != nil {
+				b.Error(err)
+				return
+			}
+			<-begin
 			local := make([]time.Duration, 0, b.N/respondents+1)
 			defer func() {
 				mu.Lock()
 				latencies = append(latencies, local...)
 				mu.Unlock()
 			}()
-			var who store.Identity
-			var r bot.Reply
-			fresh := true
-			for {
-				if fresh {
-					who = store.Identity{Channel: "bench", External: fmt.Sprintf("r%d-%d", respID.Add(1), time.Now().UnixNano())}
-					var err error
-					if r, err = svc.Open(ctx, who, dialogs.German); err != nil {
+			for k := 0; ; k++ {
+				if r.Finished() {
+					if who, r, err = newRespondent(); err != nil {
 						b.Error(err)
 						return
 					}
-					p, _ := question(r)
-					if r, err = svc.Handle(ctx, who, answerFor(p, 0)); err != nil { // consent
-						b.Error(err)
-						return
-					}
-					fresh = false
 				}
 				if next.Add(1) > int64(b.N) {
 					return
@@ -80,21 +107,30 @@ func benchAnswers(b *testing.B, svc *bot.Service, respondents int) {
 					return
 				}
 				t0 := time.Now()
-				var err error
-				r, err = svc.Handle(ctx, who, answerFor(p, int(t0.UnixNano()%7)))
+				if rate > 0 {
+					// Answer k of worker w is due at (k*respondents + w) / rate;
+					// latency counts from then, so falling behind shows.
+					due := start.Add(time.Duration(float64(k*respondents+w) / rate * float64(time.Second)))
+					time.Sleep(time.Until(due))
+					t0 = due
+				}
+				r, err = svc.Handle(ctx, who, answerFor(p, k))
 				local = append(local, time.Since(t0))
 				if err != nil {
 					b.Error(err)
 					return
 				}
-				if p2, _ := question(r); p2.Item == p.Item {
+				if p2, _ := question(r); p2.Item == p.Item && !r.Finished() {
 					b.Errorf("answer to %s was not accepted", p.Item)
 					return
 				}
-				fresh = r.Finished()
 			}
 		})
 	}
+	ready.Wait()
+	b.ResetTimer()
+	start = time.Now()
+	close(begin)
 	wg.Wait()
 	elapsed := time.Since(start)
 	b.StopTimer()

@@ -184,6 +184,9 @@ func (c Config) validate(fromEnv map[string]string) error {
 			bad(d.key, "must be a positive duration, such as 30s")
 		}
 	}
+	if c.Redis.SessionTTL > 0 && c.Redis.SessionTTL < time.Minute {
+		bad("redis.session_ttl", "must be at least 1m (write a unit: 720h, not 3600)")
+	}
 	if c.Redis.LockTTL > 0 && c.Redis.LockTTL < time.Second {
 		bad("redis.lock_ttl", "must be at least 1s, longer than any one input takes")
 	}

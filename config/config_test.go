@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/BurntSushi/toml"
 	"github.com/surveybot/surveybot/config"
 )
 
@@ -300,5 +301,50 @@ func TestErrorsRedactPasswords(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+const exampleFile = "../config.example.toml"
+
+func TestExampleConfigLoads(t *testing.T) {
+	cfg, err := config.Load(exampleFile, env(nil))
+	if err != nil {
+		t.Fatalf("%s does not load: %v", exampleFile, err)
+	}
+	// The example says it shows the embedded defaults.
+	if want := config.Default(); !reflect.DeepEqual(cfg, want) {
+		t.Errorf("%s gives\n%+v\nbut the defaults are\n%+v", exampleFile, cfg, want)
+	}
+}
+
+func TestExampleConfigDocumentsEveryKey(t *testing.T) {
+	var doc map[string]any
+	md, err := toml.DecodeFile(exampleFile, &doc)
+	if err != nil {
+		t.Fatalf("%s: %v", exampleFile, err)
+	}
+	root := reflect.TypeFor[config.Config]()
+	for i := range root.NumField() {
+		section := root.Field(i)
+		name := section.Tag.Get("toml")
+		if name == "" {
+			t.Errorf("config.Config.%s has no toml tag", section.Name)
+			continue
+		}
+		if !md.IsDefined(name) {
+			t.Errorf("%s has no [%s] section", exampleFile, name)
+			continue
+		}
+		for j := range section.Type.NumField() {
+			f := section.Type.Field(j)
+			key := f.Tag.Get("toml")
+			if key == "" {
+				t.Errorf("config.%s.%s has no toml tag", section.Type.Name(), f.Name)
+				continue
+			}
+			if !md.IsDefined(name, key) {
+				t.Errorf("%s does not document %s.%s", exampleFile, name, key)
+			}
+		}
 	}
 }

@@ -80,7 +80,7 @@ func (m *MemorySessions) Load(ctx context.Context, id string) (Session, bool, er
 func (m *MemorySessions) Save(ctx context.Context, id string, s Session) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if cur, ok := m.sessions[id]; ok && cur.s.Seq > s.Seq {
+	if cur, ok := m.sessions[id]; ok && cur.s.Seq > s.Seq && !m.now().After(cur.expires) {
 		return nil
 	}
 	m.sessions[id] = memSession{s: s, expires: m.now().Add(m.ttl)}
