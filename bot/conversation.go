@@ -12,9 +12,10 @@ import (
 // Conversation is one respondent's dialog as a channel with a single user,
 // such as the terminal, sees it.
 type Conversation struct {
-	svc  *Service
-	who  store.Identity
-	lang dialogs.Lang
+	svc        *Service
+	who        store.Identity
+	lang       dialogs.Lang
+	invitation string
 }
 
 // Conversation returns the dialog of the respondent known as who; lang is
@@ -23,8 +24,18 @@ func (s *Service) Conversation(who store.Identity, lang dialogs.Lang) *Conversat
 	return &Conversation{svc: s, who: who, lang: lang}
 }
 
+// WithInvitation makes Start open the response a personal invitation key
+// leads to, wherever it was begun.
+func (c *Conversation) WithInvitation(key string) *Conversation {
+	c.invitation = key
+	return c
+}
+
 // Start starts or resumes the dialog.
 func (c *Conversation) Start(ctx context.Context) (Reply, error) {
+	if c.invitation != "" {
+		return c.svc.StartInvitation(ctx, c.who, c.invitation)
+	}
 	return c.svc.Open(ctx, c.who, c.lang)
 }
 

@@ -20,6 +20,9 @@ type Store interface {
 	Answers(ctx context.Context, responseID string) (map[string]dialogs.Answer, error)
 	ApplyStep(ctx context.Context, s store.Step) (int64, error)
 	EraseRespondent(ctx context.Context, respondentID string) ([]string, error)
+	RespondentByIdentity(ctx context.Context, who store.Identity) (string, error)
+	LinkIdentity(ctx context.Context, respondentID string, who store.Identity) error
+	InvitationByKey(ctx context.Context, key string) (store.Invitation, error)
 }
 
 // Sessions keeps the live dialog states and serialises the inputs of one
@@ -42,6 +45,9 @@ type Reply struct {
 	Prompts    []dialogs.Prompt
 	Lang       dialogs.Lang
 	Phase      dialogs.Phase
+	// Answered puts the answer just accepted for the previous question into
+	// words, for channels that show it in place of the question's buttons.
+	Answered string
 }
 
 // Finished reports whether the dialog has ended (completed or declined).
@@ -79,7 +85,11 @@ func NewService(st Store, ss Sessions, log *slog.Logger, current *dialogs.Questi
 // any channel, since a response belongs to the respondent, not to a chat.
 // lang is the language of a new response.
 func (s *Service) Open(ctx context.Context, who store.Identity, lang dialogs.Lang) (Reply, error) {
-	resp, created, err := s.response(ctx, who, lang)
+	return s.open(ctx, who, lang, nil)
+}
+
+func (s *Service) open(ctx context.Context, who store.Identity, lang dialogs.Lang, fixed map[string]string) (Reply, error) {
+	resp, created, err := s.response(ctx, who, lang, fixed)
 	if err != nil {
 		return Reply{}, err
 	}
@@ -109,7 +119,7 @@ func (s *Service) Open(ctx context.Context, who store.Identity, lang dialogs.Lan
 // Handle applies one input from a respondent. A respondent without a
 // response gets one, and the privacy notice instead of a step.
 func (s *Service) Handle(ctx context.Context, who store.Identity, in dialogs.Input) (Reply, error) {
-	resp, created, err := s.response(ctx, who, dialogs.German)
+	resp, created, err := s.response(ctx, who, dialogs.German, nil)
 	if err != nil {
 		return Reply{}, err
 	}
@@ -172,7 +182,9 @@ func (s *Service) Step(ctx context.Context, q *dialogs.Questionnaire, responseID
 		if step.Scores != nil {
 			s.log.Info("response completed", slog.String("response", responseID), slog.String("channel", channel))
 		}
-		return reply(responseID, next, prompts), nil
+		r := reply(responseID, next, prompts)
+		r.Answered = answered(q, sess.State, next)
+		return r, nil
 	}
 }
 
@@ -191,7 +203,7 @@ func (s *Service) Erase(ctx context.Context, respondentID string) error {
 }
 
 // response finds the respondent's latest response, or starts one.
-func (s *Service) response(ctx context.Context, who store.Identity, lang dialogs.Lang) (store.Response, bool, error) {
+func (s *Service) response(ctx context.Context, who store.Identity, lang dialogs.Lang, fixed map[string]string) (store.Response, bool, error) {
 	resp, err := s.store.CurrentResponse(ctx, who)
 	if err == nil && resp.Status != store.StatusErased {
 		return resp, false, nil
@@ -212,8 +224,12 @@ func (s *Service) response(ctx context.Context, who store.Identity, lang dialogs
 	if resp, err := s.store.LatestResponse(ctx, rid); err == nil && resp.Status != store.StatusErased {
 		return resp, false, nil
 	}
+	st, _, err := dialogs.Start(s.current, lang, fixed)
+	if err != nil {
+		return store.Response{}, false, fmt.Errorf("start response: %w", err)
+	}
 	resp, err = s.store.CreateResponse(ctx, store.NewResponse{
-		RespondentID: rid, Questionnaire: s.current.Ref(), Lang: lang, Channel: who.Channel,
+		RespondentID: rid, Questionnaire: s.current.Ref(), Lang: lang, Channel: who.Channel, Fixed: st.Answers,
 	})
 	if err != nil {
 		return store.Response{}, false, fmt.Errorf("start response: %w", err)
@@ -224,7 +240,12 @@ func (s *Service) response(ctx context.Context, who store.Identity, lang dialogs
 
 // started returns the first prompts of a new response and keeps its session.
 func (s *Service) started(ctx context.Context, q *dialogs.Questionnaire, resp store.Response) (Reply, error) {
-	st, prompts, err := dialogs.Start(q, resp.Lang, nil)
+	answers, err := s.store.Answers(ctx, resp.ID)
+	if err != nil {
+		return Reply{}, err
+	}
+	st := dialogs.Restore(q, resp.Lang, dialogs.PhaseConsent, answers)
+	prompts, err := dialogs.Resume(q, st)
 	if err != nil {
 		return Reply{}, fmt.Errorf("start dialog: %w", err)
 	}
@@ -291,4 +312,24 @@ func (s *Service) questionnaire(ref dialogs.Ref) (*dialogs.Questionnaire, error)
 
 func reply(id string, st dialogs.State, prompts []dialogs.Prompt) Reply {
 	return Reply{ResponseID: id, Prompts: prompts, Lang: st.Lang, Phase: st.Phase}
+}
+
+// answered describes the answer a step gave to the question that was
+// current before it, or "" if it gave none.
+func answered(q *dialogs.Questionnaire, before, after dialogs.State) string {
+	if before.Phase != dialogs.PhaseAsking {
+		return ""
+	}
+	it, ok := q.Item(before.Current)
+	if !ok {
+		return ""
+	}
+	a, ok := after.Answers[before.Current]
+	if !ok || (a == before.Answers[before.Current] && after.Current == before.Current) {
+		return ""
+	}
+	if after.Current == before.Current && after.Phase == dialogs.PhaseAsking {
+		return ""
+	}
+	return dialogs.Describe(it, a, after.Lang)
 }

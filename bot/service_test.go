@@ -180,7 +180,7 @@ func TestConcurrentInputs(t *testing.T) {
 				stale := 0
 				for _, rep := range replies {
 					for _, rp := range rep.Prompts {
-						if rp.Kind == dialogs.PromptInfo {
+						if rp.Kind == dialogs.PromptStale {
 							stale++
 						}
 					}

@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/url"
 	"reflect"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -23,7 +24,24 @@ type Config struct {
 	SQL           SQL           `toml:"sql"`
 	Redis         Redis         `toml:"redis"`
 	Questionnaire Questionnaire `toml:"questionnaire"`
+	Telegram      Telegram      `toml:"telegram"`
 	Log           Log           `toml:"log"`
+}
+
+// Telegram configures the Telegram channel; without a token it is off.
+type Telegram struct {
+	Token          string  `toml:"token"`
+	APIURL         string  `toml:"api_url"`
+	BotUsername    string  `toml:"bot_username"`
+	Mode           string  `toml:"mode"`
+	WebhookPath    string  `toml:"webhook_path"`
+	WebhookURL     string  `toml:"webhook_url"`
+	WebhookSecret  string  `toml:"webhook_secret"`
+	MaxConnections int     `toml:"max_connections"`
+	OpenAnswering  bool    `toml:"open_answering"`
+	GlobalRate     float64 `toml:"global_rate"`
+	ChatRate       float64 `toml:"chat_rate"`
+	ChatBurst      int     `toml:"chat_burst"`
 }
 
 // Server configures the HTTP server of `surveybot serve`.
@@ -68,6 +86,10 @@ func Default() Config {
 		SQL:    SQL{DSN: "sqlite:surveybot.db"},
 		Redis:  Redis{KeyPrefix: "surveybot:", SessionTTL: 30 * 24 * time.Hour, LockTTL: 10 * time.Second, LockWait: 5 * time.Second},
 		Log:    Log{Level: "info", Format: "text"},
+		Telegram: Telegram{
+			APIURL: "https://api.telegram.org", Mode: "polling", WebhookPath: "/telegram/webhook",
+			MaxConnections: 40, GlobalRate: 30, ChatRate: 1, ChatBurst: 3,
+		},
 	}
 }
 
@@ -138,6 +160,12 @@ func setValue(f reflect.Value, s string) error {
 			return fmt.Errorf("%q is not a duration such as 30s or 720h", s)
 		}
 		f.SetInt(int64(d))
+	case float64:
+		x, err := strconv.ParseFloat(s, 64)
+		if err != nil {
+			return fmt.Errorf("%q is not a number", s)
+		}
+		f.SetFloat(x)
 	case int:
 		n, err := strconv.Atoi(s)
 		if err != nil {
@@ -207,6 +235,7 @@ func (c Config) validate(fromEnv map[string]string) error {
 			bad("redis.url", "%q is not a redis:// or rediss:// URL", redact(c.Redis.URL))
 		}
 	}
+	c.Telegram.validate(bad)
 	switch c.Log.Level {
 	case "debug", "info", "warn", "error":
 	default:
@@ -234,4 +263,45 @@ func redact(s string) string {
 		return s
 	}
 	return u.Redacted()
+}
+
+// secretRE is what Telegram allows as a webhook secret token.
+var secretRE = regexp.MustCompile(`^[A-Za-z0-9_-]{16,256}$`)
+
+func (t Telegram) validate(bad func(key, format string, args ...any)) {
+	if t.Token == "" {
+		return
+	}
+	if u, err := url.Parse(t.APIURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		bad("telegram.api_url", "%q is not an http(s) URL", t.APIURL)
+	}
+	switch t.Mode {
+	case "polling":
+	case "webhook":
+		if !secretRE.MatchString(t.WebhookSecret) {
+			bad("telegram.webhook_secret", "webhook mode needs a secret of 16 to 256 characters A-Z, a-z, 0-9, _ and -")
+		}
+		if !strings.HasPrefix(t.WebhookPath, "/") {
+			bad("telegram.webhook_path", "%q must start with /", t.WebhookPath)
+		}
+		if t.WebhookURL != "" {
+			if u, err := url.Parse(t.WebhookURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+				bad("telegram.webhook_url", "%q is not an http(s) URL", t.WebhookURL)
+			}
+		}
+		if t.MaxConnections < 1 || t.MaxConnections > 100 {
+			bad("telegram.max_connections", "must be between 1 and 100")
+		}
+	default:
+		bad("telegram.mode", "%q is not polling or webhook", t.Mode)
+	}
+	if t.GlobalRate <= 0 {
+		bad("telegram.global_rate", "must be a positive number of messages per second")
+	}
+	if t.ChatRate <= 0 {
+		bad("telegram.chat_rate", "must be a positive number of messages per second")
+	}
+	if t.ChatBurst < 1 {
+		bad("telegram.chat_burst", "must be at least 1")
+	}
 }

@@ -19,6 +19,7 @@ const (
 	PromptError    PromptKind = "error"    // invalid input; says what is accepted
 	PromptSummary  PromptKind = "summary"  // the respondent's scores at the end
 	PromptGoodbye  PromptKind = "goodbye"  // consent declined
+	PromptStale    PromptKind = "stale"    // input for a question no longer current; nothing changed
 )
 
 // Choice is a button a channel can show.
@@ -118,7 +119,7 @@ func Step(q *Questionnaire, st State, in Input) (State, []Prompt, error) {
 		}
 	}
 	if in.Item != "" && in.Item != promptItem(st) {
-		return st, []Prompt{info(msgStale.in(st.Lang))}, nil
+		return st, []Prompt{{Kind: PromptStale, Text: msgStale.in(st.Lang)}}, nil
 	}
 	st = st.clone()
 	if in.Command == CmdNone && in.Choice == "" {

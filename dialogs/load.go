@@ -130,8 +130,11 @@ const (
 )
 
 var (
-	idPattern   = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,62}$`)
-	codePattern = regexp.MustCompile(`^[a-z0-9_]{1,32}$`)
+	idPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,62}$`)
+	// Item ids and option codes travel in Telegram's 64-byte callback data
+	// ("o|" + item + "|" + code), so they are kept short.
+	itemPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,39}$`)
+	codePattern = regexp.MustCompile(`^[a-z0-9_]{1,20}$`)
 	lineRE      = regexp.MustCompile(`line (\d+)`)
 	typeErrRE   = regexp.MustCompile(`field (\S+) not found in type dialogs\.(\w+)`)
 )

@@ -112,8 +112,8 @@ func validate(ps *problems, q *Questionnaire) {
 
 func validateItem(ps *problems, q *Questionnaire, it *Item) {
 	line, id := it.line, it.ID
-	if !idPattern.MatchString(id) {
-		ps.add(line, id, "item id: use lower case letters, digits, _ and -")
+	if !itemPattern.MatchString(id) {
+		ps.add(line, id, "item id: use lower case letters, digits, _ and - (at most 40)")
 	}
 	if !slices.Contains(itemTypes, it.Type) {
 		ps.add(line, id, "unknown type %q (want single, multi, scale, yesno, integer, text or postcode)", it.Type)
@@ -135,7 +135,7 @@ func validateItem(ps *problems, q *Questionnaire, it *Item) {
 		case o.Code == CodeNA:
 			ps.add(line, id, "option code %q is reserved for \"keine Angabe\", which every item offers by itself", o.Code)
 		case !codePattern.MatchString(o.Code):
-			ps.add(line, id, "option code %q: use lower case letters, digits and _", o.Code)
+			ps.add(line, id, "option code %q: use lower case letters, digits and _ (at most 20)", o.Code)
 		case codes[o.Code]:
 			ps.add(line, id, "option code %q used twice", o.Code)
 		}

@@ -10,6 +10,8 @@ import (
 
 	"github.com/redis/go-redis/v9"
 	"github.com/surveybot/surveybot/bot"
+	"github.com/surveybot/surveybot/channels/outbox"
+	"github.com/surveybot/surveybot/channels/telegram"
 	"github.com/surveybot/surveybot/config"
 	"github.com/surveybot/surveybot/dialogs"
 	"github.com/surveybot/surveybot/store"
@@ -30,6 +32,7 @@ type app struct {
 	sessions sessionStore
 	q        *dialogs.Questionnaire
 	svc      *bot.Service
+	memKV    *store.MemoryKV
 }
 
 // loadConfig reads the config file (if any) and the environment overrides.
@@ -127,4 +130,36 @@ func (a *app) Close() {
 	if err := errors.Join(errs...); err != nil {
 		a.log.Warn("close stores", slog.Any("error", err))
 	}
+}
+
+// kv returns the channels' key-value store: Redis when configured, else
+// in the process.
+func (a *app) kv() telegram.KV {
+	if a.rdb != nil {
+		return store.NewRedisKV(a.rdb, a.cfg.Redis.KeyPrefix)
+	}
+	if a.memKV == nil {
+		a.memKV = store.NewMemoryKV()
+	}
+	return a.memKV
+}
+
+// telegram builds the Telegram channel and its send queue, whose limits
+// are shared through Redis when configured.
+func (a *app) telegram(log *slog.Logger) (*telegram.Channel, *outbox.Queue, error) {
+	tc := a.cfg.Telegram
+	limits := outbox.Limits{PerKey: tc.ChatRate, PerKeyBurst: tc.ChatBurst, Global: tc.GlobalRate, GlobalBurst: max(1, int(tc.GlobalRate))}
+	var lim outbox.Limiter = outbox.NewMemoryLimiter(limits)
+	if a.rdb != nil {
+		lim = outbox.NewRedisLimiter(a.rdb, a.cfg.Redis.KeyPrefix+"tg:rate:", limits)
+	}
+	q := outbox.New(lim, outbox.Options{Log: log.With(slog.String("queue", "telegram"))})
+	ch, err := telegram.New(telegram.Config{
+		Token: tc.Token, APIURL: tc.APIURL, Mode: tc.Mode, WebhookURL: tc.WebhookURL,
+		WebhookSecret: tc.WebhookSecret, MaxConnections: tc.MaxConnections, OpenAnswering: tc.OpenAnswering,
+	}, a.svc, a.kv(), q, log)
+	if err != nil {
+		return nil, nil, err
+	}
+	return ch, q, nil
 }

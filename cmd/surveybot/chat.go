@@ -2,11 +2,13 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"os"
 	"os/user"
 
+	"github.com/surveybot/surveybot/bot"
 	"github.com/surveybot/surveybot/channels/console"
 	"github.com/surveybot/surveybot/dialogs"
 	"github.com/surveybot/surveybot/store"
@@ -18,6 +20,7 @@ func chatCmd(ctx context.Context, args []string, e env) error {
 	langFlag := fs.String("lang", "de", "language of a new dialog: de or en")
 	cfgPath := fs.String("config", "", "config file (default: embedded defaults, SQLite in ./surveybot.db)")
 	who := fs.String("respondent", defaultRespondent(), "who is answering; the same name resumes the same response")
+	invitation := fs.String("invitation", "", "a personal invitation key: continue that invitation's response, wherever it was begun")
 	file := fs.String("questionnaire", "", "a chamber's questionnaire file extending the shared core (overrides questionnaire.file)")
 	if err := fs.Parse(args); err != nil {
 		return fmt.Errorf("%w: %v", errUsage, err)
@@ -43,7 +46,16 @@ func chatCmd(ctx context.Context, args []string, e env) error {
 	}
 	defer a.Close()
 	conv := a.svc.Conversation(store.Identity{Channel: "console", External: *who}, lang)
+	if *invitation != "" {
+		conv.WithInvitation(*invitation)
+	}
 	_, err = console.Run(ctx, conv, e.stdin, e.stdout)
+	switch {
+	case errors.Is(err, bot.ErrUnknownInvitation):
+		return fmt.Errorf("%s", dialogs.UIInvitationUnknown.In(lang))
+	case errors.Is(err, bot.ErrExpiredInvitation):
+		return fmt.Errorf("%s", dialogs.UIInvitationExpired.In(lang))
+	}
 	return err
 }
 

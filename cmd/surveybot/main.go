@@ -39,10 +39,12 @@ const usage = `surveybot – the digitalisation survey of Lower Saxony as a conv
 
 Usage:
   surveybot serve [--config FILE]    run the service (HTTP server, channels)
-  surveybot chat [--config FILE] [--lang de|en] [--respondent NAME] [--questionnaire FILE]
+  surveybot chat [--config FILE] [--lang de|en] [--respondent NAME] [--invitation KEY] [--questionnaire FILE]
                                      answer the questionnaire in this terminal;
                                      the same respondent name resumes where it stopped
   surveybot migrate [--config FILE]  apply the database migrations
+  surveybot invitation create [--config FILE] [--chamber CODE] [--lang de|en] [--expires 1440h] [--count N]
+                                     create personal invitations; prints each key (and Telegram link)
   surveybot respondent erase [--config FILE] ID
                                      erase a respondent's identities and answers
   surveybot questionnaire check [FILE]
@@ -78,6 +80,8 @@ func dispatch(ctx context.Context, args []string, e env) error {
 		return serveCmd(ctx, args[1:], e)
 	case "migrate":
 		return migrateCmd(ctx, args[1:], e)
+	case "invitation":
+		return invitationCmd(ctx, args[1:], e)
 	case "respondent":
 		return respondentCmd(ctx, args[1:], e)
 	case "questionnaire":

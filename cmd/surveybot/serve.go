@@ -6,6 +6,10 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"sync"
+
+	"github.com/surveybot/surveybot/channels/outbox"
+	"github.com/surveybot/surveybot/channels/telegram"
 
 	"github.com/surveybot/surveybot/bot"
 )
@@ -39,11 +43,45 @@ func serveCmd(ctx context.Context, args []string, e env) error {
 	if err != nil {
 		return fmt.Errorf("server.listen: %w", err)
 	}
+
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var wg sync.WaitGroup
+	channels := []string{}
+	var queues []*outbox.Queue
+	if cfg.Telegram.Token != "" {
+		ch, q, err := a.telegram(log)
+		if err != nil {
+			return err
+		}
+		queues = append(queues, q)
+		if cfg.Telegram.Mode == telegram.ModeWebhook {
+			srv.Handle("POST "+cfg.Telegram.WebhookPath, ch.Handler())
+		}
+		wg.Go(func() {
+			if err := ch.Run(ctx); err != nil {
+				log.Error("telegram channel stopped", slog.Any("error", err))
+				cancel()
+			}
+		})
+		channels = append(channels, "telegram ("+cfg.Telegram.Mode+")")
+	}
 	log.Info("surveybot serving",
 		slog.String("questionnaire", a.q.Ref().String()),
 		slog.String("database", string(a.db.Dialect())),
-		slog.String("sessions", sessions))
-	return srv.Serve(ctx, ln, bot.Timeouts{Read: cfg.Server.ReadTimeout, Write: cfg.Server.WriteTimeout, Shutdown: cfg.Server.ShutdownTimeout})
+		slog.String("sessions", sessions),
+		slog.Any("channels", channels))
+	err = srv.Serve(ctx, ln, bot.Timeouts{Read: cfg.Server.ReadTimeout, Write: cfg.Server.WriteTimeout, Shutdown: cfg.Server.ShutdownTimeout})
+	cancel()
+	wg.Wait()
+	for _, q := range queues {
+		qctx, qcancel := context.WithTimeout(context.Background(), cfg.Server.ShutdownTimeout)
+		if err := q.Close(qctx); err != nil {
+			log.Warn("send queue not drained", slog.Any("error", err))
+		}
+		qcancel()
+	}
+	return err
 }
 
 func migrateCmd(ctx context.Context, args []string, e env) error {

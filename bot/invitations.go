@@ -1,0 +1,63 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+
+	"github.com/surveybot/surveybot/store"
+)
+
+// Errors of StartInvitation, for channels to explain.
+var (
+	ErrUnknownInvitation = errors.New("unknown invitation")
+	ErrExpiredInvitation = errors.New("invitation expired")
+)
+
+// StartInvitation opens the response a personal invitation leads to, for
+// the respondent known as who on some channel: it links who to the
+// invitation's respondent, so a response begun on one channel continues on
+// any other, and starts the response with the invitation's fixed answers.
+func (s *Service) StartInvitation(ctx context.Context, who store.Identity, key string) (Reply, error) {
+	inv, err := s.store.InvitationByKey(ctx, key)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		return Reply{}, ErrUnknownInvitation
+	case errors.Is(err, store.ErrExpired):
+		return Reply{}, ErrExpiredInvitation
+	case err != nil:
+		return Reply{}, fmt.Errorf("invitation: %w", err)
+	}
+	if rid, err := s.store.RespondentByIdentity(ctx, who); err != nil || rid != inv.RespondentID {
+		if err := s.store.LinkIdentity(ctx, inv.RespondentID, who); err != nil {
+			return Reply{}, err
+		}
+		s.log.Info("identity linked to invitation", slog.String("invitation", inv.ID), slog.String("channel", who.Channel))
+	}
+	return s.open(ctx, who, inv.Lang, inv.Fixed)
+}
+
+// Known reports whether who already has a response (not erased), so a
+// channel that only lets invited respondents in can tell them apart.
+func (s *Service) Known(ctx context.Context, who store.Identity) (bool, error) {
+	resp, err := s.store.CurrentResponse(ctx, who)
+	if errors.Is(err, store.ErrNotFound) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	return resp.Status != store.StatusErased, nil
+}
+
+// EraseIdentity erases the respondent known as who: their identities on
+// every channel, their answers and live sessions. It returns ErrNotFound
+// wrapped if who is unknown.
+func (s *Service) EraseIdentity(ctx context.Context, who store.Identity) error {
+	rid, err := s.store.RespondentByIdentity(ctx, who)
+	if err != nil {
+		return fmt.Errorf("erase: %w", err)
+	}
+	return s.Erase(ctx, rid)
+}

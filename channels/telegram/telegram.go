@@ -1,0 +1,165 @@
+// Package telegram carries the dialog over Telegram: updates arrive by
+// long polling or by webhook, each is taken at most once and in order per
+// chat, turned into engine input for the bot, and the bot's prompts go back
+// as messages with inline keyboards through a rate-limited send queue.
+package telegram
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"time"
+
+	tgbot "github.com/go-telegram/bot"
+	"github.com/go-telegram/bot/models"
+	"github.com/surveybot/surveybot/bot"
+	"github.com/surveybot/surveybot/channels/outbox"
+	"github.com/surveybot/surveybot/dialogs"
+	"github.com/surveybot/surveybot/store"
+)
+
+// ChannelName is the channel name stored with identities and answers.
+const ChannelName = "telegram"
+
+// Conversations is what the channel needs of the bot.
+type Conversations interface {
+	Open(ctx context.Context, who store.Identity, lang dialogs.Lang) (bot.Reply, error)
+	Handle(ctx context.Context, who store.Identity, in dialogs.Input) (bot.Reply, error)
+	StartInvitation(ctx context.Context, who store.Identity, key string) (bot.Reply, error)
+	Known(ctx context.Context, who store.Identity) (bool, error)
+	EraseIdentity(ctx context.Context, who store.Identity) error
+}
+
+// KV keeps the channel's bookkeeping: update ids already taken, the last
+// update of each chat and the message of each chat's current question. In
+// Redis, it is shared by all instances.
+type KV interface {
+	SetNX(ctx context.Context, key, val string, ttl time.Duration) (bool, error)
+	Set(ctx context.Context, key, val string, ttl time.Duration) error
+	Get(ctx context.Context, key string) (string, bool, error)
+	Del(ctx context.Context, key string) error
+}
+
+// Sender queues outgoing calls to the Bot API.
+type Sender interface {
+	Enqueue(m outbox.Message) error
+}
+
+// Config is the channel's part of the configuration.
+type Config struct {
+	Token          string
+	APIURL         string // Bot API base URL, such as https://api.telegram.org
+	Mode           string // "polling" or "webhook"
+	WebhookURL     string // public URL Telegram posts updates to; set with setWebhook at start if given
+	WebhookSecret  string
+	MaxConnections int  // setWebhook max_connections
+	OpenAnswering  bool // a plain /start begins the shared questionnaire for anyone
+	PollTimeout    time.Duration
+	HTTPClient     *http.Client // for polling; nil: a client with a timeout above PollTimeout
+}
+
+// Modes of receiving updates.
+const (
+	ModePolling = "polling"
+	ModeWebhook = "webhook"
+)
+
+// How long things are remembered.
+const (
+	seenTTL       = 24 * time.Hour // update ids taken, against redelivery
+	takingTTL     = time.Minute    // an update being taken, against a parallel redelivery
+	chatStateTTL  = 30 * 24 * time.Hour
+	maxUpdateBody = 1 << 20
+)
+
+// Channel is the Telegram channel.
+type Channel struct {
+	api  *tgbot.Bot
+	conv Conversations
+	kv   KV
+	out  Sender
+	cfg  Config
+	log  *slog.Logger
+}
+
+// New returns the channel. It does not contact Telegram; Run does.
+func New(cfg Config, conv Conversations, kv KV, out Sender, log *slog.Logger) (*Channel, error) {
+	if cfg.Token == "" {
+		return nil, errors.New("telegram: no bot token")
+	}
+	if cfg.PollTimeout <= 0 {
+		cfg.PollTimeout = 30 * time.Second
+	}
+	if cfg.HTTPClient == nil {
+		cfg.HTTPClient = &http.Client{Timeout: cfg.PollTimeout + 15*time.Second}
+	}
+	opts := []tgbot.Option{
+		tgbot.WithSkipGetMe(),
+		tgbot.WithHTTPClient(cfg.PollTimeout, &http.Client{Timeout: 30 * time.Second}),
+		tgbot.WithErrorsHandler(func(err error) { log.Warn("telegram client", slog.Any("error", err)) }),
+	}
+	if cfg.APIURL != "" {
+		opts = append(opts, tgbot.WithServerURL(cfg.APIURL))
+	}
+	api, err := tgbot.New(cfg.Token, opts...)
+	if err != nil {
+		return nil, fmt.Errorf("telegram client: %w", err)
+	}
+	return &Channel{api: api, conv: conv, kv: kv, out: out, cfg: cfg, log: log.With(slog.String("channel", ChannelName))}, nil
+}
+
+// Run registers the bot's commands and receives updates until ctx ends:
+// by long polling, or, in webhook mode, by registering the webhook (if a
+// public URL is configured) while Handler serves it.
+func (c *Channel) Run(ctx context.Context) error {
+	if err := c.setCommands(ctx); err != nil {
+		c.log.Warn("set bot commands", slog.Any("error", err))
+	}
+	if c.cfg.Mode == ModeWebhook {
+		if c.cfg.WebhookURL != "" {
+			_, err := c.api.SetWebhook(ctx, &tgbot.SetWebhookParams{
+				URL: c.cfg.WebhookURL, SecretToken: c.cfg.WebhookSecret, MaxConnections: c.cfg.MaxConnections,
+				AllowedUpdates: allowedUpdates(),
+			})
+			if err != nil {
+				return fmt.Errorf("telegram setWebhook: %w", err)
+			}
+			c.log.Info("webhook registered")
+		}
+		<-ctx.Done()
+		return nil
+	}
+	if _, err := c.api.DeleteWebhook(ctx, &tgbot.DeleteWebhookParams{}); err != nil {
+		return fmt.Errorf("telegram deleteWebhook before polling: %w", err)
+	}
+	return c.poll(ctx)
+}
+
+func allowedUpdates() []string { return []string{"message", "callback_query"} }
+
+// setCommands registers the command menu in German (also the default) and English.
+func (c *Channel) setCommands(ctx context.Context) error {
+	cmds := func(lang dialogs.Lang) []models.BotCommand {
+		return []models.BotCommand{
+			{Command: "start", Description: dialogs.UICmdStart.In(lang)},
+			{Command: "help", Description: dialogs.UICmdHelp.In(lang)},
+			{Command: "status", Description: dialogs.UICmdStatus.In(lang)},
+			{Command: "back", Description: dialogs.UICmdBack.In(lang)},
+			{Command: "pause", Description: dialogs.UICmdPause.In(lang)},
+			{Command: "language", Description: dialogs.UICmdLanguage.In(lang)},
+			{Command: "delete", Description: dialogs.UICmdDelete.In(lang)},
+			{Command: "stop", Description: dialogs.UICmdStop.In(lang)},
+		}
+	}
+	for _, l := range []struct {
+		code string
+		lang dialogs.Lang
+	}{{"", dialogs.German}, {"de", dialogs.German}, {"en", dialogs.English}} {
+		if _, err := c.api.SetMyCommands(ctx, &tgbot.SetMyCommandsParams{Commands: cmds(l.lang), LanguageCode: l.code}); err != nil {
+			return err
+		}
+	}
+	return nil
+}

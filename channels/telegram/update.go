@@ -1,0 +1,308 @@
+package telegram
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"github.com/go-telegram/bot/models"
+	"github.com/surveybot/surveybot/bot"
+	"github.com/surveybot/surveybot/dialogs"
+	"github.com/surveybot/surveybot/store"
+)
+
+// errTaking is returned for an update another worker is taking right now;
+// the webhook answers 503 so Telegram delivers it again later.
+var errTaking = errors.New("update is being taken elsewhere")
+
+// take handles an update at most once: a redelivered update_id is dropped.
+// It returns only when the update's effect (the accepted answer) is stored.
+func (c *Channel) take(ctx context.Context, u *models.Update) error {
+	key := "tg:upd:" + strconv.FormatInt(u.ID, 10)
+	fresh, err := c.kv.SetNX(ctx, key, "taking", takingTTL)
+	if err != nil {
+		return fmt.Errorf("mark update: %w", err)
+	}
+	if !fresh {
+		if v, _, _ := c.kv.Get(ctx, key); v == "taken" {
+			c.log.Debug("duplicate update dropped", slog.Int64("update_id", u.ID))
+			return nil
+		}
+		return errTaking
+	}
+	if err := c.handle(ctx, u); err != nil {
+		_ = c.kv.Del(ctx, key) // let Telegram deliver it again
+		return err
+	}
+	if err := c.kv.Set(ctx, key, "taken", seenTTL); err != nil {
+		c.log.Warn("mark update taken", slog.Int64("update_id", u.ID), slog.Any("error", err))
+	}
+	return nil
+}
+
+// chatOf returns the chat an update belongs to (0 if none).
+func chatOf(u *models.Update) int64 {
+	switch {
+	case u.Message != nil:
+		return u.Message.Chat.ID
+	case u.CallbackQuery != nil:
+		if m := u.CallbackQuery.Message.Message; m != nil {
+			return m.Chat.ID
+		}
+		return u.CallbackQuery.From.ID
+	}
+	return 0
+}
+
+func langOf(code string) dialogs.Lang {
+	if strings.HasPrefix(strings.ToLower(code), "en") {
+		return dialogs.English
+	}
+	return dialogs.German
+}
+
+func identity(chat int64) store.Identity {
+	return store.Identity{Channel: ChannelName, External: strconv.FormatInt(chat, 10)}
+}
+
+// handle turns one update into engine input and the reply into messages.
+func (c *Channel) handle(ctx context.Context, u *models.Update) error {
+	chat := chatOf(u)
+	if chat == 0 {
+		return nil // an update kind we did not ask for
+	}
+	late, err := c.isLate(ctx, chat, u.ID)
+	if err != nil {
+		return err
+	}
+	switch {
+	case u.CallbackQuery != nil:
+		// A late button press is safe: it names its question, and a press
+		// for a question no longer current changes nothing.
+		return c.handleCallback(ctx, chat, u.CallbackQuery)
+	case u.Message != nil:
+		m := u.Message
+		lang := dialogs.German
+		if m.From != nil {
+			lang = langOf(m.From.LanguageCode)
+		}
+		if m.Chat.Type != models.ChatTypePrivate {
+			c.sendText(chat, dialogs.UIPrivateOnly.In(lang))
+			return nil
+		}
+		if late {
+			// A typed answer that overtook an earlier one could land on the
+			// wrong question; it is not applied, and the respondent is told.
+			c.sendText(chat, fmt.Sprintf(dialogs.UILate.In(lang), m.Text))
+			return nil
+		}
+		return c.handleMessage(ctx, chat, lang, m)
+	}
+	return nil
+}
+
+// isLate reports whether a later update of the chat was already handled,
+// and otherwise records this one as the chat's latest.
+func (c *Channel) isLate(ctx context.Context, chat, updateID int64) (bool, error) {
+	key := "tg:last:" + strconv.FormatInt(chat, 10)
+	v, ok, err := c.kv.Get(ctx, key)
+	if err != nil {
+		return false, fmt.Errorf("read last update: %w", err)
+	}
+	if last, _ := strconv.ParseInt(v, 10, 64); ok && updateID < last {
+		return true, nil
+	}
+	if err := c.kv.Set(ctx, key, strconv.FormatInt(updateID, 10), chatStateTTL); err != nil {
+		return false, fmt.Errorf("record last update: %w", err)
+	}
+	return false, nil
+}
+
+// payloadRE is what a /start payload may hold (Telegram's own rule).
+var payloadRE = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
+
+func (c *Channel) handleMessage(ctx context.Context, chat int64, lang dialogs.Lang, m *models.Message) error {
+	who := identity(chat)
+	text := strings.TrimSpace(m.Text)
+	if text == "" {
+		c.sendText(chat, dialogs.UIUnsupported.In(lang))
+		return nil
+	}
+	cmd, arg := splitCommand(text)
+	var in dialogs.Input
+	switch cmd {
+	case "start":
+		return c.start(ctx, chat, who, lang, arg)
+	case "delete":
+		known, err := c.conv.Known(ctx, who)
+		if err != nil {
+			return err
+		}
+		if !known {
+			c.sendText(chat, dialogs.UINothingToDelete.In(lang))
+			return nil
+		}
+		c.askDelete(chat, lang)
+		return nil
+	case "stop":
+		in = dialogs.Input{Command: dialogs.CmdPause}
+	case "help":
+		in = dialogs.Input{Command: dialogs.CmdHelp}
+	case "status":
+		in = dialogs.Input{Command: dialogs.CmdStatus}
+	case "back":
+		in = dialogs.Input{Command: dialogs.CmdBack}
+	case "pause":
+		in = dialogs.Input{Command: dialogs.CmdPause}
+	case "language":
+		in = dialogs.Input{Command: dialogs.CmdLanguage, Text: arg}
+	default:
+		in = dialogs.TextInput(text)
+	}
+	if !c.cfg.OpenAnswering {
+		known, err := c.conv.Known(ctx, who)
+		if err != nil {
+			return err
+		}
+		if !known {
+			c.sendText(chat, dialogs.UINeedInvitation.In(lang))
+			return nil
+		}
+	}
+	r, err := c.conv.Handle(ctx, who, in)
+	if err != nil {
+		return err
+	}
+	if cmd == "stop" {
+		c.closeQuestion(chat, "")
+		c.sendText(chat, dialogs.UIStopped.In(r.Lang))
+		return nil
+	}
+	c.deliver(chat, r, 0)
+	return nil
+}
+
+// splitCommand splits "/start@bot payload" into "start" and "payload".
+func splitCommand(text string) (string, string) {
+	if !strings.HasPrefix(text, "/") {
+		return "", ""
+	}
+	head, arg, _ := strings.Cut(text[1:], " ")
+	head, _, _ = strings.Cut(head, "@")
+	return strings.ToLower(head), strings.TrimSpace(arg)
+}
+
+// start handles /start: with a payload, the invitation it names; without,
+// the respondent's own response, or a new one if open answering is on.
+func (c *Channel) start(ctx context.Context, chat int64, who store.Identity, lang dialogs.Lang, payload string) error {
+	var r bot.Reply
+	var err error
+	if payload != "" {
+		if !payloadRE.MatchString(payload) {
+			c.sendText(chat, dialogs.UIInvitationUnknown.In(lang))
+			return nil
+		}
+		r, err = c.conv.StartInvitation(ctx, who, payload)
+		switch {
+		case errors.Is(err, bot.ErrUnknownInvitation):
+			c.sendText(chat, dialogs.UIInvitationUnknown.In(lang))
+			return nil
+		case errors.Is(err, bot.ErrExpiredInvitation):
+			c.sendText(chat, dialogs.UIInvitationExpired.In(lang))
+			return nil
+		case err != nil:
+			return err
+		}
+	} else {
+		known, err := c.conv.Known(ctx, who)
+		if err != nil {
+			return err
+		}
+		if !known && !c.cfg.OpenAnswering {
+			c.sendText(chat, dialogs.UINeedInvitation.In(lang))
+			return nil
+		}
+		if r, err = c.conv.Open(ctx, who, lang); err != nil {
+			return err
+		}
+	}
+	if r.Phase == dialogs.PhasePaused {
+		if r, err = c.conv.Handle(ctx, who, dialogs.Input{Command: dialogs.CmdResume}); err != nil {
+			return err
+		}
+	}
+	c.closeQuestion(chat, "")
+	c.deliver(chat, r, 0)
+	return nil
+}
+
+func (c *Channel) handleCallback(ctx context.Context, chat int64, q *models.CallbackQuery) error {
+	who := identity(chat)
+	msgID := 0
+	if q.Message.Message != nil {
+		msgID = q.Message.Message.ID
+	}
+	lang := langOf(q.From.LanguageCode)
+	kind, prompt, value, ok := parseCallback(q.Data)
+	if !ok {
+		c.answerCallback(chat, q.ID, "")
+		return nil
+	}
+	var in dialogs.Input
+	switch kind {
+	case cbDelete:
+		return c.confirmDelete(ctx, chat, q.ID, msgID, lang, value == "yes")
+	case cbOption:
+		in = dialogs.Input{Choice: value, Item: prompt}
+	case cbCommand:
+		if in, ok = commandInput(prompt, value); !ok {
+			c.answerCallback(chat, q.ID, "")
+			return nil
+		}
+	default:
+		c.answerCallback(chat, q.ID, "")
+		return nil
+	}
+	r, err := c.conv.Handle(ctx, who, in)
+	if err != nil {
+		return err
+	}
+	// Every callback query is answered, with a word if the press changed nothing.
+	note := ""
+	for _, p := range r.Prompts {
+		if p.Kind == dialogs.PromptStale || p.Kind == dialogs.PromptError {
+			note = p.Text
+		}
+	}
+	c.answerCallback(chat, q.ID, note)
+	if len(r.Prompts) == 1 && r.Prompts[0].Kind == dialogs.PromptStale {
+		return nil
+	}
+	c.deliver(chat, r, msgID)
+	return nil
+}
+
+func (c *Channel) confirmDelete(ctx context.Context, chat int64, queryID string, msgID int, lang dialogs.Lang, yes bool) error {
+	c.answerCallback(chat, queryID, "")
+	c.removeKeyboard(chat, msgID)
+	if !yes {
+		c.sendText(chat, dialogs.UIDeleteCancelled.In(lang))
+		return nil
+	}
+	c.closeQuestion(chat, "")
+	err := c.conv.EraseIdentity(ctx, identity(chat))
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		c.sendText(chat, dialogs.UINothingToDelete.In(lang))
+	case err != nil:
+		return err
+	default:
+		_ = c.kv.Del(ctx, questionKey(chat))
+		c.sendText(chat, dialogs.UIDeleted.In(lang))
+	}
+	return nil
+}

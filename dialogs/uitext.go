@@ -1,0 +1,92 @@
+package dialogs
+
+// UIText names a text that channels show around the dialog: invitations,
+// erasure, command descriptions. They live here, beside the engine's own
+// texts, so that all wording is in one catalogue, German first.
+type UIText int
+
+// The channel texts.
+const (
+	UIInvitationUnknown UIText = iota
+	UIInvitationExpired
+	UINeedInvitation
+	UIDeleteAsk
+	UIDeleteYes
+	UIDeleteNo
+	UIDeleted
+	UIDeleteCancelled
+	UINothingToDelete
+	UIStopped
+	UIPrivateOnly
+	UILate
+	UIBusy
+	UIUnsupported
+	UICmdStart
+	UICmdHelp
+	UICmdStatus
+	UICmdBack
+	UICmdPause
+	UICmdLanguage
+	UICmdDelete
+	UICmdStop
+)
+
+// Text returns both languages of a channel text.
+func (k UIText) Text() Text {
+	switch k {
+	case UIInvitationUnknown:
+		return Text{"Diesen Einladungslink kennen wir nicht. Bitte prüfen Sie, ob Sie ihn vollständig übernommen haben, oder fragen Sie Ihre Kammer nach einer neuen Einladung.",
+			"We do not know this invitation link. Please check that you copied all of it, or ask your chamber for a new invitation."}
+	case UIInvitationExpired:
+		return Text{"Diese Einladung ist abgelaufen. Bitte fragen Sie Ihre Kammer nach einer neuen Einladung.",
+			"This invitation has expired. Please ask your chamber for a new invitation."}
+	case UINeedInvitation:
+		return Text{"Willkommen! Diese Umfrage zur Digitalisierung im Mittelstand und Handwerk in Niedersachsen ist nur mit einer persönlichen Einladung möglich. Sie erhalten sie von Ihrer Kammer, Innung oder Ihrem Verband, per E-Mail oder als Link.",
+			"Welcome! This survey on digitalisation in small businesses and crafts in Lower Saxony needs a personal invitation. Your chamber, guild or association sends it by e-mail or as a link."}
+	case UIDeleteAsk:
+		return Text{"Möchten Sie wirklich alle Ihre Daten löschen? Ihre Antworten und die Verbindung zu diesem Chat werden gelöscht. Das kann nicht rückgängig gemacht werden.",
+			"Do you really want to delete all your data? Your answers and the link to this chat will be deleted. This cannot be undone."}
+	case UIDeleteYes:
+		return Text{"Ja, alles löschen", "Yes, delete everything"}
+	case UIDeleteNo:
+		return Text{"Nein, behalten", "No, keep it"}
+	case UIDeleted:
+		return Text{"Ihre Daten wurden gelöscht. Vielen Dank für Ihr Interesse.", "Your data has been deleted. Thank you for your interest."}
+	case UIDeleteCancelled:
+		return Text{"Es wurde nichts gelöscht.", "Nothing was deleted."}
+	case UINothingToDelete:
+		return Text{"Wir haben keine Daten von Ihnen gespeichert.", "We have no data of yours stored."}
+	case UIStopped:
+		return Text{"In Ordnung, die Umfrage ist angehalten. Ihre Antworten bleiben gespeichert. Mit /start geht es weiter, mit /delete löschen Sie Ihre Daten.",
+			"All right, the survey is stopped. Your answers stay saved. /start carries on; /delete deletes your data."}
+	case UIPrivateOnly:
+		return Text{"Bitte schreiben Sie mir in einem privaten Chat; in Gruppen beantworte ich keine Fragen.", "Please write to me in a private chat; I do not answer questions in groups."}
+	case UILate:
+		return Text{"Ihre Nachricht „%s“ kam verspätet an, nachdem eine spätere bereits beantwortet war, und wurde nicht gewertet. Bitte senden Sie sie erneut, falls sie noch gilt.",
+			"Your message “%s” arrived late, after a later one was already answered, and was not counted. Please send it again if it still applies."}
+	case UIBusy:
+		return Text{"Einen Moment bitte – Ihre vorige Eingabe wird noch verarbeitet.", "One moment please – your previous input is still being processed."}
+	case UIUnsupported:
+		return Text{"Bitte antworten Sie mit den Knöpfen oder mit Text.", "Please answer with the buttons or with text."}
+	case UICmdStart:
+		return Text{"Umfrage beginnen oder fortsetzen", "Start or continue the survey"}
+	case UICmdHelp:
+		return Text{"Hilfe zur aktuellen Frage", "Help with the current question"}
+	case UICmdStatus:
+		return Text{"Wie weit bin ich?", "How far am I?"}
+	case UICmdBack:
+		return Text{"Zur vorigen Frage", "Back to the previous question"}
+	case UICmdPause:
+		return Text{"Pause machen", "Take a break"}
+	case UICmdLanguage:
+		return Text{"Sprache wechseln (Deutsch/English)", "Switch language (Deutsch/English)"}
+	case UICmdDelete:
+		return Text{"Meine Daten löschen", "Delete my data"}
+	case UICmdStop:
+		return Text{"Umfrage anhalten", "Stop the survey"}
+	}
+	return Text{"?", "?"}
+}
+
+// In returns the text in lang.
+func (k UIText) In(lang Lang) string { return k.Text().In(lang) }

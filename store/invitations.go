@@ -1,0 +1,106 @@
+package store
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/surveybot/surveybot/dialogs"
+)
+
+// ErrExpired is returned for an invitation past its expiry or revoked.
+var ErrExpired = errors.New("invitation expired")
+
+// Invitation leads one respondent to their response on any channel.
+type Invitation struct {
+	ID           string
+	RespondentID string
+	Lang         dialogs.Lang
+	Fixed        map[string]string // answers known beforehand, by item id
+	ExpiresAt    time.Time
+}
+
+// NewInvitation describes an invitation to create.
+type NewInvitation struct {
+	Lang  dialogs.Lang
+	Fixed map[string]string
+	TTL   time.Duration
+}
+
+// CreateInvitation creates a respondent and a personal invitation for them.
+// It returns the invitation and its key: 128 random bits as 22 characters of
+// A-Za-z0-9_-, fit for a Telegram deep link and a URL. Only the key's hash
+// is stored; the key cannot be shown again.
+func (db *DB) CreateInvitation(ctx context.Context, ni NewInvitation) (Invitation, string, error) {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	key := base64.RawURLEncoding.EncodeToString(b[:])
+	fixed, err := json.Marshal(ni.Fixed)
+	if err != nil {
+		return Invitation{}, "", fmt.Errorf("encode fixed answers: %w", err)
+	}
+	if ni.Fixed == nil {
+		fixed = []byte("{}")
+	}
+	now := db.utcNow()
+	inv := Invitation{ID: newID(), RespondentID: newID(), Lang: ni.Lang, Fixed: ni.Fixed, ExpiresAt: now.Add(ni.TTL)}
+	err = db.inTx(ctx, func(tx *sqlx.Tx) error {
+		if _, err := tx.ExecContext(ctx, tx.Rebind(`INSERT INTO respondents (id, created_at) VALUES (?, ?)`), inv.RespondentID, now); err != nil {
+			return fmt.Errorf("insert respondent: %w", err)
+		}
+		const ins = `INSERT INTO invitations (id, key_hash, respondent_id, lang, fixed, expires_at, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?)`
+		if _, err := tx.ExecContext(ctx, tx.Rebind(ins), inv.ID, HashKey(key), inv.RespondentID, string(ni.Lang), string(fixed), inv.ExpiresAt, now); err != nil {
+			return fmt.Errorf("insert invitation: %w", err)
+		}
+		return nil
+	})
+	if err != nil {
+		return Invitation{}, "", err
+	}
+	return inv, key, nil
+}
+
+// HashKey returns the stored form of an invitation key.
+func HashKey(key string) string {
+	sum := sha256.Sum256([]byte(key))
+	return hex.EncodeToString(sum[:])
+}
+
+// InvitationByKey finds the invitation a key opens. It returns ErrNotFound
+// for a key that never existed or whose respondent was erased, and
+// ErrExpired for one past its expiry or revoked.
+func (db *DB) InvitationByKey(ctx context.Context, key string) (Invitation, error) {
+	var row struct {
+		ID           string       `db:"id"`
+		RespondentID string       `db:"respondent_id"`
+		Lang         string       `db:"lang"`
+		Fixed        string       `db:"fixed"`
+		ExpiresAt    time.Time    `db:"expires_at"`
+		RevokedAt    sql.NullTime `db:"revoked_at"`
+	}
+	const q = `SELECT id, respondent_id, lang, fixed, expires_at, revoked_at FROM invitations WHERE key_hash = ?`
+	err := db.db.GetContext(ctx, &row, db.db.Rebind(q), HashKey(key))
+	if errors.Is(err, sql.ErrNoRows) {
+		return Invitation{}, ErrNotFound
+	}
+	if err != nil {
+		return Invitation{}, fmt.Errorf("read invitation: %w", err)
+	}
+	inv := Invitation{ID: row.ID, RespondentID: row.RespondentID, Lang: dialogs.Lang(row.Lang), ExpiresAt: row.ExpiresAt.UTC()}
+	if err := json.Unmarshal([]byte(row.Fixed), &inv.Fixed); err != nil {
+		return Invitation{}, fmt.Errorf("decode invitation: %w", err)
+	}
+	if row.RevokedAt.Valid || !db.utcNow().Before(inv.ExpiresAt) {
+		return inv, ErrExpired
+	}
+	return inv, nil
+}
