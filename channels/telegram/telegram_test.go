@@ -1,0 +1,570 @@
+package telegram_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"math"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/go-telegram/bot/models"
+	"github.com/surveybot/surveybot/bot"
+	"github.com/surveybot/surveybot/channels/outbox"
+	"github.com/surveybot/surveybot/channels/telegram"
+	"github.com/surveybot/surveybot/channels/telegramtest"
+	"github.com/surveybot/surveybot/dialogs"
+	"github.com/surveybot/surveybot/store"
+	"github.com/surveybot/surveybot/store/storetest"
+)
+
+const (
+	token  = "123456:TEST-token"
+	secret = "test-webhook-secret-0123456789"
+)
+
+// rig is a Telegram channel wired to real stores and a fake Bot API.
+type rig struct {
+	t       *testing.T
+	fake    *telegramtest.Server
+	db      *store.DB
+	svc     *bot.Service
+	queue   *outbox.Queue
+	ch      *telegram.Channel
+	webhook string // URL of the webhook handler, in webhook mode
+}
+
+type rigOptions struct {
+	mode     string
+	closed   bool // open answering off
+	postgres bool // PostgreSQL + Redis instead of SQLite + in-process
+}
+
+func newRig(t *testing.T, o rigOptions) *rig {
+	t.Helper()
+	q, err := dialogs.LoadCore()
+	if err != nil {
+		t.Fatal(err)
+	}
+	log := slog.New(slog.DiscardHandler)
+	if os.Getenv("SURVEYBOT_TEST_VERBOSE") != "" {
+		log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	}
+	r := &rig{t: t, fake: telegramtest.New(t, token)}
+	var sessions bot.Sessions = store.NewMemorySessions(time.Hour)
+	var kv telegram.KV = store.NewMemoryKV()
+	if o.postgres {
+		r.db = storetest.Postgres(t)
+		rdb, prefix := storetest.Redis(t)
+		sessions = store.NewRedisSessions(rdb, store.RedisOptions{Prefix: prefix, TTL: time.Hour})
+		kv = store.NewRedisKV(rdb, prefix)
+	} else {
+		r.db = storetest.SQLite(t)
+	}
+	r.svc = bot.NewService(r.db, sessions, log, q)
+	r.queue = outbox.New(outbox.NewMemoryLimiter(outbox.Limits{PerKey: 1000, PerKeyBurst: 100, Global: 10000, GlobalBurst: 1000}),
+		outbox.Options{Log: log, Backoff: 10 * time.Millisecond, MaxBackoff: 100 * time.Millisecond})
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = r.queue.Close(ctx)
+	})
+	r.ch, err = telegram.New(telegram.Config{
+		Token: token, APIURL: r.fake.URL(), Mode: o.mode, WebhookSecret: secret,
+		OpenAnswering: !o.closed, PollTimeout: time.Second,
+	}, r.svc, kv, r.queue, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		if err := r.ch.Run(ctx); err != nil {
+			t.Errorf("channel run: %v", err)
+		}
+	}()
+	t.Cleanup(func() { cancel(); <-done })
+	r.fake.WaitFor(t, 5*time.Second, func(s *telegramtest.Server) bool { return len(s.CallsTo("setMyCommands")) == 3 })
+	if o.mode == telegram.ModeWebhook {
+		srv := httptest.NewServer(r.ch.Handler())
+		t.Cleanup(srv.Close)
+		r.webhook = srv.URL
+	}
+	return r
+}
+
+// deliver hands an update to the channel the way its mode receives it, and
+// waits until the channel has acted on it.
+func (r *rig) deliver(u models.Update) {
+	r.t.Helper()
+	if r.webhook != "" {
+		resp, err := r.fake.PostUpdate(r.webhook, secret, u)
+		if err != nil {
+			r.t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			r.t.Fatalf("webhook answered %d for update %d", resp.StatusCode, u.ID)
+		}
+	} else {
+		r.fake.Queue(u)
+	}
+	r.settle()
+}
+
+// settle waits until the bot has taken every update and sent everything.
+func (r *rig) settle() {
+	r.t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	last, stable := -1, 0
+	for time.Now().Before(deadline) {
+		n := len(r.fake.Calls())
+		if n == last && r.queue.Len() == 0 {
+			if stable++; stable >= 3 {
+				return
+			}
+		} else {
+			stable = 0
+		}
+		last = n
+		time.Sleep(20 * time.Millisecond)
+	}
+	r.t.Fatalf("the bot did not settle within 10s (%d calls, %d queued)", last, r.queue.Len())
+}
+
+// act does what a respondent would to answer with a console-style input:
+// a number presses that option's button, "-" the "keine Angabe" button,
+// "fertig", "zurück" and "überspringen" their buttons, "ja"/"nein" the yes
+// and no buttons; anything else is typed. It only ever presses buttons of
+// the message the bot sent last with a keyboard.
+func (r *rig) act(chat int64, input string) {
+	r.t.Helper()
+	m, ok := r.fake.LastKeyboardMessage(chat)
+	if !ok {
+		r.deliver(r.fake.SendText(chat, input))
+		return
+	}
+	var options []telegramtest.Button
+	var byCode = map[string]telegramtest.Button{}
+	var commands = map[string]telegramtest.Button{}
+	for _, row := range m.Keyboard {
+		for _, b := range row {
+			parts := strings.Split(b.CallbackData, "|")
+			if len(parts) != 3 {
+				continue
+			}
+			switch parts[0] {
+			case "o":
+				byCode[parts[2]] = b
+				if parts[2] != dialogs.CodeNA {
+					options = append(options, b)
+				}
+			case "c":
+				commands[parts[2]] = b
+			}
+		}
+	}
+	press := func(b telegramtest.Button) { r.deliver(r.fake.Press(chat, m.MessageID, b.CallbackData)) }
+	words := strings.Fields(input)
+	switch {
+	case input == "-":
+		press(byCode[dialogs.CodeNA])
+	case input == "fertig":
+		press(commands[string(dialogs.CmdDone)])
+	case input == "zurück":
+		press(commands[string(dialogs.CmdBack)])
+	case input == "überspringen":
+		press(commands[string(dialogs.CmdSkip)])
+	case input == "ja" && byCode[dialogs.CodeYes].CallbackData != "":
+		press(byCode[dialogs.CodeYes])
+	case input == "nein" && byCode[dialogs.CodeNo].CallbackData != "":
+		press(byCode[dialogs.CodeNo])
+	case len(options) > 0 && allNumbers(words):
+		for _, w := range words {
+			if w == "fertig" {
+				r.act(chat, "fertig")
+				continue
+			}
+			n, _ := strconv.Atoi(w)
+			if n < 1 || n > len(options) {
+				r.t.Fatalf("no option %d on the message %q", n, m.Text)
+			}
+			// Re-read: toggling edits the message.
+			m, _ = r.fake.LastKeyboardMessage(chat)
+			press(options[n-1])
+		}
+	default:
+		r.deliver(r.fake.SendText(chat, input))
+	}
+}
+
+func allNumbers(words []string) bool {
+	for _, w := range words {
+		if _, err := strconv.Atoi(w); err != nil && w != "fertig" {
+			return false
+		}
+	}
+	return len(words) > 0
+}
+
+// craftBusiness is the console persona "craft business": the same answers,
+// given by buttons, must give the same hand-computed scores.
+var craftBusiness = []string{
+	"ja",
+	"1", "1", "1", "26121", "11",
+	"2 fertig", "4", "ja", "überspringen",
+	"2", "nein", "2 3 fertig", "2 fertig",
+	"2 7 8 10 fertig", "3", "2", "3", "-", "2", "1", "4",
+	"nein", "2", "3", "2",
+	"2", "ja", "2", "1",
+}
+
+func craftBusinessScores() (map[string]float64, float64) {
+	f := map[string]float64{
+		"consulting":         (50 + 75 + 100) / 3.0,
+		"projects":           (40 + 0 + 50) / 3.0,
+		"maturity":           (100*4/12.0 + 60 + 25 + 50 + 25 + 0 + 75) / 7,
+		"broadband_business": (0 + 25 + 50 + 25) / 4.0,
+		"skills":             (67 + 0 + 25 + 0) / 4.0,
+	}
+	var sum float64
+	for _, k := range []string{"consulting", "projects", "maturity", "broadband_business", "skills"} {
+		sum += f[k]
+	}
+	return f, sum / 5
+}
+
+func TestWholeQuestionnaire(t *testing.T) {
+	for _, mode := range []string{telegram.ModePolling, telegram.ModeWebhook} {
+		t.Run(mode, func(t *testing.T) {
+			r := newRig(t, rigOptions{mode: mode})
+			const chat = 4711
+			r.deliver(r.fake.SendText(chat, "/start"))
+			for _, in := range craftBusiness {
+				r.act(chat, in)
+			}
+			msgs := r.fake.Messages(chat)
+			last := msgs[len(msgs)-1]
+			if !strings.Contains(last.Text, "Gesamtindex: 38") {
+				t.Fatalf("last message %q, want the summary with the composite", last.Text)
+			}
+			if _, ok := r.fake.LastKeyboardMessage(chat); ok {
+				t.Errorf("a keyboard is still open after completion")
+			}
+			if u := r.fake.UnansweredCallbacks(); len(u) > 0 {
+				t.Errorf("%d button presses were never answered", len(u))
+			}
+			for _, m := range msgs {
+				if strings.Contains(m.Text, "⚠️") {
+					t.Errorf("an answer was rejected: %q", m.Text)
+				}
+			}
+			// Answered questions show their answer instead of their buttons.
+			answered := 0
+			for _, m := range msgs {
+				if strings.Contains(m.Text, "\n\n✓ ") && len(m.Keyboard) == 0 {
+					answered++
+				}
+			}
+			if answered < 25 {
+				t.Errorf("%d question messages show their answer, want about 29", answered)
+			}
+			checkScores(t, r.db, chat)
+			if n := len(r.fake.CallsTo("setMyCommands")); n < 2 {
+				t.Errorf("setMyCommands called %d times, want German and English", n)
+			}
+		})
+	}
+}
+
+func checkScores(t *testing.T, db *store.DB, chat int64) {
+	t.Helper()
+	ctx := context.Background()
+	resp, err := db.CurrentResponse(ctx, store.Identity{Channel: telegram.ChannelName, External: strconv.FormatInt(chat, 10)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp.Status != store.StatusCompleted {
+		t.Fatalf("response status %s, want completed", resp.Status)
+	}
+	fields, composite := craftBusinessScores()
+	scores, err := db.Scores(ctx, resp.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for f, want := range fields {
+		if math.Abs(scores[f]-want) > 1e-9 {
+			t.Errorf("score %s = %v, want %v", f, scores[f], want)
+		}
+	}
+	if resp.Composite == nil || math.Abs(*resp.Composite-composite) > 1e-9 {
+		t.Errorf("composite %v, want %v", resp.Composite, composite)
+	}
+	if resp.TechCount == nil || *resp.TechCount != 4 {
+		t.Errorf("tech count %v, want 4", resp.TechCount)
+	}
+}
+
+func TestWebhookSafety(t *testing.T) {
+	r := newRig(t, rigOptions{mode: telegram.ModeWebhook})
+	u := r.fake.SendText(99, "/start")
+	body, _ := json.Marshal(u)
+	post := func(secret string, body []byte) int {
+		req, _ := http.NewRequest(http.MethodPost, r.webhook, strings.NewReader(string(body)))
+		if secret != "" {
+			req.Header.Set("X-Telegram-Bot-Api-Secret-Token", secret)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	before := len(r.fake.Calls())
+	tests := []struct {
+		name   string
+		secret string
+		body   []byte
+		want   int
+	}{
+		{"no secret", "", body, http.StatusForbidden},
+		{"wrong secret", "not-the-secret-at-all-123", body, http.StatusForbidden},
+		{"malformed JSON", secret, []byte(`{"update_id": 5, "message": {`), http.StatusBadRequest},
+		{"not an update", secret, []byte(`[1,2,3]`), http.StatusBadRequest},
+		{"oversized body", secret, []byte(`{"update_id":7,"message":{"text":"` + strings.Repeat("x", 2<<20) + `"}}`), http.StatusRequestEntityTooLarge},
+	}
+	for _, tc := range tests {
+		if got := post(tc.secret, tc.body); got != tc.want {
+			t.Errorf("%s: status %d, want %d", tc.name, got, tc.want)
+		}
+	}
+	time.Sleep(100 * time.Millisecond)
+	if n := len(r.fake.Calls()); n != before {
+		t.Errorf("rejected calls made the bot act (%d Bot API calls)", n-before)
+	}
+	if _, err := r.db.CurrentResponse(context.Background(), store.Identity{Channel: telegram.ChannelName, External: "99"}); err == nil {
+		t.Errorf("a rejected update started a response")
+	}
+	if got := post(secret, body); got != http.StatusOK {
+		t.Errorf("the right secret: status %d, want 200", got)
+	}
+}
+
+// TestRedelivery delivers one update three times, also at the same time:
+// it is taken once.
+func TestRedelivery(t *testing.T) {
+	r := newRig(t, rigOptions{mode: telegram.ModeWebhook})
+	const chat = 42
+	r.deliver(r.fake.SendText(chat, "/start"))
+	r.act(chat, "ja")
+	sent := len(r.fake.CallsTo("sendMessage"))
+	u := r.fake.SendText(chat, "1") // business, typed
+	var wg sync.WaitGroup
+	codes := make([]int, 3)
+	for i := range 3 {
+		wg.Go(func() {
+			resp, err := r.fake.PostUpdate(r.webhook, secret, u)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			resp.Body.Close()
+			codes[i] = resp.StatusCode
+		})
+	}
+	wg.Wait()
+	for _, c := range codes {
+		if c != http.StatusOK && c != http.StatusServiceUnavailable {
+			t.Errorf("redelivery answered %d", c)
+		}
+	}
+	// Telegram delivers again what got 503; afterwards every copy is known.
+	for range 2 {
+		resp, err := r.fake.PostUpdate(r.webhook, secret, u)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			t.Errorf("late redelivery answered %d", resp.StatusCode)
+		}
+	}
+	r.settle()
+	if got := len(r.fake.CallsTo("sendMessage")) - sent; got != 1 {
+		t.Errorf("the update was answered %d times, want once", got)
+	}
+	answers := answersOf(t, r.db, chat)
+	if len(answers) != 1 || answers["org_type"].Value != "business" {
+		t.Errorf("answers %v, want org_type=business only", answers)
+	}
+}
+
+func answersOf(t *testing.T, db *store.DB, chat int64) map[string]dialogs.Answer {
+	t.Helper()
+	ctx := context.Background()
+	resp, err := db.CurrentResponse(ctx, store.Identity{Channel: telegram.ChannelName, External: strconv.FormatInt(chat, 10)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := db.Answers(ctx, resp.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a
+}
+
+// TestOutOfOrder delivers a chat's later message before its earlier one:
+// the late one is not applied to the wrong question, and the respondent is told.
+func TestOutOfOrder(t *testing.T) {
+	r := newRig(t, rigOptions{mode: telegram.ModeWebhook})
+	const chat = 43
+	r.deliver(r.fake.SendText(chat, "/start"))
+	r.act(chat, "ja")
+	first := r.fake.SendText(chat, "1")  // business
+	second := r.fake.SendText(chat, "2") // Industrie
+	r.deliver(second)
+	r.deliver(first)
+	answers := answersOf(t, r.db, chat)
+	if answers["org_type"].Value != "education" || len(answers) != 1 {
+		t.Errorf("answers %v: the later message answered the current question; the late one must not be applied", answers)
+	}
+	last, _ := r.fake.LastMessage(chat)
+	if !strings.Contains(last.Text, "verspätet") || !strings.Contains(last.Text, "„1“") {
+		t.Errorf("last message %q, want the notice that „1“ arrived late", last.Text)
+	}
+}
+
+// TestStaleButton presses the same button twice before the first press is
+// handled: the second changes nothing and is answered "bereits beantwortet".
+func TestStaleButton(t *testing.T) {
+	r := newRig(t, rigOptions{mode: telegram.ModeWebhook})
+	const chat = 44
+	r.deliver(r.fake.SendText(chat, "/start"))
+	r.act(chat, "ja")
+	m, _ := r.fake.LastKeyboardMessage(chat)
+	data := m.Keyboard[0][0].CallbackData // "Unternehmen / Betrieb"
+	one := r.fake.Press(chat, m.MessageID, data)
+	two := r.fake.Press(chat, m.MessageID, data)
+	r.deliver(one)
+	before := len(r.fake.CallsTo("sendMessage"))
+	r.deliver(two)
+	if n := len(r.fake.CallsTo("sendMessage")) - before; n != 0 {
+		t.Errorf("the stale press sent %d messages", n)
+	}
+	calls := r.fake.CallsTo("answerCallbackQuery")
+	if last := calls[len(calls)-1]; !strings.Contains(last.Params["text"], "bereits beantwortet") {
+		t.Errorf("stale press answered %q, want „bereits beantwortet“", last.Params["text"])
+	}
+	if a := answersOf(t, r.db, chat); len(a) != 1 {
+		t.Errorf("answers %v, want one", a)
+	}
+}
+
+// TestRateLimitedDuringDialog makes Telegram answer 429 with retry_after 1
+// in the middle of a dialog: the message arrives after the wait, once, and
+// the dialog goes on.
+func TestRateLimitedDuringDialog(t *testing.T) {
+	r := newRig(t, rigOptions{mode: telegram.ModeWebhook})
+	const chat = 45
+	r.deliver(r.fake.SendText(chat, "/start"))
+	r.act(chat, "ja")
+	r.fake.FailNext("sendMessage", 1, 1)
+	start := time.Now()
+	r.act(chat, "1") // business: the next question hits the 429
+	if r.fake.Count429() != 1 {
+		t.Fatalf("%d 429s, want 1", r.fake.Count429())
+	}
+	if waited := time.Since(start); waited < 900*time.Millisecond {
+		t.Errorf("the next question came after %v, before retry_after", waited)
+	}
+	m, ok := r.fake.LastKeyboardMessage(chat)
+	if !ok || !strings.Contains(m.Text, "Branche") {
+		t.Fatalf("after the 429 the bot shows %q, want the sector question", m.Text)
+	}
+	r.act(chat, "2")
+	if a := answersOf(t, r.db, chat); a["sector"].Value != "industrie" {
+		t.Errorf("answers %v after the 429", a)
+	}
+}
+
+// TestInvitationTelegramThenConsole starts a personal invitation in Telegram
+// and finishes the same response in the terminal.
+func TestInvitationTelegramThenConsole(t *testing.T) {
+	r := newRig(t, rigOptions{mode: telegram.ModePolling, closed: true})
+	ctx := context.Background()
+	_, key, err := r.db.CreateInvitation(ctx, store.NewInvitation{Lang: dialogs.German, Fixed: map[string]string{"chamber": "hwk_h"}, TTL: time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const chat = 46
+	r.deliver(r.fake.SendText(chat, "/start"))
+	if m, _ := r.fake.LastMessage(chat); !strings.Contains(m.Text, "persönlichen Einladung") {
+		t.Errorf("plain /start without open answering: %q", m.Text)
+	}
+	r.deliver(r.fake.SendText(chat, "/start "+key))
+	for _, in := range []string{"ja", "1", "2", "3"} {
+		r.act(chat, in)
+	}
+	conv := r.svc.Conversation(store.Identity{Channel: "console", External: "later"}, dialogs.German).WithInvitation(key)
+	reply, err := conv.Start(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var q dialogs.Prompt
+	for _, p := range reply.Prompts {
+		if p.Kind == dialogs.PromptQuestion {
+			q = p
+		}
+	}
+	if q.Item != "postcode" || q.Progress.Pos != 4 {
+		t.Fatalf("the console continues at %q (question %d), want the postcode (question 4)", q.Item, q.Progress.Pos)
+	}
+	if reply, err = conv.Send(ctx, dialogs.TextInput("30159")); err != nil {
+		t.Fatal(err)
+	}
+	a := answersOf(t, r.db, chat)
+	if a["org_type"].Value != "business" || a["postcode"].Value != "30159" || a["chamber"].Value != "hwk_h" || !a["chamber"].Fixed {
+		t.Errorf("answers %v: want Telegram's, the console's and the invitation's chamber on one response", a)
+	}
+	// The chamber came with the invitation and is never asked.
+	for _, m := range r.fake.Messages(chat) {
+		if strings.Contains(m.Text, "Kammer oder Organisation") {
+			t.Errorf("the chamber was asked although the invitation fixed it")
+		}
+	}
+	r.deliver(r.fake.SendText(chat, "/start unknownkey123"))
+	if m, _ := r.fake.LastMessage(chat); !strings.Contains(m.Text, "kennen wir nicht") {
+		t.Errorf("unknown invitation: %q", m.Text)
+	}
+}
+
+// TestDeleteAfterConfirmation erases a respondent's data from Telegram.
+func TestDeleteAfterConfirmation(t *testing.T) {
+	r := newRig(t, rigOptions{mode: telegram.ModeWebhook})
+	const chat = 47
+	r.deliver(r.fake.SendText(chat, "/start"))
+	r.act(chat, "ja")
+	r.act(chat, "1")
+	r.deliver(r.fake.SendText(chat, "/delete"))
+	r.deliver(r.fake.PressButton(chat, dialogs.UIDeleteNo.In(dialogs.German)))
+	if a := answersOf(t, r.db, chat); len(a) != 1 {
+		t.Fatalf("„Nein“ deleted something: %v", a)
+	}
+	r.deliver(r.fake.SendText(chat, "/delete"))
+	r.deliver(r.fake.PressButton(chat, dialogs.UIDeleteYes.In(dialogs.German)))
+	if m, _ := r.fake.LastMessage(chat); !strings.Contains(m.Text, "gelöscht") {
+		t.Errorf("after deleting: %q", m.Text)
+	}
+	if _, err := r.db.RespondentByIdentity(context.Background(), store.Identity{Channel: telegram.ChannelName, External: fmt.Sprint(chat)}); err == nil {
+		t.Errorf("the chat is still linked to a respondent")
+	}
+}
