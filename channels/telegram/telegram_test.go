@@ -32,7 +32,7 @@ const (
 
 // rig is a Telegram channel wired to real stores and a fake Bot API.
 type rig struct {
-	t       *testing.T
+	t       testing.TB
 	fake    *telegramtest.Server
 	db      *store.DB
 	svc     *bot.Service
@@ -47,7 +47,7 @@ type rigOptions struct {
 	postgres bool // PostgreSQL + Redis instead of SQLite + in-process
 }
 
-func newRig(t *testing.T, o rigOptions) *rig {
+func newRig(t testing.TB, o rigOptions) *rig {
 	t.Helper()
 	q, err := dialogs.LoadCore()
 	if err != nil {
@@ -243,9 +243,17 @@ func craftBusinessScores() (map[string]float64, float64) {
 }
 
 func TestWholeQuestionnaire(t *testing.T) {
-	for _, mode := range []string{telegram.ModePolling, telegram.ModeWebhook} {
-		t.Run(mode, func(t *testing.T) {
-			r := newRig(t, rigOptions{mode: mode})
+	variants := []rigOptions{{mode: telegram.ModePolling}, {mode: telegram.ModeWebhook}}
+	if os.Getenv(storetest.PostgresEnv) != "" || os.Getenv(storetest.RedisEnv) != "" {
+		variants = append(variants, rigOptions{mode: telegram.ModeWebhook, postgres: true})
+	}
+	for _, o := range variants {
+		name := o.mode
+		if o.postgres {
+			name += "/postgres+redis"
+		}
+		t.Run(name, func(t *testing.T) {
+			r := newRig(t, o)
 			const chat = 4711
 			r.deliver(r.fake.SendText(chat, "/start"))
 			for _, in := range craftBusiness {

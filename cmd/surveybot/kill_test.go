@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/surveybot/surveybot/channels/telegramtest"
 	"github.com/surveybot/surveybot/store"
 	"github.com/surveybot/surveybot/store/storetest"
 )
@@ -249,4 +250,110 @@ func waitReady(t *testing.T, addr string) {
 		time.Sleep(50 * time.Millisecond)
 	}
 	t.Fatalf("serve on %s not ready within 20s", addr)
+}
+
+// TestKillServeDuringTelegramDialog answers through the Telegram webhook of
+// a running `surveybot serve`, kills it with SIGKILL mid-dialog, starts it
+// again and finishes: every answer the webhook acknowledged is kept, and no
+// question is asked twice.
+func TestKillServeDuringTelegramDialog(t *testing.T) {
+	bin := buildBinary(t)
+	addr := freeAddr(t)
+	cfg, dsn := testConfig(t, addr)
+	fake := telegramtest.New(t, "4242:kill-test")
+	const secret = "kill-test-secret-0123456789"
+	extra := fmt.Sprintf("[telegram]\ntoken = %q\napi_url = %q\nmode = \"webhook\"\nwebhook_secret = %q\nopen_answering = true\nchat_rate = 100.0\nchat_burst = 100\n",
+		fake.Token(), fake.URL(), secret)
+	f, err := os.OpenFile(cfg, os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.WriteString(extra); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+
+	startServe := func() *exec.Cmd {
+		cmd := exec.Command(bin, "serve", "--config", cfg)
+		cmd.Stderr = os.Stderr
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+		waitReady(t, addr)
+		return cmd
+	}
+	const chat = 777
+	webhook := "http://" + addr + "/telegram/webhook"
+	// say types a message and waits for the bot's answer to it, as a person would.
+	say := func(text string) {
+		t.Helper()
+		before := len(fake.CallsTo("sendMessage"))
+		resp, err := fake.PostUpdate(webhook, secret, fake.SendText(chat, text))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != 200 {
+			t.Fatalf("webhook answered %d to %q", resp.StatusCode, text)
+		}
+		fake.WaitFor(t, 10*time.Second, func(s *telegramtest.Server) bool { return len(s.CallsTo("sendMessage")) > before })
+	}
+	srv := startServe()
+	for _, in := range []string{"/start", "ja", "1", "3", "2", "30159"} { // business, Handel, 10–49, Hannover
+		say(in)
+	}
+	if err := srv.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	_ = srv.Wait()
+	srv = startServe()
+	say("9") // chamber: HWK Hannover, after the restart
+	for range 40 {
+		if m, ok := fake.LastMessage(chat); ok && strings.Contains(m.Text, "Gesamtindex") {
+			break
+		}
+		say("-")
+	}
+	if err := srv.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	_ = srv.Wait()
+
+	asked := map[string]int{}
+	for _, m := range fake.Messages(chat) {
+		if i := strings.Index(m.Text, "Frage "); i >= 0 {
+			if line := strings.SplitN(m.Text[i:], "\n", 3); len(line) >= 2 {
+				asked[line[1]]++
+			}
+		}
+	}
+	for q, n := range asked {
+		if n > 1 {
+			t.Errorf("asked %d times: %s", n, q)
+		}
+	}
+	ctx := context.Background()
+	db, err := store.Open(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	resp, err := db.CurrentResponse(ctx, store.Identity{Channel: "telegram", External: "777"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	answers, err := db.Answers(ctx, resp.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{"org_type": "business", "sector": "handel", "size": "s10_49", "postcode": "30159", "chamber": "hwk_h"}
+	for item, v := range want {
+		if answers[item].Value != v {
+			t.Errorf("answer %s = %+v, want %q", item, answers[item], v)
+		}
+	}
+	if resp.Status != store.StatusCompleted {
+		t.Errorf("response %s, want completed", resp.Status)
+	}
 }

@@ -69,7 +69,7 @@ func TestChatInEnglish(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit code %d: %s", code, errOut)
 	}
-	for _, w := range []string{"Do you agree?", "Question 1 of about", "Question 2 of about 18", "Input ended"} {
+	for _, w := range []string{"Would you like to take part in the survey?", "Question 1 of about", "Question 2 of about 18", "Input ended"} {
 		if !strings.Contains(out, w) {
 			t.Errorf("output lacks %q:\n%s", w, out)
 		}
