@@ -576,3 +576,45 @@ func TestDeleteAfterConfirmation(t *testing.T) {
 		t.Errorf("the chat is still linked to a respondent")
 	}
 }
+
+// TestCommands sends each command as a respondent types it.
+func TestCommands(t *testing.T) {
+	r := newRig(t, rigOptions{mode: telegram.ModeWebhook})
+	const chat = 48
+	r.deliver(r.fake.SendText(chat, "/start"))
+	r.act(chat, "ja")
+	r.act(chat, "1") // business; now at the sector question
+	tests := []struct {
+		cmd  string
+		want string
+	}{
+		{"/help", "Befehle"},
+		{"/status", "Sie sind bei Frage 2 von ca."},
+		{"/language", "The language is now English"},
+		{"/language de", "Die Sprache ist jetzt Deutsch"},
+		{"/back", "Antworten Sie für ein Unternehmen"},
+		{"/pause", "pausiert"},
+		{"/start", "Willkommen zurück"},
+		{"/stop", "angehalten"},
+	}
+	for _, tc := range tests {
+		before := len(r.fake.Calls())
+		r.deliver(r.fake.SendText(chat, tc.cmd))
+		var seen []string
+		for _, c := range r.fake.Calls()[before:] {
+			seen = append(seen, c.Params["text"])
+		}
+		if !strings.Contains(strings.Join(seen, "\n"), tc.want) {
+			t.Errorf("%s: the bot sent %q, want %q in it", tc.cmd, seen, tc.want)
+		}
+	}
+	ctx := context.Background()
+	_, key, err := r.db.CreateInvitation(ctx, store.NewInvitation{Lang: dialogs.German, TTL: -time.Minute})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.deliver(r.fake.SendText(chat, "/start "+key))
+	if m, _ := r.fake.LastMessage(chat); !strings.Contains(m.Text, "abgelaufen") {
+		t.Errorf("expired invitation: %q", m.Text)
+	}
+}
