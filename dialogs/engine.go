@@ -122,7 +122,7 @@ func Step(q *Questionnaire, st State, in Input) (State, []Prompt, error) {
 		return st, []Prompt{{Kind: PromptStale, Text: msgStale.in(st.Lang)}}, nil
 	}
 	st = st.clone()
-	if in.Command == CmdNone && in.Choice == "" {
+	if in.Command == CmdNone && in.Choice == "" && in.Selection == nil {
 		in.Command, in.Text = parseCommandOrText(in.Text)
 	}
 	lang := st.Lang
@@ -271,6 +271,9 @@ func asking(q *Questionnaire, st State, in Input) (State, []Prompt, error) {
 	if in.Choice == CodeNA {
 		return accept(q, st, it, Answer{NA: true})
 	}
+	if it.Type == Multi && in.Selection != nil {
+		return selectAll(q, st, it, in.Selection)
+	}
 	if it.Type == Multi {
 		return toggle(q, st, it, in)
 	}
@@ -328,6 +331,29 @@ func toggle(q *Questionnaire, st State, it *Item, in Input) (State, []Prompt, er
 		return asking(q, st, Input{Command: CmdDone})
 	}
 	return st, current(q, st, true), nil
+}
+
+// selectAll answers a multiple choice item with a whole selection. An
+// exclusive option ("keine") cannot be chosen together with others.
+func selectAll(q *Questionnaire, st State, it *Item, codes []string) (State, []Prompt, error) {
+	var draft []string
+	for _, c := range codes {
+		o, ok := it.option(c)
+		if !ok {
+			return st, reject(q, st, it, ""), nil
+		}
+		if o.Exclusive && len(codes) > 1 {
+			st.Draft = nil
+			return st, append([]Prompt{errPrompt(msgErrExclusive.in(st.Lang, o.Label.In(st.Lang)))}, current(q, st, true)...), nil
+		}
+		if !slices.Contains(draft, c) {
+			draft = toggled(it, draft, c)
+		}
+	}
+	if len(draft) == 0 {
+		return st, append([]Prompt{errPrompt(msgErrMultiEmpty.in(st.Lang))}, current(q, st, true)...), nil
+	}
+	return accept(q, st, it, Answer{Value: strings.Join(draft, ",")})
 }
 
 // toggled switches one option of a multiple choice draft, keeping the

@@ -31,6 +31,10 @@ type Input struct {
 	Choice  string // code of a pressed option button (or "yes"/"no" at consent and confirmation)
 	Text    string // typed text; for CmdLanguage, the wanted language, if any
 
+	// Selection is the whole answer to a multiple choice item at once, as a
+	// web form's checkboxes send it; it ends the item like "fertig".
+	Selection []string
+
 	// Item is the prompt the input answers (Prompt.Item), as buttons carry
 	// it. Input for a prompt that is no longer current, such as a second
 	// tap on an answered question, changes nothing.

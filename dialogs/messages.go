@@ -68,6 +68,7 @@ const (
 	msgNo
 	msgInputEnded
 	msgStale
+	msgErrExclusive
 )
 
 // text returns the German and English wording of a message.
@@ -201,6 +202,8 @@ func (k msgKey) text() Text {
 		return Text{"Ja", "Yes"}
 	case msgNo:
 		return Text{"Nein", "No"}
+	case msgErrExclusive:
+		return Text{"„%s“ schließt die anderen Optionen aus. Bitte wählen Sie entweder diese oder andere.", "“%s” excludes the other options. Please choose either it or others."}
 	case msgStale:
 		return Text{"Diese Frage ist bereits beantwortet.", "This question has already been answered."}
 	case msgInputEnded:
