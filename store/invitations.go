@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -33,6 +34,10 @@ type NewInvitation struct {
 	Lang  dialogs.Lang
 	Fixed map[string]string
 	TTL   time.Duration
+	// Email, if set, is the invitee's address: it becomes an identity of the
+	// respondent, so a new invitation to the same address continues the
+	// same respondent's response.
+	Email string
 }
 
 // CreateInvitation creates a respondent and a personal invitation for them.
@@ -52,9 +57,27 @@ func (db *DB) CreateInvitation(ctx context.Context, ni NewInvitation) (Invitatio
 	}
 	now := db.utcNow()
 	inv := Invitation{ID: newID(), RespondentID: newID(), Lang: ni.Lang, Fixed: ni.Fixed, ExpiresAt: now.Add(ni.TTL)}
+	email := strings.ToLower(strings.TrimSpace(ni.Email))
 	err = db.inTx(ctx, func(tx *sqlx.Tx) error {
-		if _, err := tx.ExecContext(ctx, tx.Rebind(`INSERT INTO respondents (id, created_at) VALUES (?, ?)`), inv.RespondentID, now); err != nil {
-			return fmt.Errorf("insert respondent: %w", err)
+		existing := ""
+		if email != "" {
+			const q = `SELECT respondent_id FROM identities WHERE channel = 'email' AND external_id = ?`
+			if err := tx.GetContext(ctx, &existing, tx.Rebind(q), email); err != nil && !errors.Is(err, sql.ErrNoRows) {
+				return fmt.Errorf("find invitee: %w", err)
+			}
+		}
+		if existing != "" {
+			inv.RespondentID = existing
+		} else {
+			if _, err := tx.ExecContext(ctx, tx.Rebind(`INSERT INTO respondents (id, created_at) VALUES (?, ?)`), inv.RespondentID, now); err != nil {
+				return fmt.Errorf("insert respondent: %w", err)
+			}
+			if email != "" {
+				const ins = `INSERT INTO identities (channel, external_id, respondent_id, created_at) VALUES ('email', ?, ?, ?)`
+				if _, err := tx.ExecContext(ctx, tx.Rebind(ins), email, inv.RespondentID, now); err != nil {
+					return fmt.Errorf("insert invitee address: %w", err)
+				}
+			}
 		}
 		const ins = `INSERT INTO invitations (id, key_hash, respondent_id, lang, fixed, expires_at, created_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?)`
@@ -104,3 +127,49 @@ func (db *DB) InvitationByKey(ctx context.Context, key string) (Invitation, erro
 	}
 	return inv, nil
 }
+
+// OptOutByInvitation records that the invitee of an invitation wants no
+// more e-mail: every address of the invitation's respondent goes on the
+// opt-out list. An unknown or expired key is no error for an unsubscribe
+// link: it returns ErrNotFound only for a key that never existed.
+func (db *DB) OptOutByInvitation(ctx context.Context, key string) error {
+	var rid string
+	err := db.db.GetContext(ctx, &rid, db.db.Rebind(`SELECT respondent_id FROM invitations WHERE key_hash = ?`), HashKey(key))
+	if errors.Is(err, sql.ErrNoRows) {
+		return ErrNotFound
+	}
+	if err != nil {
+		return fmt.Errorf("find invitation: %w", err)
+	}
+	var addrs []string
+	const q = `SELECT external_id FROM identities WHERE channel = 'email' AND respondent_id = ?`
+	if err := db.db.SelectContext(ctx, &addrs, db.db.Rebind(q), rid); err != nil {
+		return fmt.Errorf("find addresses: %w", err)
+	}
+	for _, a := range addrs {
+		if err := db.OptOut(ctx, a); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// OptOut puts an e-mail address on the opt-out list.
+func (db *DB) OptOut(ctx context.Context, address string) error {
+	const q = `INSERT INTO optouts (address_hash, created_at) VALUES (?, ?) ON CONFLICT (address_hash) DO NOTHING`
+	if _, err := db.db.ExecContext(ctx, db.db.Rebind(q), addressHash(address), db.utcNow()); err != nil {
+		return fmt.Errorf("opt out: %w", err)
+	}
+	return nil
+}
+
+// OptedOut reports whether an e-mail address asked for no more messages.
+func (db *DB) OptedOut(ctx context.Context, address string) (bool, error) {
+	var n int
+	if err := db.db.GetContext(ctx, &n, db.db.Rebind(`SELECT COUNT(*) FROM optouts WHERE address_hash = ?`), addressHash(address)); err != nil {
+		return false, fmt.Errorf("read opt-outs: %w", err)
+	}
+	return n > 0, nil
+}
+
+func addressHash(address string) string { return HashKey(strings.ToLower(strings.TrimSpace(address))) }
