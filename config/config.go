@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/mail"
 	"net/url"
 	"reflect"
 	"regexp"
@@ -25,7 +26,31 @@ type Config struct {
 	Redis         Redis         `toml:"redis"`
 	Questionnaire Questionnaire `toml:"questionnaire"`
 	Telegram      Telegram      `toml:"telegram"`
+	Web           Web           `toml:"web"`
+	Email         Email         `toml:"email"`
 	Log           Log           `toml:"log"`
+}
+
+// Web configures the web form reached by personal links.
+type Web struct {
+	BaseURL       string        `toml:"base_url"`
+	SecretKey     string        `toml:"secret_key"`
+	OpenAnswering bool          `toml:"open_answering"`
+	InvitationTTL time.Duration `toml:"invitation_ttl"`
+	GuessLimit    int           `toml:"guess_limit"`
+}
+
+// Email configures sending e-mail: into files (the embedded default) or by SMTP.
+type Email struct {
+	Mode         string        `toml:"mode"`
+	OutboxDir    string        `toml:"outbox_dir"`
+	From         string        `toml:"from"`
+	SMTPHost     string        `toml:"smtp_host"`
+	SMTPPort     int           `toml:"smtp_port"`
+	SMTPUsername string        `toml:"smtp_username"`
+	SMTPPassword string        `toml:"smtp_password"`
+	SMTPTLS      string        `toml:"smtp_tls"`
+	Timeout      time.Duration `toml:"timeout"`
 }
 
 // Telegram configures the Telegram channel; without a token it is off.
@@ -86,6 +111,11 @@ func Default() Config {
 		SQL:    SQL{DSN: "sqlite:surveybot.db"},
 		Redis:  Redis{KeyPrefix: "surveybot:", SessionTTL: 30 * 24 * time.Hour, LockTTL: 10 * time.Second, LockWait: 5 * time.Second},
 		Log:    Log{Level: "info", Format: "text"},
+		Web: Web{BaseURL: "http://127.0.0.1:8080", InvitationTTL: 60 * 24 * time.Hour, GuessLimit: 20},
+		Email: Email{
+			Mode: "file", OutboxDir: "outbox", From: "Umfrage Digitalisierung <umfrage@localhost>",
+			SMTPPort: 587, SMTPTLS: "starttls", Timeout: 30 * time.Second,
+		},
 		Telegram: Telegram{
 			APIURL: "https://api.telegram.org", Mode: "polling", WebhookPath: "/telegram/webhook",
 			MaxConnections: 40, GlobalRate: 30, ChatRate: 1, ChatBurst: 3,
@@ -236,6 +266,8 @@ func (c Config) validate(fromEnv map[string]string) error {
 		}
 	}
 	c.Telegram.validate(bad)
+	c.Web.validate(bad)
+	c.Email.validate(bad)
 	switch c.Log.Level {
 	case "debug", "info", "warn", "error":
 	default:
@@ -303,5 +335,49 @@ func (t Telegram) validate(bad func(key, format string, args ...any)) {
 	}
 	if t.ChatBurst < 1 {
 		bad("telegram.chat_burst", "must be at least 1")
+	}
+}
+
+func (w Web) validate(bad func(key, format string, args ...any)) {
+	if u, err := url.Parse(w.BaseURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		bad("web.base_url", "%q is not an http(s) URL such as https://survey.example.org", w.BaseURL)
+	}
+	if w.SecretKey != "" && len(w.SecretKey) < 32 {
+		bad("web.secret_key", "must be at least 32 characters (for example: openssl rand -hex 32)")
+	}
+	if w.InvitationTTL <= 0 {
+		bad("web.invitation_ttl", "must be a positive duration, such as 1440h")
+	}
+	if w.GuessLimit < 1 {
+		bad("web.guess_limit", "must be at least 1")
+	}
+}
+
+func (e Email) validate(bad func(key, format string, args ...any)) {
+	if _, err := mail.ParseAddress(e.From); err != nil {
+		bad("email.from", "%q is not an address such as \"Umfrage <umfrage@example.org>\"", e.From)
+	}
+	switch e.Mode {
+	case "file":
+		if e.OutboxDir == "" {
+			bad("email.outbox_dir", "is empty; name a folder for the .eml files")
+		}
+	case "smtp":
+		if e.SMTPHost == "" {
+			bad("email.smtp_host", "is empty; name your mail server")
+		}
+		if e.SMTPPort < 1 || e.SMTPPort > 65535 {
+			bad("email.smtp_port", "%d is not a port", e.SMTPPort)
+		}
+		switch e.SMTPTLS {
+		case "starttls", "tls", "none":
+		default:
+			bad("email.smtp_tls", "%q is not starttls, tls or none", e.SMTPTLS)
+		}
+	default:
+		bad("email.mode", "%q is not file or smtp", e.Mode)
+	}
+	if e.Timeout <= 0 {
+		bad("email.timeout", "must be a positive duration, such as 30s")
 	}
 }
