@@ -89,16 +89,9 @@ func (s *Service) Open(ctx context.Context, who store.Identity, lang dialogs.Lan
 }
 
 func (s *Service) open(ctx context.Context, who store.Identity, lang dialogs.Lang, fixed map[string]string) (Reply, error) {
-	resp, created, err := s.response(ctx, who, lang, fixed)
-	if err != nil {
-		return Reply{}, err
-	}
-	q, err := s.questionnaire(resp.Questionnaire)
-	if err != nil {
-		return Reply{}, err
-	}
-	if created {
-		return s.started(ctx, q, resp)
+	resp, q, started, err := s.find(ctx, who, lang, fixed)
+	if err != nil || started != nil {
+		return derefReply(started), err
 	}
 	unlock, err := s.sessions.Lock(ctx, resp.ID)
 	if err != nil {
@@ -119,18 +112,39 @@ func (s *Service) open(ctx context.Context, who store.Identity, lang dialogs.Lan
 // Handle applies one input from a respondent. A respondent without a
 // response gets one, and the privacy notice instead of a step.
 func (s *Service) Handle(ctx context.Context, who store.Identity, in dialogs.Input) (Reply, error) {
-	resp, created, err := s.response(ctx, who, dialogs.German, nil)
+	resp, q, started, err := s.find(ctx, who, dialogs.German, nil)
+	if err != nil || started != nil {
+		return derefReply(started), err
+	}
+	return s.Step(ctx, q, resp.ID, who.Channel, in)
+}
+
+// find returns the respondent's response and its questionnaire; for a
+// response it had to start, also the first reply (the privacy notice).
+func (s *Service) find(ctx context.Context, who store.Identity, lang dialogs.Lang, fixed map[string]string) (store.Response, *dialogs.Questionnaire, *Reply, error) {
+	resp, created, err := s.response(ctx, who, lang, fixed)
 	if err != nil {
-		return Reply{}, err
+		return store.Response{}, nil, nil, err
 	}
 	q, err := s.questionnaire(resp.Questionnaire)
 	if err != nil {
-		return Reply{}, err
+		return store.Response{}, nil, nil, err
 	}
-	if created {
-		return s.started(ctx, q, resp)
+	if !created {
+		return resp, q, nil, nil
 	}
-	return s.Step(ctx, q, resp.ID, who.Channel, in)
+	r, err := s.started(ctx, q, resp)
+	if err != nil {
+		return store.Response{}, nil, nil, err
+	}
+	return resp, q, &r, nil
+}
+
+func derefReply(r *Reply) Reply {
+	if r == nil {
+		return Reply{}
+	}
+	return *r
 }
 
 // Step applies one input to a response. Inputs of one response are

@@ -163,3 +163,17 @@ func (a *app) telegram(log *slog.Logger) (*telegram.Channel, *outbox.Queue, erro
 	}
 	return ch, q, nil
 }
+
+// withApp loads the config at path, opens the stores, runs fn and closes them.
+func withApp(ctx context.Context, path string, e env, fn func(a *app) error) error {
+	cfg, err := loadConfig(path, e)
+	if err != nil {
+		return err
+	}
+	a, err := openApp(ctx, cfg, e.log)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	return fn(a)
+}

@@ -91,17 +91,10 @@ func migrateCmd(ctx context.Context, args []string, e env) error {
 	if err := fs.Parse(args); err != nil {
 		return fmt.Errorf("%w: %v", errUsage, err)
 	}
-	cfg, err := loadConfig(*cfgPath, e)
-	if err != nil {
-		return err
-	}
-	a, err := openApp(ctx, cfg, e.log)
-	if err != nil {
-		return err
-	}
-	defer a.Close()
-	fmt.Fprintf(e.stdout, "database (%s) is up to date\n", a.db.Dialect())
-	return nil
+	return withApp(ctx, *cfgPath, e, func(a *app) error {
+		fmt.Fprintf(e.stdout, "database (%s) is up to date\n", a.db.Dialect())
+		return nil
+	})
 }
 
 func respondentCmd(ctx context.Context, args []string, e env) error {
@@ -117,18 +110,11 @@ func respondentCmd(ctx context.Context, args []string, e env) error {
 	if fs.NArg() != 1 {
 		return fmt.Errorf("%w: respondent erase takes one respondent id", errUsage)
 	}
-	cfg, err := loadConfig(*cfgPath, e)
-	if err != nil {
-		return err
-	}
-	a, err := openApp(ctx, cfg, e.log)
-	if err != nil {
-		return err
-	}
-	defer a.Close()
-	if err := a.svc.Erase(ctx, fs.Arg(0)); err != nil {
-		return err
-	}
-	fmt.Fprintf(e.stdout, "respondent %s erased: identities and answers removed\n", fs.Arg(0))
-	return nil
+	return withApp(ctx, *cfgPath, e, func(a *app) error {
+		if err := a.svc.Erase(ctx, fs.Arg(0)); err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "respondent %s erased: identities and answers removed\n", fs.Arg(0))
+		return nil
+	})
 }
