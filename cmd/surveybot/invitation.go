@@ -4,15 +4,18 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"net/url"
 	"slices"
+	"strings"
 	"time"
 
+	"github.com/surveybot/surveybot/channels/email"
 	"github.com/surveybot/surveybot/dialogs"
 	"github.com/surveybot/surveybot/store"
 )
 
-// invitationCmd creates personal invitations and prints their keys and
-// links; the keys cannot be shown again.
+// invitationCmd creates personal invitations, prints their keys and links
+// (the keys cannot be shown again) and, with --send, e-mails them.
 func invitationCmd(ctx context.Context, args []string, e env) error {
 	if len(args) == 0 || args[0] != "create" {
 		return fmt.Errorf("%w: invitation needs the subcommand create", errUsage)
@@ -20,50 +23,98 @@ func invitationCmd(ctx context.Context, args []string, e env) error {
 	fs := flag.NewFlagSet("invitation create", flag.ContinueOnError)
 	fs.SetOutput(e.stderr)
 	cfgPath := fs.String("config", "", "config file")
-	langFlag := fs.String("lang", "de", "language of the invitation's dialog: de or en")
+	langFlag := fs.String("lang", "de", "language of the invitation and its dialog: de or en")
 	chamber := fs.String("chamber", "", "the chamber's answer code (such as hwk_h), fixed so it is not asked")
 	ttl := fs.Duration("expires", 60*24*time.Hour, "how long the invitation is valid")
-	count := fs.Int("count", 1, "how many invitations to create")
+	count := fs.Int("count", 1, "how many invitations to create (without --email)")
+	to := fs.String("email", "", "the invitee's e-mail address")
+	send := fs.Bool("send", false, "e-mail the invitation to --email now")
 	if err := fs.Parse(args[1:]); err != nil {
 		return fmt.Errorf("%w: %v", errUsage, err)
 	}
 	lang, err := dialogs.ParseLang(*langFlag)
-	if err != nil {
+	switch {
+	case err != nil:
 		return fmt.Errorf("%w: --lang: %v", errUsage, err)
-	}
-	if *count < 1 || *count > 100000 {
+	case *count < 1 || *count > 100000:
 		return fmt.Errorf("%w: --count must be between 1 and 100000", errUsage)
-	}
-	if *ttl <= 0 {
+	case *ttl <= 0:
 		return fmt.Errorf("%w: --expires must be positive", errUsage)
+	case *send && *to == "":
+		return fmt.Errorf("%w: --send needs --email", errUsage)
+	case *to != "" && *count != 1:
+		return fmt.Errorf("%w: --email invites one person; leave out --count", errUsage)
+	case *to != "" && !strings.Contains(*to, "@"):
+		return fmt.Errorf("%w: --email %q is not an e-mail address", errUsage, *to)
 	}
-	cfg, err := loadConfig(*cfgPath, e)
-	if err != nil {
-		return err
-	}
-	a, err := openApp(ctx, cfg, e.log)
-	if err != nil {
-		return err
-	}
-	defer a.Close()
-	fixed := map[string]string{}
-	if *chamber != "" {
-		it, ok := a.q.Item("chamber")
-		if !ok || !slices.Contains(it.Codes(), *chamber) {
-			return fmt.Errorf("%w: --chamber %q is not an answer of the questionnaire's chamber question", errUsage, *chamber)
+	return withApp(ctx, *cfgPath, e, func(a *app) error {
+		fixed := map[string]string{}
+		if *chamber != "" {
+			it, ok := a.q.Item("chamber")
+			if !ok || !slices.Contains(it.Codes(), *chamber) {
+				return fmt.Errorf("%w: --chamber %q is not an answer of the questionnaire's chamber question", errUsage, *chamber)
+			}
+			fixed["chamber"] = *chamber
 		}
-		fixed["chamber"] = *chamber
-	}
-	for range *count {
-		_, key, err := a.db.CreateInvitation(ctx, store.NewInvitation{Lang: lang, Fixed: fixed, TTL: *ttl})
-		if err != nil {
-			return err
+		for range *count {
+			inv, key, err := a.db.CreateInvitation(ctx, store.NewInvitation{Lang: lang, Fixed: fixed, TTL: *ttl, Email: *to})
+			if err != nil {
+				return err
+			}
+			links := a.links(key)
+			fmt.Fprintf(e.stdout, "%s\t%s", key, links.web)
+			if links.telegram != "" {
+				fmt.Fprintf(e.stdout, "\t%s", links.telegram)
+			}
+			fmt.Fprintln(e.stdout)
+			if !*send {
+				continue
+			}
+			if out, err := a.db.OptedOut(ctx, *to); err != nil {
+				return err
+			} else if out {
+				return fmt.Errorf("%s asked for no more e-mail; the invitation was not sent", *to)
+			}
+			sender, err := a.mailer()
+			if err != nil {
+				return err
+			}
+			msg, err := email.Compose(email.Invite{
+				Kind: email.Invitation, Lang: lang, To: *to, WebLink: links.web,
+				TelegramLink: links.telegram, UnsubscribeLink: links.unsubscribe, Deadline: inv.ExpiresAt,
+			})
+			if err != nil {
+				return err
+			}
+			if err := sender.Send(ctx, msg); err != nil {
+				return fmt.Errorf("send invitation: %w", err)
+			}
+			fmt.Fprintf(e.stdout, "sent to %s\n", *to)
 		}
-		fmt.Fprintf(e.stdout, "%s", key)
-		if u := cfg.Telegram.BotUsername; u != "" {
-			fmt.Fprintf(e.stdout, "\thttps://t.me/%s?start=%s", u, key)
-		}
-		fmt.Fprintln(e.stdout)
+		return nil
+	})
+}
+
+// links are the ways into one invitation.
+type links struct{ web, telegram, unsubscribe string }
+
+func (a *app) links(key string) links {
+	base := strings.TrimRight(a.cfg.Web.BaseURL, "/")
+	l := links{web: base + "/s/" + key, unsubscribe: base + "/u/" + key}
+	if u := a.cfg.Telegram.BotUsername; u != "" {
+		l.telegram = "https://t.me/" + url.PathEscape(u) + "?start=" + key
 	}
-	return nil
+	return l
+}
+
+// mailer returns the configured e-mail sender.
+func (a *app) mailer() (email.Sender, error) {
+	c := a.cfg.Email
+	if c.Mode == "smtp" {
+		return email.NewSMTPSender(email.SMTPConfig{
+			Host: c.SMTPHost, Port: c.SMTPPort, Username: c.SMTPUsername, Password: c.SMTPPassword,
+			TLS: c.SMTPTLS, From: c.From, Timeout: c.Timeout,
+		})
+	}
+	return email.NewFileSender(c.OutboxDir, c.From)
 }
