@@ -38,6 +38,7 @@ type Web struct {
 	OpenAnswering bool          `toml:"open_answering"`
 	InvitationTTL time.Duration `toml:"invitation_ttl"`
 	GuessLimit    int           `toml:"guess_limit"`
+	ForwardedFor  bool          `toml:"forwarded_for"`
 }
 
 // Email configures sending e-mail: into files (the embedded default) or by SMTP.

@@ -29,6 +29,38 @@ const (
 	UICmdLanguage
 	UICmdDelete
 	UICmdStop
+
+	// Texts of the web pages (channels/web).
+	UIWebTitle
+	UIWebNext
+	UIWebBack
+	UIWebSkip
+	UIWebNA
+	UIWebRestart
+	UIWebTakePart
+	UIWebLanguage
+	UIWebLanguageName
+	UIWebProgress
+	UIWebHelp
+	UIWebHintMulti
+	UIWebAnswer
+	UIWebScoresCaption
+	UIWebScoresField
+	UIWebScoresValue
+	UIWebNotFoundTitle
+	UIWebNotFound
+	UIWebTooManyTitle
+	UIWebTooMany
+	UIWebForbiddenTitle
+	UIWebForbidden
+	UIWebTooLargeTitle
+	UIWebTooLarge
+	UIWebFailedTitle
+	UIWebFailed
+	UIWebUnsubscribeTitle
+	UIWebUnsubscribeAsk
+	UIWebUnsubscribeButton
+	UIWebUnsubscribed
 )
 
 // Text returns both languages of a channel text.
@@ -84,6 +116,70 @@ func (k UIText) Text() Text {
 		return Text{"Meine Daten löschen", "Delete my data"}
 	case UICmdStop:
 		return Text{"Umfrage anhalten", "Stop the survey"}
+	case UIWebTitle:
+		return Text{"Umfrage Digitalisierung in Niedersachsen", "Digitalisation survey Lower Saxony"}
+	case UIWebNext:
+		return Text{"Weiter", "Next"}
+	case UIWebBack:
+		return Text{"Zurück", "Back"}
+	case UIWebSkip:
+		return Text{"Überspringen", "Skip"}
+	case UIWebNA:
+		return Text{"Keine Angabe", "Prefer not to say"}
+	case UIWebRestart:
+		return Text{"Von vorn beginnen", "Start over"}
+	case UIWebTakePart:
+		return Text{"Doch teilnehmen", "Take part after all"}
+	case UIWebLanguage:
+		return Text{"Sprache", "Language"}
+	case UIWebLanguageName:
+		return Text{"Deutsch", "English"}
+	case UIWebProgress:
+		return Text{"Fortschritt", "Progress"}
+	case UIWebHelp:
+		return Text{"Erläuterung zur Frage", "About this question"}
+	case UIWebHintMulti:
+		return Text{"Mehrere Antworten möglich.", "You can choose several answers."}
+	case UIWebAnswer:
+		return Text{"Ihre Antwort", "Your answer"}
+	case UIWebScoresCaption:
+		return Text{"Ihre Ergebnisse", "Your results"}
+	case UIWebScoresField:
+		return Text{"Bereich", "Field"}
+	case UIWebScoresValue:
+		return Text{"Wert", "Score"}
+	case UIWebNotFoundTitle:
+		return Text{"Link nicht gültig", "Link not valid"}
+	case UIWebNotFound:
+		return Text{"Dieser Link führt zu keiner Umfrage. Vielleicht ist er unvollständig, abgelaufen oder die Daten wurden gelöscht. Bitte prüfen Sie, ob Sie den Link vollständig übernommen haben, oder fragen Sie Ihre Kammer nach einer neuen Einladung.",
+			"This link does not lead to a survey. It may be incomplete or expired, or the data may have been deleted. Please check that you copied all of it, or ask your chamber for a new invitation."}
+	case UIWebTooManyTitle:
+		return Text{"Zu viele Versuche", "Too many attempts"}
+	case UIWebTooMany:
+		return Text{"Von Ihrem Anschluss kamen in kurzer Zeit zu viele ungültige Links. Bitte versuchen Sie es in einigen Minuten erneut.",
+			"Too many invalid links came from your connection in a short time. Please try again in a few minutes."}
+	case UIWebForbiddenTitle:
+		return Text{"Formular nicht gültig", "Form not valid"}
+	case UIWebForbidden:
+		return Text{"Dieses Formular konnten wir nicht annehmen. Bitte öffnen Sie Ihren persönlichen Link erneut und versuchen Sie es noch einmal.",
+			"We could not accept this form. Please open your personal link again and try once more."}
+	case UIWebTooLargeTitle:
+		return Text{"Eingabe zu lang", "Input too long"}
+	case UIWebTooLarge:
+		return Text{"Ihre Eingabe ist zu lang. Bitte gehen Sie zurück und kürzen Sie sie.", "Your input is too long. Please go back and shorten it."}
+	case UIWebFailedTitle:
+		return Text{"Ein Fehler ist aufgetreten", "Something went wrong"}
+	case UIWebFailed:
+		return Text{"Das hat leider nicht geklappt. Ihre bisherigen Antworten sind gespeichert. Bitte versuchen Sie es später erneut.",
+			"Sorry, that did not work. Your answers so far are saved. Please try again later."}
+	case UIWebUnsubscribeTitle:
+		return Text{"E-Mails abbestellen", "Unsubscribe from e-mails"}
+	case UIWebUnsubscribeAsk:
+		return Text{"Möchten Sie keine E-Mails mehr zu dieser Umfrage erhalten?", "Would you like to receive no more e-mails about this survey?"}
+	case UIWebUnsubscribeButton:
+		return Text{"Keine E-Mails mehr senden", "Send no more e-mails"}
+	case UIWebUnsubscribed:
+		return Text{"Sie erhalten keine E-Mails mehr von uns.", "You will receive no more e-mails from us."}
 	}
 	return Text{"?", "?"}
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"io"
@@ -12,6 +13,7 @@ import (
 	"github.com/surveybot/surveybot/bot"
 	"github.com/surveybot/surveybot/channels/outbox"
 	"github.com/surveybot/surveybot/channels/telegram"
+	"github.com/surveybot/surveybot/channels/web"
 	"github.com/surveybot/surveybot/config"
 	"github.com/surveybot/surveybot/dialogs"
 	"github.com/surveybot/surveybot/store"
@@ -176,4 +178,19 @@ func withApp(ctx context.Context, path string, e env, fn func(a *app) error) err
 	}
 	defer a.Close()
 	return fn(a)
+}
+
+// web builds the web form channel. Without a configured secret key it makes
+// a random one, which suits a single instance only.
+func (a *app) web(log *slog.Logger) (*web.Channel, error) {
+	key := []byte(a.cfg.Web.SecretKey)
+	if len(key) == 0 {
+		key = make([]byte, 32)
+		_, _ = rand.Read(key)
+		log.Warn("web.secret_key is not set: using a random key; several instances need one shared key")
+	}
+	return web.New(web.Config{
+		BaseURL: a.cfg.Web.BaseURL, SecretKey: key, OpenAnswering: a.cfg.Web.OpenAnswering,
+		InvitationTTL: a.cfg.Web.InvitationTTL, GuessLimit: a.cfg.Web.GuessLimit, ForwardedFor: a.cfg.Web.ForwardedFor,
+	}, a.svc, a.db, log)
 }

@@ -66,6 +66,12 @@ func serveCmd(ctx context.Context, args []string, e env) error {
 		})
 		channels = append(channels, "telegram ("+cfg.Telegram.Mode+")")
 	}
+	w, err := a.web(log)
+	if err != nil {
+		return err
+	}
+	w.Register(srv)
+	channels = append(channels, "web")
 	log.Info("surveybot serving",
 		slog.String("questionnaire", a.q.Ref().String()),
 		slog.String("database", string(a.db.Dialect())),

@@ -1,0 +1,157 @@
+// Package web carries the dialog as server-rendered HTML pages, reached by
+// a personal link (/s/{token}) that an e-mail or a chamber's newsletter
+// hands out. Every page is a plain form: no script, post/redirect/get, and
+// each submission names the question it answers, so a double submit, the
+// browser's back button or a stale tab never changes an answer twice.
+package web
+
+import (
+	"context"
+	"embed"
+	"errors"
+	"html/template"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/surveybot/surveybot/bot"
+	"github.com/surveybot/surveybot/dialogs"
+	"github.com/surveybot/surveybot/store"
+)
+
+// ChannelName is the channel name stored with identities and answers.
+const ChannelName = "web"
+
+// Conversations is what the channel needs of the bot.
+type Conversations interface {
+	// StartInvitation returns bot.ErrUnknownInvitation or
+	// bot.ErrExpiredInvitation for a key that leads nowhere.
+	StartInvitation(ctx context.Context, who store.Identity, key string) (bot.Reply, error)
+	Handle(ctx context.Context, who store.Identity, in dialogs.Input) (bot.Reply, error)
+}
+
+// Invitations is what the channel needs of the invitation store.
+type Invitations interface {
+	CreateInvitation(ctx context.Context, ni store.NewInvitation) (store.Invitation, string, error)
+	OptOutByInvitation(ctx context.Context, key string) error
+}
+
+// Config is the channel's part of the configuration.
+type Config struct {
+	// BaseURL is the public URL of the server, such as
+	// https://survey.example.org, for absolute links; "" gives relative ones.
+	BaseURL string
+	// SecretKey signs the forms' CSRF tokens; at least 32 bytes.
+	SecretKey []byte
+	// OpenAnswering lets GET /open start a new anonymous response.
+	OpenAnswering bool
+	// InvitationTTL is how long the invitations made by /open last.
+	InvitationTTL time.Duration
+	// GuessLimit is how many wrong or expired tokens one client address may
+	// try in 10 minutes before it gets 429; 0 means 20.
+	GuessLimit int
+	// ForwardedFor takes the client address from the last entry of
+	// X-Forwarded-For. Set it only behind a reverse proxy that appends it;
+	// otherwise clients could choose their own address.
+	ForwardedFor bool
+}
+
+// Limits of the channel.
+const (
+	maxBody           = 64 << 10
+	guessWindow       = 10 * time.Minute
+	defaultGuessLimit = 20
+	defaultTTL        = 90 * 24 * time.Hour
+	minSecretKey      = 32
+)
+
+// ErrWeakSecret is returned by New for a CSRF key shorter than 32 bytes.
+var ErrWeakSecret = errors.New("web: secret key must have at least 32 bytes")
+
+//go:embed templates/*.html
+var templateFS embed.FS
+
+//go:embed static/style.css
+var styleCSS []byte
+
+// Channel is the web channel.
+type Channel struct {
+	cfg     Config
+	conv    Conversations
+	inv     Invitations
+	log     *slog.Logger
+	pages   *template.Template
+	guesses *guessLimiter
+}
+
+// New returns the channel with its templates compiled.
+func New(cfg Config, conv Conversations, inv Invitations, log *slog.Logger) (*Channel, error) {
+	if len(cfg.SecretKey) < minSecretKey {
+		return nil, ErrWeakSecret
+	}
+	if cfg.GuessLimit <= 0 {
+		cfg.GuessLimit = defaultGuessLimit
+	}
+	if cfg.InvitationTTL <= 0 {
+		cfg.InvitationTTL = defaultTTL
+	}
+	cfg.BaseURL = strings.TrimRight(cfg.BaseURL, "/")
+	pages, err := parseTemplates()
+	if err != nil {
+		return nil, err
+	}
+	return &Channel{
+		cfg: cfg, conv: conv, inv: inv, pages: pages,
+		log:     log.With(slog.String("channel", ChannelName)),
+		guesses: newGuessLimiter(cfg.GuessLimit, guessWindow),
+	}, nil
+}
+
+// Register mounts the channel's routes on mux, an http.ServeMux or one
+// that fills in Request.PathValue the same way.
+func (c *Channel) Register(mux interface {
+	Handle(pattern string, h http.Handler)
+}) {
+	cop := http.NewCrossOriginProtection()
+	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		c.renderMessage(w, http.StatusForbidden, dialogs.UIWebForbiddenTitle, dialogs.UIWebForbidden)
+	}))
+	wrap := func(h http.HandlerFunc) http.Handler {
+		return securityHeaders(cop.Handler(h))
+	}
+	mux.Handle("GET /s/{token}", wrap(c.showSurvey))
+	mux.Handle("POST /s/{token}", wrap(c.submitSurvey))
+	mux.Handle("GET /open", wrap(c.open))
+	mux.Handle("GET /u/{token}", wrap(c.showUnsubscribe))
+	mux.Handle("POST /u/{token}", wrap(c.submitUnsubscribe))
+	mux.Handle("GET /static/style.css", securityHeaders(http.HandlerFunc(serveStyle)))
+}
+
+// SurveyURL returns the personal link of an invitation key, absolute when
+// the configuration has a BaseURL.
+func (c *Channel) SurveyURL(key string) string { return c.cfg.BaseURL + "/s/" + key }
+
+// UnsubscribeURL returns the unsubscribe link of an invitation key, for a
+// List-Unsubscribe header (RFC 8058).
+func (c *Channel) UnsubscribeURL(key string) string { return c.cfg.BaseURL + "/u/" + key }
+
+// identity is who a personal link's holder is on this channel: derived from
+// the token, so the token itself is never stored.
+func identity(token string) store.Identity {
+	return store.Identity{Channel: ChannelName, External: store.HashKey(token)[:32]}
+}
+
+// validToken reports whether s has the form of an invitation key.
+func validToken(s string) bool {
+	if len(s) != 22 {
+		return false
+	}
+	for _, r := range s {
+		ok := r >= 'A' && r <= 'Z' || r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '_' || r == '-'
+		if !ok {
+			return false
+		}
+	}
+	return true
+}
