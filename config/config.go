@@ -112,7 +112,7 @@ func Default() Config {
 		SQL:    SQL{DSN: "sqlite:surveybot.db"},
 		Redis:  Redis{KeyPrefix: "surveybot:", SessionTTL: 30 * 24 * time.Hour, LockTTL: 10 * time.Second, LockWait: 5 * time.Second},
 		Log:    Log{Level: "info", Format: "text"},
-		Web: Web{BaseURL: "http://127.0.0.1:8080", InvitationTTL: 60 * 24 * time.Hour, GuessLimit: 20},
+		Web:    Web{BaseURL: "http://127.0.0.1:8080", InvitationTTL: 60 * 24 * time.Hour, GuessLimit: 20},
 		Email: Email{
 			Mode: "file", OutboxDir: "outbox", From: "Umfrage Digitalisierung <umfrage@localhost>",
 			SMTPPort: 587, SMTPTLS: "starttls", Timeout: 30 * time.Second,
