@@ -48,7 +48,20 @@ type Prompt struct {
 	CanBack  bool
 	CanSkip  bool
 	Repeat   bool    // the same question again after an error, a help or a language switch
+	Low      string  // scale: what 1 means
+	High     string  // scale: what the top point means
+	MaxLen   int     // free text: the most characters accepted
 	Scores   *Scores // summary
+	// ScoreLines are the summary's results in words, in field order, then
+	// the composite and the technology count, for channels that lay them out.
+	ScoreLines []ScoreLine
+}
+
+// ScoreLine is one result of a summary: a label and its value.
+type ScoreLine struct {
+	Label string
+	Value int
+	Of    int // the largest possible value: 100, or 12 for the technology count
 }
 
 // Prompt ids of the consent and restart questions, which are not items.

@@ -69,6 +69,8 @@ const (
 	msgInputEnded
 	msgStale
 	msgErrExclusive
+	msgSummaryCompositeLabel
+	msgSummaryTechLabel
 )
 
 // text returns the German and English wording of a message.
@@ -202,6 +204,10 @@ func (k msgKey) text() Text {
 		return Text{"Ja", "Yes"}
 	case msgNo:
 		return Text{"Nein", "No"}
+	case msgSummaryCompositeLabel:
+		return Text{"Gesamtindex", "Composite index"}
+	case msgSummaryTechLabel:
+		return Text{"Eingesetzte Technologien (von 12)", "Technologies in use (of 12)"}
 	case msgErrExclusive:
 		return Text{"„%s“ schließt die anderen Optionen aus. Bitte wählen Sie entweder diese oder andere.", "“%s” excludes the other options. Please choose either it or others."}
 	case msgStale:

@@ -72,6 +72,12 @@ func question(q *Questionnaire, st State, it *Item, repeat bool) Prompt {
 		Repeat:   repeat,
 	}
 	p.Options = make([]Choice, 0, max(len(it.Options), it.Points, 2)+1)
+	if it.Type == Scale {
+		p.Low, p.High = it.Low.In(lang), it.High.In(lang)
+	}
+	if it.Type == FreeText {
+		p.MaxLen = it.MaxLen
+	}
 	switch it.Type {
 	case Single, Multi:
 		for _, o := range it.Options {
@@ -217,20 +223,24 @@ func summary(q *Questionnaire, st State) Prompt {
 	lang := st.Lang
 	sc := Score(q, st.Answers)
 	lines := []string{msgSummaryHead.in(lang)}
+	var results []ScoreLine
 	for _, f := range q.Fields {
 		if v, ok := sc.Fields[f.ID]; ok {
 			lines = append(lines, msgSummaryField.in(lang, f.Title.In(lang), round(v)))
+			results = append(results, ScoreLine{Label: f.Title.In(lang), Value: round(v), Of: 100})
 		}
 	}
 	if sc.Composite == nil {
 		lines = append(lines, msgSummaryNone.in(lang))
 	} else {
 		lines = append(lines, msgSummaryComposite.in(lang, round(*sc.Composite)))
+		results = append(results, ScoreLine{Label: msgSummaryCompositeLabel.in(lang), Value: round(*sc.Composite), Of: 100})
 	}
 	if sc.TechCount != nil {
 		lines = append(lines, msgSummaryTech.in(lang, *sc.TechCount))
+		results = append(results, ScoreLine{Label: msgSummaryTechLabel.in(lang), Value: *sc.TechCount, Of: 12})
 	}
-	return Prompt{Kind: PromptSummary, Text: strings.Join(lines, "\n"), Scores: &sc}
+	return Prompt{Kind: PromptSummary, Text: strings.Join(lines, "\n"), Scores: &sc, ScoreLines: results}
 }
 
 func round(v float64) int { return int(math.Round(v)) }

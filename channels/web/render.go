@@ -198,7 +198,7 @@ func (c *Channel) surveyPage(token string, rep bot.Reply) page {
 		p.Title = p.Q.ProgressText
 	case main.Kind == dialogs.PromptSummary:
 		p.Kind = pageSummary
-		p.Heading, p.Scores, p.Paras = summaryRows(main.Text)
+		p.Heading, p.Scores, p.Paras = summaryRows(*main)
 	case rep.Phase == dialogs.PhasePaused:
 		p.Kind = pagePaused
 		p.Paras = paragraphs(main.Text)
@@ -247,7 +247,7 @@ func prepareQuestion(pr dialogs.Prompt, lang dialogs.Lang, notices []notice) *qu
 	}
 	switch pr.Type {
 	case dialogs.Scale:
-		q.Low, q.High = scaleEnds(pr.Hint)
+		q.Low, q.High = pr.Low, pr.High
 		if q.Low != "" {
 			described = append(described, "scale-ends")
 		}
@@ -260,7 +260,7 @@ func prepareQuestion(pr dialogs.Prompt, lang dialogs.Lang, notices []notice) *qu
 		q.Value = prev
 	}
 	if pr.Type == dialogs.FreeText {
-		q.MaxLen = firstNumber(pr.Hint, 500)
+		q.MaxLen = pr.MaxLen
 	}
 	if q.ShowHint != "" {
 		described = append(described, "hint")
@@ -270,48 +270,6 @@ func prepareQuestion(pr dialogs.Prompt, lang dialogs.Lang, notices []notice) *qu
 	}
 	q.Describedby = strings.Join(described, " ")
 	return q
-}
-
-// scaleEnds finds what the ends of a scale mean in the scale's hint, which
-// reads "… 1 (low) … 5 (high) …" in either language.
-func scaleEnds(hint string) (low, high string) {
-	i := strings.Index(hint, "1 (")
-	if i < 0 {
-		return "", ""
-	}
-	rest := hint[i+3:]
-	j := strings.Index(rest, ")")
-	if j < 0 {
-		return "", ""
-	}
-	low, rest = rest[:j], rest[j+1:]
-	k := strings.Index(rest, " (")
-	if k < 0 {
-		return "", ""
-	}
-	rest = rest[k+2:]
-	l := strings.Index(rest, ")")
-	if l < 0 {
-		return "", ""
-	}
-	return low, rest[:l]
-}
-
-// firstNumber returns the first whole number in s, or def.
-func firstNumber(s string, def int) int {
-	start := strings.IndexAny(s, "0123456789")
-	if start < 0 {
-		return def
-	}
-	end := start
-	for end < len(s) && s[end] >= '0' && s[end] <= '9' {
-		end++
-	}
-	n, err := strconv.Atoi(s[start:end])
-	if err != nil || n <= 0 {
-		return def
-	}
-	return n
 }
 
 // paragraphs splits a prompt's text at blank lines, and each paragraph
@@ -327,23 +285,22 @@ func paragraphs(text string) [][]string {
 	return out
 }
 
-// summaryRows reads the summary's text: a first line of thanks, then a
-// line "field: score" per field, the composite and the technology count.
-// Lines that are no score stay paragraphs.
-func summaryRows(text string) (head string, rows []scoreRow, rest [][]string) {
-	lines := strings.Split(strings.TrimSpace(text), "\n")
+// summaryRows lays out the summary: its first line of thanks, the
+// results, and any line that is not a result (too few answers).
+func summaryRows(p dialogs.Prompt) (head string, rows []scoreRow, rest [][]string) {
+	lines := strings.Split(strings.TrimSpace(p.Text), "\n")
 	head = lines[0]
-	for _, l := range lines[1:] {
-		i := strings.LastIndex(l, ": ")
-		if i < 0 {
-			rest = append(rest, []string{l})
-			continue
-		}
-		row := scoreRow{Label: l[:i], Value: l[i+2:]}
-		if n, err := strconv.Atoi(row.Value); err == nil && n >= 0 && n <= 100 {
-			row.Meter, row.HasMeter = n, true
+	for _, l := range p.ScoreLines {
+		row := scoreRow{Label: l.Label, Value: strconv.Itoa(l.Value)}
+		if l.Of == 100 {
+			row.Meter, row.HasMeter = l.Value, true
+		} else {
+			row.Value = fmt.Sprintf("%d / %d", l.Value, l.Of)
 		}
 		rows = append(rows, row)
+	}
+	if len(p.ScoreLines) == 0 && len(lines) > 1 {
+		rest = append(rest, lines[1:])
 	}
 	return head, rows, rest
 }
