@@ -224,12 +224,13 @@ func (db *DB) ApplyStep(ctx context.Context, s Step) (int64, error) {
 			consent_channel = CASE WHEN :status IN ('consented', 'completed') THEN COALESCE(consent_channel, :channel) ELSE consent_channel END,
 			declined_at = CASE WHEN :status = 'declined' THEN :now ELSE declined_at END,
 			completed_at = CASE WHEN :status = 'completed' THEN COALESCE(completed_at, :now) ELSE NULL END,
+			completed_week = CASE WHEN :status = 'completed' THEN COALESCE(completed_week, :week) ELSE NULL END,
 			composite = CASE WHEN :status = 'completed' THEN CAST(:composite AS DOUBLE PRECISION) ELSE NULL END,
 			tech_count = CASE WHEN :status = 'completed' THEN CAST(:tech AS INTEGER) ELSE NULL END
 			WHERE id = :id AND seq = :seq AND status <> 'erased'`
 		q, args, err := sqlx.Named(upd, map[string]any{
 			"status": string(status), "lang": string(s.Lang), "now": now, "channel": s.Channel,
-			"composite": composite, "tech": tech, "id": s.ResponseID, "seq": s.Seq,
+			"composite": composite, "tech": tech, "id": s.ResponseID, "seq": s.Seq, "week": ISOWeek(now),
 		})
 		if err != nil {
 			return fmt.Errorf("bind step: %w", err)
@@ -302,6 +303,7 @@ func (db *DB) applyStepPostgres(ctx context.Context, s Step) (int64, error) {
 			consent_channel = CASE WHEN $1 IN ('consented', 'completed') THEN COALESCE(consent_channel, $4) ELSE consent_channel END,
 			declined_at = CASE WHEN $1 = 'declined' THEN $3 ELSE declined_at END,
 			completed_at = CASE WHEN $1 = 'completed' THEN COALESCE(completed_at, $3) ELSE NULL END,
+			completed_week = CASE WHEN $1 = 'completed' THEN COALESCE(completed_week, $17) ELSE NULL END,
 			composite = CASE WHEN $1 = 'completed' THEN $5::double precision ELSE NULL END,
 			tech_count = CASE WHEN $1 = 'completed' THEN $6::integer ELSE NULL END
 		WHERE id = $7 AND seq = $8 AND status <> 'erased'
@@ -342,10 +344,11 @@ func (db *DB) applyStepPostgres(ctx context.Context, s Step) (int64, error) {
 		}
 	}
 	composite, tech := completion(s)
+	now := db.utcNow()
 	var n int
-	err := db.db.QueryRowContext(ctx, q, string(StatusOf(s.Phase)), string(s.Lang), db.utcNow(), s.Channel,
+	err := db.db.QueryRowContext(ctx, q, string(StatusOf(s.Phase)), string(s.Lang), now, s.Channel,
 		composite, tech, s.ResponseID, s.Seq, nonNil(drop), nonNil(items), nonNil(values), nonNil(nas), nonNil(skips), nonNil(fixeds),
-		nonNil(fields), nonNil(scores)).Scan(&n)
+		nonNil(fields), nonNil(scores), ISOWeek(now)).Scan(&n)
 	if err != nil {
 		return 0, fmt.Errorf("store step: %w", err)
 	}
@@ -423,4 +426,10 @@ func (db *DB) CurrentResponse(ctx context.Context, who Identity) (Response, erro
 		return Response{}, fmt.Errorf("current response: %w", err)
 	}
 	return row.toResponse(), nil
+}
+
+// ISOWeek names the ISO 8601 week of t, such as "2026-W48".
+func ISOWeek(t time.Time) string {
+	y, w := t.ISOWeek()
+	return fmt.Sprintf("%04d-W%02d", y, w)
 }
