@@ -26,9 +26,22 @@ type Config struct {
 	Redis         Redis         `toml:"redis"`
 	Questionnaire Questionnaire `toml:"questionnaire"`
 	Telegram      Telegram      `toml:"telegram"`
+	Slack         Slack         `toml:"slack"`
 	Web           Web           `toml:"web"`
 	Email         Email         `toml:"email"`
 	Log           Log           `toml:"log"`
+}
+
+// Slack configures the Slack channel; without a bot token it is off.
+type Slack struct {
+	BotToken      string  `toml:"bot_token"`
+	SigningSecret string  `toml:"signing_secret"`
+	AppToken      string  `toml:"app_token"`
+	APIURL        string  `toml:"api_url"`
+	Mode          string  `toml:"mode"`
+	OpenAnswering bool    `toml:"open_answering"`
+	ChannelRate   float64 `toml:"channel_rate"`
+	GlobalRate    float64 `toml:"global_rate"`
 }
 
 // Web configures the web form reached by personal links.
@@ -112,6 +125,7 @@ func Default() Config {
 		SQL:    SQL{DSN: "sqlite:surveybot.db"},
 		Redis:  Redis{KeyPrefix: "surveybot:", SessionTTL: 30 * 24 * time.Hour, LockTTL: 10 * time.Second, LockWait: 5 * time.Second},
 		Log:    Log{Level: "info", Format: "text"},
+		Slack:  Slack{APIURL: "https://slack.com/api/", Mode: "http", ChannelRate: 1, GlobalRate: 20},
 		Web:    Web{BaseURL: "http://127.0.0.1:8080", InvitationTTL: 60 * 24 * time.Hour, GuessLimit: 20},
 		Email: Email{
 			Mode: "file", OutboxDir: "outbox", From: "Umfrage Digitalisierung <umfrage@localhost>",
@@ -267,6 +281,7 @@ func (c Config) validate(fromEnv map[string]string) error {
 		}
 	}
 	c.Telegram.validate(bad)
+	c.Slack.validate(bad)
 	c.Web.validate(bad)
 	c.Email.validate(bad)
 	switch c.Log.Level {
@@ -380,5 +395,35 @@ func (e Email) validate(bad func(key, format string, args ...any)) {
 	}
 	if e.Timeout <= 0 {
 		bad("email.timeout", "must be a positive duration, such as 30s")
+	}
+}
+
+func (s Slack) validate(bad func(key, format string, args ...any)) {
+	if s.BotToken == "" {
+		return
+	}
+	if !strings.HasPrefix(s.BotToken, "xoxb-") {
+		bad("slack.bot_token", "must be the app's bot token, starting with xoxb-")
+	}
+	if u, err := url.Parse(s.APIURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || !strings.HasSuffix(s.APIURL, "/") {
+		bad("slack.api_url", "%q is not an http(s) URL ending in /", s.APIURL)
+	}
+	switch s.Mode {
+	case "http":
+		if s.SigningSecret == "" {
+			bad("slack.signing_secret", "HTTP mode needs the app's signing secret (Basic Information in the app settings)")
+		}
+	case "socket":
+		if !strings.HasPrefix(s.AppToken, "xapp-") {
+			bad("slack.app_token", "Socket Mode needs an app-level token starting with xapp- (scope connections:write)")
+		}
+	default:
+		bad("slack.mode", "%q is not http or socket", s.Mode)
+	}
+	if s.ChannelRate <= 0 {
+		bad("slack.channel_rate", "must be a positive number of messages per second")
+	}
+	if s.GlobalRate <= 0 {
+		bad("slack.global_rate", "must be a positive number of messages per second")
 	}
 }

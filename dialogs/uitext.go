@@ -61,6 +61,14 @@ const (
 	UIWebUnsubscribeAsk
 	UIWebUnsubscribeButton
 	UIWebUnsubscribed
+
+	// Texts of the Slack channel (channels/slack).
+	UISlackMoment
+	UISlackCommandHelp
+	UISlackWelcome
+	UISlackInvited
+	UISlackMultiHint
+	UISlackFailed
 )
 
 // Text returns both languages of a channel text.
@@ -180,6 +188,23 @@ func (k UIText) Text() Text {
 		return Text{"Keine E-Mails mehr senden", "Send no more e-mails"}
 	case UIWebUnsubscribed:
 		return Text{"Sie erhalten keine E-Mails mehr von uns.", "You will receive no more e-mails from us."}
+	case UISlackMoment:
+		return Text{"Einen Moment … die Umfrage geht in unserer Direktnachricht weiter.", "One moment … the survey continues in our direct message."}
+	case UISlackCommandHelp:
+		return Text{"*/umfrage start* – Umfrage beginnen oder fortsetzen\n*/umfrage start <Schlüssel>* – mit Ihrer persönlichen Einladung beginnen\n*/umfrage status* – wie weit bin ich?\n*/umfrage language de|en* – Sprache wechseln\n*/umfrage delete* – meine Daten löschen\n*/umfrage help* – diese Hilfe\nDie Fragen stelle ich Ihnen in unserer Direktnachricht; dort können Sie auch einfach antworten oder „hilfe“, „zurück“ und „pause“ schreiben.",
+			"*/umfrage start* – start or continue the survey\n*/umfrage start <key>* – start with your personal invitation\n*/umfrage status* – how far am I?\n*/umfrage language de|en* – switch language\n*/umfrage delete* – delete my data\n*/umfrage help* – this help\nI ask the questions in our direct message; there you can simply answer, or write “help”, “back” and “pause”."}
+	case UISlackWelcome:
+		return Text{"Willkommen! Hier können Sie an der Umfrage zur Digitalisierung im Mittelstand und Handwerk in Niedersachsen teilnehmen. Schreiben Sie mir einfach „start“ oder nutzen Sie /umfrage start.",
+			"Welcome! Here you can take part in the survey on digitalisation in small businesses and crafts in Lower Saxony. Just write “start” to me or use /umfrage start."}
+	case UISlackInvited:
+		return Text{"Guten Tag! Sie sind persönlich zur Umfrage zur Digitalisierung im Mittelstand und Handwerk in Niedersachsen eingeladen. Sie können gleich hier antworten.",
+			"Hello! You are personally invited to the survey on digitalisation in small businesses and crafts in Lower Saxony. You can answer right here."}
+	case UISlackMultiHint:
+		return Text{"Mehrfachauswahl: Kreuzen Sie alle zutreffenden Optionen an und drücken Sie dann „fertig ✓“.",
+			"Multiple choice: tick all options that apply, then press “done ✓”."}
+	case UISlackFailed:
+		return Text{"Das hat leider nicht geklappt. Ihre bisherigen Antworten sind gespeichert. Bitte versuchen Sie es gleich noch einmal.",
+			"Sorry, that did not work. Your answers so far are saved. Please try again in a moment."}
 	}
 	return Text{"?", "?"}
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/redis/go-redis/v9"
 	"github.com/surveybot/surveybot/bot"
 	"github.com/surveybot/surveybot/channels/outbox"
+	slackch "github.com/surveybot/surveybot/channels/slack"
 	"github.com/surveybot/surveybot/channels/telegram"
 	"github.com/surveybot/surveybot/channels/web"
 	"github.com/surveybot/surveybot/config"
@@ -193,4 +194,23 @@ func (a *app) web(log *slog.Logger) (*web.Channel, error) {
 		BaseURL: a.cfg.Web.BaseURL, SecretKey: key, OpenAnswering: a.cfg.Web.OpenAnswering,
 		InvitationTTL: a.cfg.Web.InvitationTTL, GuessLimit: a.cfg.Web.GuessLimit, ForwardedFor: a.cfg.Web.ForwardedFor,
 	}, a.svc, a.db, log)
+}
+
+// slack builds the Slack channel and its send queue.
+func (a *app) slack(log *slog.Logger) (*slackch.Channel, *outbox.Queue, error) {
+	sc := a.cfg.Slack
+	limits := outbox.Limits{PerKey: sc.ChannelRate, PerKeyBurst: 1, Global: sc.GlobalRate, GlobalBurst: max(1, int(sc.GlobalRate))}
+	var lim outbox.Limiter = outbox.NewMemoryLimiter(limits)
+	if a.rdb != nil {
+		lim = outbox.NewRedisLimiter(a.rdb, a.cfg.Redis.KeyPrefix+"slack:rate:", limits)
+	}
+	q := outbox.New(lim, outbox.Options{Log: log.With(slog.String("queue", "slack"))})
+	ch, err := slackch.New(slackch.Config{
+		BotToken: sc.BotToken, SigningSecret: sc.SigningSecret, AppToken: sc.AppToken, APIURL: sc.APIURL,
+		Mode: sc.Mode, OpenAnswering: sc.OpenAnswering,
+	}, a.svc, a.kv(), q, log)
+	if err != nil {
+		return nil, nil, err
+	}
+	return ch, q, nil
 }

@@ -9,6 +9,7 @@ import (
 	"sync"
 
 	"github.com/surveybot/surveybot/channels/outbox"
+	slackch "github.com/surveybot/surveybot/channels/slack"
 	"github.com/surveybot/surveybot/channels/telegram"
 
 	"github.com/surveybot/surveybot/bot"
@@ -65,6 +66,23 @@ func serveCmd(ctx context.Context, args []string, e env) error {
 			}
 		})
 		channels = append(channels, "telegram ("+cfg.Telegram.Mode+")")
+	}
+	if cfg.Slack.BotToken != "" {
+		ch, q, err := a.slack(log)
+		if err != nil {
+			return err
+		}
+		queues = append(queues, q)
+		if cfg.Slack.Mode == slackch.ModeHTTP {
+			ch.Register(srv)
+		}
+		wg.Go(func() {
+			if err := ch.Run(ctx); err != nil {
+				log.Error("slack channel stopped", slog.Any("error", err))
+				cancel()
+			}
+		})
+		channels = append(channels, "slack ("+cfg.Slack.Mode+")")
 	}
 	w, err := a.web(log)
 	if err != nil {
