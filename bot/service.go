@@ -19,6 +19,7 @@ type Store interface {
 	Response(ctx context.Context, id string) (store.Response, error)
 	Answers(ctx context.Context, responseID string) (map[string]dialogs.Answer, error)
 	ApplyStep(ctx context.Context, s store.Step) (int64, error)
+	InputApplied(ctx context.Context, key string) (bool, error)
 	EraseRespondent(ctx context.Context, respondentID string) ([]string, error)
 	RespondentByIdentity(ctx context.Context, who store.Identity) (string, error)
 	LinkIdentity(ctx context.Context, respondentID string, who store.Identity) error
@@ -112,11 +113,19 @@ func (s *Service) open(ctx context.Context, who store.Identity, lang dialogs.Lan
 // Handle applies one input from a respondent. A respondent without a
 // response gets one, and the privacy notice instead of a step.
 func (s *Service) Handle(ctx context.Context, who store.Identity, in dialogs.Input) (Reply, error) {
+	return s.HandleOnce(ctx, who, in, "")
+}
+
+// HandleOnce is Handle for an input its channel may deliver more than once:
+// key names it (such as "telegram:update:123"), and an input whose key was
+// already applied changes nothing, even after a crash or restart. The
+// reply to such a repeat has no prompts.
+func (s *Service) HandleOnce(ctx context.Context, who store.Identity, in dialogs.Input, key string) (Reply, error) {
 	resp, q, started, err := s.find(ctx, who, dialogs.German, nil)
 	if err != nil || started != nil {
 		return derefReply(started), err
 	}
-	return s.Step(ctx, q, resp.ID, who.Channel, in)
+	return s.step(ctx, q, resp.ID, who.Channel, in, key)
 }
 
 // find returns the respondent's response and its questionnaire; for a
@@ -150,11 +159,22 @@ func derefReply(r *Reply) Reply {
 // Step applies one input to a response. Inputs of one response are
 // serialised; each accepted answer is in SQL before Step returns.
 func (s *Service) Step(ctx context.Context, q *dialogs.Questionnaire, responseID, channel string, in dialogs.Input) (Reply, error) {
+	return s.step(ctx, q, responseID, channel, in, "")
+}
+
+func (s *Service) step(ctx context.Context, q *dialogs.Questionnaire, responseID, channel string, in dialogs.Input, key string) (Reply, error) {
 	unlock, err := s.sessions.Lock(ctx, responseID)
 	if err != nil {
 		return Reply{}, fmt.Errorf("lock response: %w", err)
 	}
 	defer unlock()
+	if key != "" {
+		if done, err := s.store.InputApplied(ctx, key); err != nil {
+			return Reply{}, err
+		} else if done {
+			return Reply{ResponseID: responseID}, nil
+		}
+	}
 	for attempt := 1; ; attempt++ {
 		sess, err := s.session(ctx, q, responseID)
 		if err != nil {
@@ -169,13 +189,16 @@ func (s *Service) Step(ctx context.Context, q *dialogs.Questionnaire, responseID
 		}
 		step := store.Step{
 			ResponseID: responseID, Seq: sess.Seq, Channel: channel, Lang: next.Lang, Phase: next.Phase,
-			Changes: dialogs.Changes(q, sess.State, next),
+			Changes: dialogs.Changes(q, sess.State, next), InputKey: key,
 		}
 		if next.Phase == dialogs.PhaseDone && sess.State.Phase != dialogs.PhaseDone {
 			sc := dialogs.Score(q, next.Answers)
 			step.Scores = &sc
 		}
 		seq, err := s.store.ApplyStep(ctx, step)
+		if errors.Is(err, store.ErrDuplicate) {
+			return Reply{ResponseID: responseID}, nil
+		}
 		if errors.Is(err, store.ErrConflict) {
 			// Another instance moved this response on; what we read is stale.
 			_ = s.sessions.Delete(ctx, responseID)

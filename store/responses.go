@@ -201,6 +201,22 @@ type Step struct {
 	Phase      dialogs.Phase
 	Changes    []dialogs.Change
 	Scores     *dialogs.Scores // set when the step completes the response
+	// InputKey, if set, names the input (such as "telegram:update:123"); it
+	// is recorded with the step, and a step with a key already recorded
+	// fails with ErrDuplicate, so a redelivered input is never applied twice.
+	InputKey string
+}
+
+// ErrDuplicate is returned by ApplyStep for an input already applied.
+var ErrDuplicate = errors.New("input already applied")
+
+// InputApplied reports whether an input with this key was applied.
+func (db *DB) InputApplied(ctx context.Context, key string) (bool, error) {
+	var n int
+	if err := db.db.GetContext(ctx, &n, db.db.Rebind(`SELECT COUNT(*) FROM input_keys WHERE key = ?`), key); err != nil {
+		return false, fmt.Errorf("read input keys: %w", err)
+	}
+	return n > 0, nil
 }
 
 // ApplyStep stores one step in one transaction: the answers accepted or
@@ -215,6 +231,18 @@ func (db *DB) ApplyStep(ctx context.Context, s Step) (int64, error) {
 	status := StatusOf(s.Phase)
 	composite, tech := completion(s)
 	err := db.inTx(ctx, func(tx *sqlx.Tx) error {
+		if s.InputKey != "" {
+			const ins = `INSERT INTO input_keys (key, response_id, created_at) VALUES (?, ?, ?) ON CONFLICT (key) DO NOTHING`
+			res, err := tx.ExecContext(ctx, tx.Rebind(ins), s.InputKey, s.ResponseID, now)
+			if err != nil {
+				return fmt.Errorf("record input: %w", err)
+			}
+			if n, err := res.RowsAffected(); err != nil {
+				return fmt.Errorf("record input: %w", err)
+			} else if n == 0 {
+				return ErrDuplicate
+			}
+		}
 		const upd = `UPDATE responses SET
 			seq = seq + 1,
 			status = :status,
@@ -307,7 +335,11 @@ func (db *DB) applyStepPostgres(ctx context.Context, s Step) (int64, error) {
 			composite = CASE WHEN $1 = 'completed' THEN $5::double precision ELSE NULL END,
 			tech_count = CASE WHEN $1 = 'completed' THEN $6::integer ELSE NULL END
 		WHERE id = $7 AND seq = $8 AND status <> 'erased'
+			AND ($18 = '' OR NOT EXISTS (SELECT 1 FROM input_keys WHERE key = $18))
 		RETURNING id
+	), keyed AS (
+		INSERT INTO input_keys (key, response_id, created_at)
+		SELECT $18, upd.id, $3 FROM upd WHERE $18 <> ''
 	), dropped AS (
 		DELETE FROM answers WHERE response_id IN (SELECT id FROM upd) AND item_id = ANY($9::text[])
 	), saved AS (
@@ -348,11 +380,16 @@ func (db *DB) applyStepPostgres(ctx context.Context, s Step) (int64, error) {
 	var n int
 	err := db.db.QueryRowContext(ctx, q, string(StatusOf(s.Phase)), string(s.Lang), now, s.Channel,
 		composite, tech, s.ResponseID, s.Seq, nonNil(drop), nonNil(items), nonNil(values), nonNil(nas), nonNil(skips), nonNil(fixeds),
-		nonNil(fields), nonNil(scores), ISOWeek(now)).Scan(&n)
+		nonNil(fields), nonNil(scores), ISOWeek(now), s.InputKey).Scan(&n)
 	if err != nil {
 		return 0, fmt.Errorf("store step: %w", err)
 	}
 	if n == 0 {
+		if s.InputKey != "" {
+			if done, err := db.InputApplied(ctx, s.InputKey); err == nil && done {
+				return 0, ErrDuplicate
+			}
+		}
 		return 0, ErrConflict
 	}
 	return s.Seq + 1, nil

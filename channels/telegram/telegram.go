@@ -27,6 +27,7 @@ const ChannelName = "telegram"
 type Conversations interface {
 	Open(ctx context.Context, who store.Identity, lang dialogs.Lang) (bot.Reply, error)
 	Handle(ctx context.Context, who store.Identity, in dialogs.Input) (bot.Reply, error)
+	HandleOnce(ctx context.Context, who store.Identity, in dialogs.Input, key string) (bot.Reply, error)
 	StartInvitation(ctx context.Context, who store.Identity, key string) (bot.Reply, error)
 	Known(ctx context.Context, who store.Identity) (bool, error)
 	EraseIdentity(ctx context.Context, who store.Identity) error

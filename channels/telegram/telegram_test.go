@@ -618,3 +618,36 @@ func TestCommands(t *testing.T) {
 		t.Errorf("expired invitation: %q", m.Text)
 	}
 }
+
+// TestRedeliveryAfterRestart delivers an update again to an instance that
+// forgot every update id it took (a restart without Redis): the answer it
+// carried is recorded with the answer in SQL, so it is not applied again
+// to the next question.
+func TestRedeliveryAfterRestart(t *testing.T) {
+	r := newRig(t, rigOptions{mode: telegram.ModeWebhook})
+	const chat = 49
+	r.deliver(r.fake.SendText(chat, "/start"))
+	r.act(chat, "ja")
+	u := r.fake.SendText(chat, "1") // business, typed
+	r.deliver(u)
+
+	fresh, err := telegram.New(telegram.Config{Token: token, APIURL: r.fake.URL(), Mode: telegram.ModeWebhook, WebhookSecret: secret, OpenAnswering: true},
+		r.svc, store.NewMemoryKV(), r.queue, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(fresh.Handler())
+	defer srv.Close()
+	resp, err := r.fake.PostUpdate(srv.URL, secret, u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("redelivery answered %d", resp.StatusCode)
+	}
+	r.settle()
+	if a := answersOf(t, r.db, chat); len(a) != 1 || a["org_type"].Value != "business" {
+		t.Errorf("answers after the redelivery %v, want org_type=business only", a)
+	}
+}

@@ -83,7 +83,7 @@ func (c *Channel) handle(ctx context.Context, u *models.Update) error {
 	case u.CallbackQuery != nil:
 		// A late button press is safe: it names its question, and a press
 		// for a question no longer current changes nothing.
-		return c.handleCallback(ctx, chat, u.CallbackQuery)
+		return c.handleCallback(ctx, chat, u.CallbackQuery, inputKey(u.ID))
 	case u.Message != nil:
 		m := u.Message
 		lang := dialogs.German
@@ -100,7 +100,7 @@ func (c *Channel) handle(ctx context.Context, u *models.Update) error {
 			c.sendText(chat, fmt.Sprintf(dialogs.UILate.In(lang), m.Text))
 			return nil
 		}
-		return c.handleMessage(ctx, chat, lang, m)
+		return c.handleMessage(ctx, chat, lang, m, inputKey(u.ID))
 	}
 	return nil
 }
@@ -125,7 +125,12 @@ func (c *Channel) isLate(ctx context.Context, chat, updateID int64) (bool, error
 // payloadRE is what a /start payload may hold (Telegram's own rule).
 var payloadRE = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
 
-func (c *Channel) handleMessage(ctx context.Context, chat int64, lang dialogs.Lang, m *models.Message) error {
+// inputKey names an update's input for the bot, which records it with the
+// answer, so an update Telegram delivers again after a crash is not applied
+// a second time.
+func inputKey(updateID int64) string { return "telegram:update:" + strconv.FormatInt(updateID, 10) }
+
+func (c *Channel) handleMessage(ctx context.Context, chat int64, lang dialogs.Lang, m *models.Message, key string) error {
 	who := identity(chat)
 	text := strings.TrimSpace(m.Text)
 	if text == "" {
@@ -173,7 +178,7 @@ func (c *Channel) handleMessage(ctx context.Context, chat int64, lang dialogs.La
 			return nil
 		}
 	}
-	r, err := c.conv.Handle(ctx, who, in)
+	r, err := c.conv.HandleOnce(ctx, who, in, key)
 	if err != nil {
 		return err
 	}
@@ -240,7 +245,7 @@ func (c *Channel) start(ctx context.Context, chat int64, who store.Identity, lan
 	return nil
 }
 
-func (c *Channel) handleCallback(ctx context.Context, chat int64, q *models.CallbackQuery) error {
+func (c *Channel) handleCallback(ctx context.Context, chat int64, q *models.CallbackQuery, key string) error {
 	who := identity(chat)
 	msgID := 0
 	if q.Message.Message != nil {
@@ -267,7 +272,7 @@ func (c *Channel) handleCallback(ctx context.Context, chat int64, q *models.Call
 		c.answerCallback(chat, q.ID, "")
 		return nil
 	}
-	r, err := c.conv.Handle(ctx, who, in)
+	r, err := c.conv.HandleOnce(ctx, who, in, key)
 	if err != nil {
 		return err
 	}
