@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"sync"
 	"time"
 
@@ -72,6 +73,21 @@ func (k *MemoryKV) Get(ctx context.Context, key string) (string, bool, error) {
 	return e.val, true, nil
 }
 
+// Raise sets key to val unless it holds a larger number already, in one
+// step, and returns what it held before (0 if nothing).
+func (k *MemoryKV) Raise(ctx context.Context, key string, val int64, ttl time.Duration) (int64, error) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	var prev int64
+	if e, ok := k.m[key]; ok && k.now().Before(e.expires) {
+		prev, _ = strconv.ParseInt(e.val, 10, 64)
+	}
+	if val > prev {
+		k.set(key, strconv.FormatInt(val, 10), ttl)
+	}
+	return prev, nil
+}
+
 // Del removes key.
 func (k *MemoryKV) Del(ctx context.Context, key string) error {
 	k.mu.Lock()
@@ -84,11 +100,25 @@ func (k *MemoryKV) Del(ctx context.Context, key string) error {
 type RedisKV struct {
 	rdb    redis.UniversalClient
 	prefix string
+	raise  *redis.Script
 }
 
 // NewRedisKV returns a key-value store on rdb whose keys start with prefix.
 func NewRedisKV(rdb redis.UniversalClient, prefix string) *RedisKV {
-	return &RedisKV{rdb: rdb, prefix: prefix}
+	return &RedisKV{rdb: rdb, prefix: prefix, raise: redis.NewScript(`
+local prev = tonumber(redis.call('GET', KEYS[1]) or '0') or 0
+if tonumber(ARGV[1]) > prev then redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2]) end
+return prev`)}
+}
+
+// Raise sets key to val unless it holds a larger number already, in one
+// step shared by all instances, and returns what it held before.
+func (k *RedisKV) Raise(ctx context.Context, key string, val int64, ttl time.Duration) (int64, error) {
+	prev, err := k.raise.Run(ctx, k.rdb, []string{k.prefix + key}, val, ttl.Milliseconds()).Int64()
+	if err != nil {
+		return 0, fmt.Errorf("redis raise: %w", err)
+	}
+	return prev, nil
 }
 
 // SetNX sets key to val for ttl unless it is set; it reports whether it set it.

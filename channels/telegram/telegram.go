@@ -41,6 +41,7 @@ type KV interface {
 	Set(ctx context.Context, key, val string, ttl time.Duration) error
 	Get(ctx context.Context, key string) (string, bool, error)
 	Del(ctx context.Context, key string) error
+	Raise(ctx context.Context, key string, val int64, ttl time.Duration) (int64, error)
 }
 
 // Sender queues outgoing calls to the Bot API.

@@ -105,21 +105,14 @@ func (c *Channel) handle(ctx context.Context, u *models.Update) error {
 	return nil
 }
 
-// isLate reports whether a later update of the chat was already handled,
-// and otherwise records this one as the chat's latest.
+// isLate reports whether a later update of the chat was already taken,
+// and records this one as the chat's latest, in one step.
 func (c *Channel) isLate(ctx context.Context, chat, updateID int64) (bool, error) {
-	key := "tg:last:" + strconv.FormatInt(chat, 10)
-	v, ok, err := c.kv.Get(ctx, key)
+	prev, err := c.kv.Raise(ctx, "tg:last:"+strconv.FormatInt(chat, 10), updateID, chatStateTTL)
 	if err != nil {
-		return false, fmt.Errorf("read last update: %w", err)
-	}
-	if last, _ := strconv.ParseInt(v, 10, 64); ok && updateID < last {
-		return true, nil
-	}
-	if err := c.kv.Set(ctx, key, strconv.FormatInt(updateID, 10), chatStateTTL); err != nil {
 		return false, fmt.Errorf("record last update: %w", err)
 	}
-	return false, nil
+	return updateID < prev, nil
 }
 
 // payloadRE is what a /start payload may hold (Telegram's own rule).
