@@ -90,10 +90,16 @@ func (c *Channel) sendText(chat int64, text string) {
 }
 
 func (c *Channel) answerCallback(chat int64, queryID, text string) {
-	c.enqueue(chat, func(ctx context.Context) error {
-		_, err := c.api.AnswerCallbackQuery(ctx, &tgbot.AnswerCallbackQueryParams{CallbackQueryID: queryID, Text: text})
-		return err
+	err := c.callbacks.Enqueue(outbox.Message{
+		Key: "cb:" + queryID, // each answer on its own: no order, no per-chat wait
+		Send: func(ctx context.Context) error {
+			_, err := c.api.AnswerCallbackQuery(ctx, &tgbot.AnswerCallbackQueryParams{CallbackQueryID: queryID, Text: text})
+			return classify(err)
+		},
 	})
+	if err != nil {
+		c.log.Error("queue callback answer", slog.Any("error", err))
+	}
 }
 
 func (c *Channel) sendQuestion(chat int64, lang dialogs.Lang, p dialogs.Prompt) {

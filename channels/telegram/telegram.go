@@ -78,12 +78,13 @@ const (
 
 // Channel is the Telegram channel.
 type Channel struct {
-	api  *tgbot.Bot
-	conv Conversations
-	kv   KV
-	out  Sender
-	cfg  Config
-	log  *slog.Logger
+	api       *tgbot.Bot
+	conv      Conversations
+	kv        KV
+	out       Sender
+	callbacks Sender // answers to button presses: not held back by a chat's message limit
+	cfg       Config
+	log       *slog.Logger
 }
 
 // New returns the channel. It does not contact Telegram; Run does.
@@ -109,8 +110,14 @@ func New(cfg Config, conv Conversations, kv KV, out Sender, log *slog.Logger) (*
 	if err != nil {
 		return nil, fmt.Errorf("telegram client: %w", err)
 	}
-	return &Channel{api: api, conv: conv, kv: kv, out: out, cfg: cfg, log: log.With(slog.String("channel", ChannelName))}, nil
+	return &Channel{api: api, conv: conv, kv: kv, out: out, callbacks: out, cfg: cfg, log: log.With(slog.String("channel", ChannelName))}, nil
 }
+
+// AnswerCallbacksThrough sends the answers to button presses through their
+// own queue. Telegram's limit of about one message a second per chat does
+// not apply to them, and a client shows a spinner until its press is
+// answered, so they should not wait behind a chat's messages.
+func (c *Channel) AnswerCallbacksThrough(s Sender) { c.callbacks = s }
 
 // Run registers the bot's commands and receives updates until ctx ends:
 // by long polling, or, in webhook mode, by registering the webhook (if a

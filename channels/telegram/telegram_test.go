@@ -651,3 +651,30 @@ func TestRedeliveryAfterRestart(t *testing.T) {
 		t.Errorf("answers after the redelivery %v, want org_type=business only", a)
 	}
 }
+
+// TestCallbackNotHeldBackByChat answers a button press at once although the
+// chat's messages wait out a 429: the spinner stops, the question follows.
+func TestCallbackNotHeldBackByChat(t *testing.T) {
+	r := newRig(t, rigOptions{mode: telegram.ModeWebhook})
+	cb := outbox.New(outbox.NewMemoryLimiter(outbox.Limits{}), outbox.Options{Log: slog.New(slog.DiscardHandler)})
+	t.Cleanup(func() { _ = cb.Close(context.Background()) })
+	r.ch.AnswerCallbacksThrough(cb)
+	const chat = 50
+	r.deliver(r.fake.SendText(chat, "/start"))
+	m, _ := r.fake.LastKeyboardMessage(chat)
+	r.fake.FailNext("editMessageReplyMarkup", 1, 3) // the chat's lane waits 3 s
+	start := time.Now()
+	resp, err := r.fake.PostUpdate(r.webhook, secret, r.fake.Press(chat, m.MessageID, m.Keyboard[0][0].CallbackData))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	r.fake.WaitFor(t, 2*time.Second, func(s *telegramtest.Server) bool { return len(s.UnansweredCallbacks()) == 0 })
+	if d := time.Since(start); d > time.Second {
+		t.Errorf("the press was answered after %v, behind the chat's messages", d)
+	}
+	r.settle()
+	if q, ok := r.fake.LastKeyboardMessage(chat); !ok || !strings.Contains(q.Text, "Unternehmen") || time.Since(start) < 3*time.Second {
+		t.Errorf("the next question %q came after %v, want it after the 3 s wait", q.Text, time.Since(start))
+	}
+}

@@ -36,6 +36,7 @@ type app struct {
 	q        *dialogs.Questionnaire
 	svc      *bot.Service
 	memKV    *store.MemoryKV
+	queues   []*outbox.Queue // extra send queues to drain at shutdown
 }
 
 // loadConfig reads the config file (if any) and the environment overrides.
@@ -164,6 +165,11 @@ func (a *app) telegram(log *slog.Logger) (*telegram.Channel, *outbox.Queue, erro
 	if err != nil {
 		return nil, nil, err
 	}
+	// Answers to button presses only count against the global limit.
+	cb := outbox.New(outbox.NewMemoryLimiter(outbox.Limits{Global: tc.GlobalRate, GlobalBurst: max(1, int(tc.GlobalRate))}),
+		outbox.Options{Log: log.With(slog.String("queue", "telegram-callbacks")), MaxAttempts: 3})
+	ch.AnswerCallbacksThrough(cb)
+	a.queues = append(a.queues, cb)
 	return ch, q, nil
 }
 

@@ -98,7 +98,7 @@ func serveCmd(ctx context.Context, args []string, e env) error {
 	err = srv.Serve(ctx, ln, bot.Timeouts{Read: cfg.Server.ReadTimeout, Write: cfg.Server.WriteTimeout, Shutdown: cfg.Server.ShutdownTimeout})
 	cancel()
 	wg.Wait()
-	for _, q := range queues {
+	for _, q := range append(queues, a.queues...) {
 		qctx, qcancel := context.WithTimeout(context.Background(), cfg.Server.ShutdownTimeout)
 		if err := q.Close(qctx); err != nil {
 			log.Warn("send queue not drained", slog.Any("error", err))
