@@ -123,27 +123,46 @@ func (c *Channel) AnswerCallbacksThrough(s Sender) { c.callbacks = s }
 // by long polling, or, in webhook mode, by registering the webhook (if a
 // public URL is configured) while Handler serves it.
 func (c *Channel) Run(ctx context.Context) error {
-	if err := c.setCommands(ctx); err != nil {
-		c.log.Warn("set bot commands", slog.Any("error", err))
-	}
+	go c.retry(ctx, "setMyCommands", func() error { return c.setCommands(ctx) })
 	if c.cfg.Mode == ModeWebhook {
 		if c.cfg.WebhookURL != "" {
-			_, err := c.api.SetWebhook(ctx, &tgbot.SetWebhookParams{
-				URL: c.cfg.WebhookURL, SecretToken: c.cfg.WebhookSecret, MaxConnections: c.cfg.MaxConnections,
-				AllowedUpdates: allowedUpdates(),
+			c.retry(ctx, "setWebhook", func() error {
+				_, err := c.api.SetWebhook(ctx, &tgbot.SetWebhookParams{
+					URL: c.cfg.WebhookURL, SecretToken: c.cfg.WebhookSecret, MaxConnections: c.cfg.MaxConnections,
+					AllowedUpdates: allowedUpdates(),
+				})
+				return err
 			})
-			if err != nil {
-				return fmt.Errorf("telegram setWebhook: %w", err)
-			}
 			c.log.Info("webhook registered")
 		}
 		<-ctx.Done()
 		return nil
 	}
-	if _, err := c.api.DeleteWebhook(ctx, &tgbot.DeleteWebhookParams{}); err != nil {
-		return fmt.Errorf("telegram deleteWebhook before polling: %w", err)
-	}
+	c.retry(ctx, "deleteWebhook before polling", func() error {
+		_, err := c.api.DeleteWebhook(ctx, &tgbot.DeleteWebhookParams{})
+		return err
+	})
 	return c.poll(ctx)
+}
+
+// retry calls fn until it succeeds or ctx ends, waiting longer each time:
+// Telegram being unreachable at start must not take the whole service
+// (the web form, the other channels) down with it.
+func (c *Channel) retry(ctx context.Context, what string, fn func() error) {
+	wait := time.Second
+	for {
+		err := fn()
+		if err == nil || ctx.Err() != nil {
+			return
+		}
+		c.log.Warn("telegram "+what+" failed; retrying", slog.Any("error", err), slog.Duration("retry_in", wait))
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(wait):
+		}
+		wait = min(2*wait, time.Minute)
+	}
 }
 
 func allowedUpdates() []string { return []string{"message", "callback_query"} }

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 func runCmd(t *testing.T, stdin string, args ...string) (int, string, string) {
@@ -82,5 +83,31 @@ func TestUsageErrors(t *testing.T) {
 		if code != 2 || !strings.Contains(errOut, "Usage:") {
 			t.Errorf("%v: exit %d, stderr %q; want 2 and the usage", args, code, errOut)
 		}
+	}
+}
+
+// TestServeOutlivesTelegramOutage starts serve while the Bot API cannot be
+// reached: the web form and health checks stay up, and a shutdown is clean.
+func TestServeOutlivesTelegramOutage(t *testing.T) {
+	addr := freeAddr(t)
+	vars := map[string]string{
+		"SURVEYBOT_SQL_DSN":          "sqlite:" + filepath.Join(t.TempDir(), "outage.db"),
+		"SURVEYBOT_SERVER_LISTEN":    addr,
+		"SURVEYBOT_TELEGRAM_TOKEN":   "1:unreachable",
+		"SURVEYBOT_TELEGRAM_API_URL": "http://127.0.0.1:1",
+		"SURVEYBOT_LOG_LEVEL":        "error",
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	code := make(chan int, 1)
+	go func() {
+		code <- run(ctx, []string{"serve"}, env{stdin: strings.NewReader(""), stdout: io.Discard, stderr: io.Discard,
+			log: slog.New(slog.NewTextHandler(io.Discard, nil)), getenv: func(k string) string { return vars[k] }})
+	}()
+	waitReady(t, addr)
+	time.Sleep(1500 * time.Millisecond) // past the first failed Bot API calls
+	waitReady(t, addr)
+	cancel()
+	if c := <-code; c != 0 {
+		t.Errorf("serve exited %d after a clean shutdown", c)
 	}
 }

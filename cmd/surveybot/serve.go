@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"log/slog"
@@ -48,6 +49,15 @@ func serveCmd(ctx context.Context, args []string, e env) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	var wg sync.WaitGroup
+	var failed error // a channel that stopped with an error makes serve exit 1
+	var failedMu sync.Mutex
+	fail := func(name string, err error) {
+		log.Error(name+" channel stopped", slog.Any("error", err))
+		failedMu.Lock()
+		failed = errors.Join(failed, fmt.Errorf("%s channel: %w", name, err))
+		failedMu.Unlock()
+		cancel()
+	}
 	channels := []string{}
 	var queues []*outbox.Queue
 	if cfg.Telegram.Token != "" {
@@ -61,8 +71,7 @@ func serveCmd(ctx context.Context, args []string, e env) error {
 		}
 		wg.Go(func() {
 			if err := ch.Run(ctx); err != nil {
-				log.Error("telegram channel stopped", slog.Any("error", err))
-				cancel()
+				fail("telegram", err)
 			}
 		})
 		channels = append(channels, "telegram ("+cfg.Telegram.Mode+")")
@@ -78,8 +87,7 @@ func serveCmd(ctx context.Context, args []string, e env) error {
 		}
 		wg.Go(func() {
 			if err := ch.Run(ctx); err != nil {
-				log.Error("slack channel stopped", slog.Any("error", err))
-				cancel()
+				fail("slack", err)
 			}
 		})
 		channels = append(channels, "slack ("+cfg.Slack.Mode+")")
@@ -105,7 +113,7 @@ func serveCmd(ctx context.Context, args []string, e env) error {
 		}
 		qcancel()
 	}
-	return err
+	return errors.Join(err, failed)
 }
 
 func migrateCmd(ctx context.Context, args []string, e env) error {
