@@ -38,6 +38,23 @@ func (s *Service) StartInvitation(ctx context.Context, who store.Identity, key s
 	return s.open(ctx, who, inv.Lang, inv.Fixed)
 }
 
+// StartOpen starts the response an open link leads to (a newsletter's
+// Telegram link, a chamber's web page): a respondent who already has a
+// response continues it; anyone else begins one with the link's fixed
+// answers, such as the chamber.
+func (s *Service) StartOpen(ctx context.Context, who store.Identity, key string) (Reply, error) {
+	link, err := s.store.OpenLinkByKey(ctx, key)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		return Reply{}, ErrUnknownInvitation
+	case errors.Is(err, store.ErrExpired):
+		return Reply{}, ErrExpiredInvitation
+	case err != nil:
+		return Reply{}, fmt.Errorf("open link: %w", err)
+	}
+	return s.open(ctx, who, link.Lang, link.Fixed)
+}
+
 // Known reports whether who already has a response (not erased), so a
 // channel that only lets invited respondents in can tell them apart.
 func (s *Service) Known(ctx context.Context, who store.Identity) (bool, error) {

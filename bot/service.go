@@ -24,6 +24,7 @@ type Store interface {
 	RespondentByIdentity(ctx context.Context, who store.Identity) (string, error)
 	LinkIdentity(ctx context.Context, respondentID string, who store.Identity) error
 	InvitationByKey(ctx context.Context, key string) (store.Invitation, error)
+	OpenLinkByKey(ctx context.Context, key string) (store.OpenLink, error)
 }
 
 // Sessions keeps the live dialog states and serialises the inputs of one

@@ -29,6 +29,7 @@ type Conversations interface {
 	Handle(ctx context.Context, who store.Identity, in dialogs.Input) (bot.Reply, error)
 	HandleOnce(ctx context.Context, who store.Identity, in dialogs.Input, key string) (bot.Reply, error)
 	StartInvitation(ctx context.Context, who store.Identity, key string) (bot.Reply, error)
+	StartOpen(ctx context.Context, who store.Identity, key string) (bot.Reply, error)
 	Known(ctx context.Context, who store.Identity) (bool, error)
 	EraseIdentity(ctx context.Context, who store.Identity) error
 }

@@ -678,3 +678,35 @@ func TestCallbackNotHeldBackByChat(t *testing.T) {
 		t.Errorf("the next question %q came after %v, want it after the 3 s wait", q.Text, time.Since(start))
 	}
 }
+
+// TestOpenLink follows a chamber's open link from two chats: each gets a
+// response of their own with the chamber fixed, even with open answering off.
+func TestOpenLink(t *testing.T) {
+	r := newRig(t, rigOptions{mode: telegram.ModeWebhook, closed: true})
+	ctx := context.Background()
+	link, err := r.db.CreateOpenLink(ctx, dialogs.German, map[string]string{"chamber": "hwk_ol"}, time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, chat := range []int64{51, 52} {
+		r.deliver(r.fake.SendText(chat, "/start "+link.Key))
+		for _, in := range []string{"ja", "1", "1", "1", "26121"} {
+			r.act(chat, in)
+		}
+		a := answersOf(t, r.db, chat)
+		if a["chamber"].Value != "hwk_ol" || !a["chamber"].Fixed || a["postcode"].Value != "26121" {
+			t.Errorf("chat %d: answers %v, want the link's chamber fixed and the postcode", chat, a)
+		}
+		if m, _ := r.fake.LastKeyboardMessage(chat); strings.Contains(m.Text, "Kammer oder Organisation") {
+			t.Errorf("chat %d was asked for the chamber the link fixes", chat)
+		}
+	}
+	old, err := r.db.CreateOpenLink(ctx, dialogs.German, nil, -time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.deliver(r.fake.SendText(53, "/start "+old.Key))
+	if m, _ := r.fake.LastMessage(53); !strings.Contains(m.Text, "abgelaufen") {
+		t.Errorf("expired open link: %q", m.Text)
+	}
+}

@@ -204,7 +204,11 @@ func (c *Channel) start(ctx context.Context, chat int64, who store.Identity, lan
 			c.sendText(chat, dialogs.UIInvitationUnknown.In(lang))
 			return nil
 		}
-		r, err = c.conv.StartInvitation(ctx, who, payload)
+		if strings.HasPrefix(payload, "o") && len(payload) == 13 {
+			r, err = c.conv.StartOpen(ctx, who, payload)
+		} else {
+			r, err = c.conv.StartInvitation(ctx, who, payload)
+		}
 		switch {
 		case errors.Is(err, bot.ErrUnknownInvitation):
 			c.sendText(chat, dialogs.UIInvitationUnknown.In(lang))

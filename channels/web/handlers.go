@@ -108,6 +108,27 @@ func (c *Channel) open(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, "/s/"+key, http.StatusSeeOther)
 }
 
+// openLink follows an open link (a chamber's newsletter or web page): a
+// personal invitation with the link's fixed answers, such as the chamber,
+// and the browser sent to it. Unknown and expired links get the same 404.
+func (c *Channel) openLink(w http.ResponseWriter, r *http.Request) {
+	link, err := c.inv.OpenLinkByKey(r.Context(), r.PathValue("key"))
+	if err != nil {
+		if !errors.Is(err, store.ErrNotFound) && !errors.Is(err, store.ErrExpired) {
+			c.fail(w, "open link", err)
+			return
+		}
+		c.renderMessage(w, http.StatusNotFound, dialogs.UIWebNotFoundTitle, dialogs.UIWebNotFound)
+		return
+	}
+	_, key, err := c.inv.CreateInvitation(r.Context(), store.NewInvitation{Lang: link.Lang, Fixed: link.Fixed, TTL: c.cfg.InvitationTTL})
+	if err != nil {
+		c.fail(w, "create invitation for an open link", err)
+		return
+	}
+	http.Redirect(w, r, "/s/"+key, http.StatusSeeOther)
+}
+
 // showUnsubscribe asks before opting out, so a mail scanner that follows
 // links does not unsubscribe anyone.
 func (c *Channel) showUnsubscribe(w http.ResponseWriter, r *http.Request) {

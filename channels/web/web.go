@@ -35,6 +35,7 @@ type Conversations interface {
 type Invitations interface {
 	CreateInvitation(ctx context.Context, ni store.NewInvitation) (store.Invitation, string, error)
 	OptOutByInvitation(ctx context.Context, key string) error
+	OpenLinkByKey(ctx context.Context, key string) (store.OpenLink, error)
 }
 
 // Config is the channel's part of the configuration.
@@ -123,6 +124,7 @@ func (c *Channel) Register(mux interface {
 	mux.Handle("GET /s/{token}", wrap(c.showSurvey))
 	mux.Handle("POST /s/{token}", wrap(c.submitSurvey))
 	mux.Handle("GET /open", wrap(c.open))
+	mux.Handle("GET /o/{key}", wrap(c.openLink))
 	mux.Handle("GET /u/{token}", wrap(c.showUnsubscribe))
 	mux.Handle("POST /u/{token}", wrap(c.submitUnsubscribe))
 	mux.Handle("GET /static/style.css", securityHeaders(http.HandlerFunc(serveStyle)))

@@ -751,3 +751,30 @@ func TestPausedDeclinedAndRestartPages(t *testing.T) {
 		t.Fatalf("taking part after all does not show the privacy notice:\n%s", again.body)
 	}
 }
+
+// TestChamberOpenLink follows a chamber's open link on the web: a personal
+// link with the chamber fixed; an unknown or expired open link is a 404.
+func TestChamberOpenLink(t *testing.T) {
+	r := newRig(t, nil, web.Config{InvitationTTL: time.Hour})
+	ctx := context.Background()
+	link, err := r.db.CreateOpenLink(ctx, dialogs.German, map[string]string{"chamber": "hwk_hi"}, time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req, _ := http.NewRequest(http.MethodGet, r.srv.URL+"/o/"+link.Key, nil)
+	resp, _ := r.do(req)
+	loc := resp.Header.Get("Location")
+	if resp.StatusCode != http.StatusSeeOther || !regexp.MustCompile(`^/s/[A-Za-z0-9_-]{22}$`).MatchString(loc) {
+		t.Fatalf("/o/%s: status %d to %q, want 303 to a personal link", link.Key, resp.StatusCode, loc)
+	}
+	inv, err := r.db.InvitationByKey(ctx, strings.TrimPrefix(loc, "/s/"))
+	if err != nil || inv.Fixed["chamber"] != "hwk_hi" {
+		t.Errorf("the personal link's invitation %+v (%v), want the chamber fixed", inv, err)
+	}
+	old, _ := r.db.CreateOpenLink(ctx, dialogs.German, nil, -time.Minute)
+	for _, key := range []string{old.Key, "oUnknownKey12"} {
+		if p := r.get("/o/" + key); p.status != http.StatusNotFound {
+			t.Errorf("/o/%s: status %d, want 404", key, p.status)
+		}
+	}
+}

@@ -48,13 +48,9 @@ func invitationCmd(ctx context.Context, args []string, e env) error {
 		return fmt.Errorf("%w: --email %q is not an e-mail address", errUsage, *to)
 	}
 	return withApp(ctx, *cfgPath, e, func(a *app) error {
-		fixed := map[string]string{}
-		if *chamber != "" {
-			it, ok := a.q.Item("chamber")
-			if !ok || !slices.Contains(it.Codes(), *chamber) {
-				return fmt.Errorf("%w: --chamber %q is not an answer of the questionnaire's chamber question", errUsage, *chamber)
-			}
-			fixed["chamber"] = *chamber
+		fixed, err := a.fixedChamber(*chamber)
+		if err != nil {
+			return err
 		}
 		for range *count {
 			inv, key, err := a.db.CreateInvitation(ctx, store.NewInvitation{Lang: lang, Fixed: fixed, TTL: *ttl, Email: *to})
@@ -117,4 +113,58 @@ func (a *app) mailer() (email.Sender, error) {
 		})
 	}
 	return email.NewFileSender(c.OutboxDir, c.From)
+}
+
+// openlinkCmd creates an open link: one key for many respondents, as a
+// Telegram deep link and a web address, for a newsletter or a website.
+func openlinkCmd(ctx context.Context, args []string, e env) error {
+	if len(args) == 0 || args[0] != "create" {
+		return fmt.Errorf("%w: openlink needs the subcommand create", errUsage)
+	}
+	fs := flag.NewFlagSet("openlink create", flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	cfgPath := fs.String("config", "", "config file")
+	langFlag := fs.String("lang", "de", "language of the dialogs it starts: de or en")
+	chamber := fs.String("chamber", "", "the chamber's answer code (such as hwk_h), fixed for everyone who follows the link")
+	ttl := fs.Duration("expires", 90*24*time.Hour, "how long the link works")
+	if err := fs.Parse(args[1:]); err != nil {
+		return fmt.Errorf("%w: %w", errUsage, err)
+	}
+	lang, err := dialogs.ParseLang(*langFlag)
+	if err != nil {
+		return fmt.Errorf("%w: --lang: %w", errUsage, err)
+	}
+	if *ttl <= 0 {
+		return fmt.Errorf("%w: --expires must be positive", errUsage)
+	}
+	return withApp(ctx, *cfgPath, e, func(a *app) error {
+		fixed, err := a.fixedChamber(*chamber)
+		if err != nil {
+			return err
+		}
+		l, err := a.db.CreateOpenLink(ctx, lang, fixed, *ttl)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "%s\t%s/o/%s", l.Key, strings.TrimRight(a.cfg.Web.BaseURL, "/"), l.Key)
+		if u := a.cfg.Telegram.BotUsername; u != "" {
+			fmt.Fprintf(e.stdout, "\thttps://t.me/%s?start=%s", url.PathEscape(u), l.Key)
+		}
+		fmt.Fprintln(e.stdout)
+		return nil
+	})
+}
+
+// fixedChamber checks a chamber answer code against the questionnaire.
+func (a *app) fixedChamber(chamber string) (map[string]string, error) {
+	fixed := map[string]string{}
+	if chamber == "" {
+		return fixed, nil
+	}
+	it, ok := a.q.Item("chamber")
+	if !ok || !slices.Contains(it.Codes(), chamber) {
+		return nil, fmt.Errorf("%w: --chamber %q is not an answer of the questionnaire's chamber question", errUsage, chamber)
+	}
+	fixed["chamber"] = chamber
+	return fixed, nil
 }

@@ -43,8 +43,12 @@ Usage:
                                      answer the questionnaire in this terminal;
                                      the same respondent name resumes where it stopped
   surveybot migrate [--config FILE]  apply the database migrations
-  surveybot invitation create [--config FILE] [--chamber CODE] [--lang de|en] [--expires 1440h] [--count N]
-                                     create personal invitations; prints each key (and Telegram link)
+  surveybot invitation create [--config FILE] [--chamber CODE] [--lang de|en] [--expires 1440h]
+                             [--count N | --email ADDRESS [--send]]
+                                     create personal invitations; prints each key, web and Telegram
+                                     link; --send e-mails it
+  surveybot openlink create [--config FILE] [--chamber CODE] [--lang de|en] [--expires 2160h]
+                                     an open link for many (newsletter, website): web and Telegram
   surveybot respondent erase [--config FILE] ID
                                      erase a respondent's identities and answers
   surveybot questionnaire check [FILE]
@@ -82,6 +86,8 @@ func dispatch(ctx context.Context, args []string, e env) error {
 		return migrateCmd(ctx, args[1:], e)
 	case "invitation":
 		return invitationCmd(ctx, args[1:], e)
+	case "openlink":
+		return openlinkCmd(ctx, args[1:], e)
 	case "respondent":
 		return respondentCmd(ctx, args[1:], e)
 	case "questionnaire":
