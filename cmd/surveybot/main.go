@@ -49,7 +49,7 @@ Usage:
                                      link; --send e-mails it
   surveybot openlink create [--config FILE] [--chamber CODE] [--lang de|en] [--expires 2160h]
                                      an open link for many (newsletter, website): web and Telegram
-  surveybot respondent erase [--config FILE] ID
+  surveybot respondent erase [--config FILE] ID | --email ADDRESS | --telegram CHAT | --slack USER | --invitation KEY
                                      erase a respondent's identities and answers
   surveybot questionnaire check [FILE]
                                      check a questionnaire file (default: the embedded one)

@@ -111,3 +111,26 @@ func TestServeOutlivesTelegramOutage(t *testing.T) {
 		t.Errorf("serve exited %d after a clean shutdown", c)
 	}
 }
+
+// TestEraseByEmail answers an erasure request that names an e-mail address.
+func TestEraseByEmail(t *testing.T) {
+	vars := map[string]string{"SURVEYBOT_SQL_DSN": "sqlite:" + filepath.Join(t.TempDir(), "erase.db")}
+	runIt := func(args ...string) (int, string) {
+		var out strings.Builder
+		code := run(context.Background(), args, env{stdin: strings.NewReader(""), stdout: &out, stderr: &out,
+			log: slog.New(slog.NewTextHandler(io.Discard, nil)), getenv: func(k string) string { return vars[k] }})
+		return code, out.String()
+	}
+	if code, out := runIt("invitation", "create", "--email", "Betrieb@Example.org"); code != 0 {
+		t.Fatalf("invitation create: %d %s", code, out)
+	}
+	if code, out := runIt("respondent", "erase", "--email", "betrieb@example.org"); code != 0 || !strings.Contains(out, "erased") {
+		t.Fatalf("erase by e-mail: %d %s", code, out)
+	}
+	if code, out := runIt("respondent", "erase", "--email", "betrieb@example.org"); code != 1 || !strings.Contains(out, "nothing to erase") {
+		t.Errorf("erasing again: %d %s", code, out)
+	}
+	if code, _ := runIt("respondent", "erase", "--email", "a@b.de", "--telegram", "5"); code != 2 {
+		t.Errorf("two ways at once: exit %d, want 2", code)
+	}
+}

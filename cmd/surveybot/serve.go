@@ -7,11 +7,13 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"strings"
 	"sync"
 
 	"github.com/surveybot/surveybot/channels/outbox"
 	slackch "github.com/surveybot/surveybot/channels/slack"
 	"github.com/surveybot/surveybot/channels/telegram"
+	"github.com/surveybot/surveybot/store"
 
 	"github.com/surveybot/surveybot/bot"
 )
@@ -136,17 +138,53 @@ func respondentCmd(ctx context.Context, args []string, e env) error {
 	fs := flag.NewFlagSet("respondent erase", flag.ContinueOnError)
 	fs.SetOutput(e.stderr)
 	cfgPath := fs.String("config", "", "config file")
+	email := fs.String("email", "", "the respondent's e-mail address")
+	chat := fs.String("telegram", "", "the respondent's Telegram chat id")
+	slackUser := fs.String("slack", "", "the respondent's Slack user id")
+	key := fs.String("invitation", "", "a personal invitation key of the respondent")
 	if err := fs.Parse(args[1:]); err != nil {
-		return fmt.Errorf("%w: %v", errUsage, err)
+		return fmt.Errorf("%w: %w", errUsage, err)
 	}
-	if fs.NArg() != 1 {
-		return fmt.Errorf("%w: respondent erase takes one respondent id", errUsage)
+	given := 0
+	for _, v := range []string{*email, *chat, *slackUser, *key} {
+		if v != "" {
+			given++
+		}
+	}
+	if given+fs.NArg() != 1 {
+		return fmt.Errorf("%w: respondent erase takes one of: a respondent id, --email, --telegram, --slack or --invitation", errUsage)
 	}
 	return withApp(ctx, *cfgPath, e, func(a *app) error {
-		if err := a.svc.Erase(ctx, fs.Arg(0)); err != nil {
+		id := fs.Arg(0)
+		var err error
+		switch {
+		case *email != "":
+			id, err = a.db.RespondentByIdentity(ctx, store.Identity{Channel: "email", External: strings.ToLower(strings.TrimSpace(*email))})
+		case *chat != "":
+			id, err = a.db.RespondentByIdentity(ctx, store.Identity{Channel: telegram.ChannelName, External: *chat})
+		case *slackUser != "":
+			id, err = a.db.RespondentByIdentity(ctx, store.Identity{Channel: slackch.ChannelName, External: *slackUser})
+		case *key != "":
+			var inv store.Invitation
+			inv, err = a.db.InvitationByKey(ctx, *key)
+			if errors.Is(err, store.ErrExpired) {
+				err = nil // an expired invitation still names its respondent
+			}
+			id = inv.RespondentID
+		}
+		if errors.Is(err, store.ErrNotFound) {
+			return fmt.Errorf("no respondent is known by that; nothing to erase")
+		}
+		if err != nil {
 			return err
 		}
-		fmt.Fprintf(e.stdout, "respondent %s erased: identities and answers removed\n", fs.Arg(0))
+		if err := a.svc.Erase(ctx, id); err != nil {
+			if errors.Is(err, store.ErrNotFound) {
+				return fmt.Errorf("no respondent %s; nothing to erase", id)
+			}
+			return err
+		}
+		fmt.Fprintf(e.stdout, "respondent %s erased: identities on every channel and answers removed\n", id)
 		return nil
 	})
 }
