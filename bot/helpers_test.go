@@ -30,7 +30,7 @@ func setups(t testing.TB) []setup {
 	t.Helper()
 	mem := store.NewMemorySessions(time.Hour)
 	out := []setup{{name: "sqlite+memory", db: storetest.SQLite(t), sessions: func() bot.Sessions { return mem }}}
-	if os.Getenv(storetest.PostgresEnv) != "" || os.Getenv(storetest.RedisEnv) != "" {
+	if storetest.Servers(t) {
 		db := storetest.Postgres(t)
 		rdb, prefix := storetest.Redis(t)
 		out = append(out, setup{

@@ -3,7 +3,6 @@ package bot_test
 import (
 	"context"
 	"errors"
-	"os"
 	"sync"
 	"testing"
 	"time"
@@ -32,7 +31,7 @@ func TestFlushAndContinue(t *testing.T) {
 		sessions: func() bot.Sessions { return store.NewMemorySessions(time.Hour) }, // each call: a fresh process
 		flush:    func(*testing.T) {},
 	}}
-	if os.Getenv(storetest.RedisEnv) != "" || os.Getenv(storetest.PostgresEnv) != "" {
+	if storetest.Servers(t) {
 		rdb := flushableRedis(t)
 		db := storetest.Postgres(t)
 		variants = append(variants, variant{

@@ -528,7 +528,11 @@ func likelyVisible(it *Item, answers, guess map[string]Answer) bool {
 		}
 	}
 	for _, c := range it.When {
-		if a, ok := answers[c.Item]; ok && !c.holds(a) {
+		a, ok := answers[c.Item]
+		if !ok {
+			a, ok = guess[c.Item] // a routing item not answered yet: its first route
+		}
+		if ok && !c.holds(a) {
 			return false
 		}
 	}

@@ -230,16 +230,16 @@ func (inv Invite) validate() error {
 		return fmt.Errorf("%w: unknown kind %d", ErrInvalidMessage, int(inv.Kind))
 	}
 	if _, err := mail.ParseAddress(inv.To); err != nil {
-		return fmt.Errorf("%w: recipient %q: %v", ErrInvalidMessage, inv.To, err)
+		return fmt.Errorf("%w: recipient: %w", ErrInvalidMessage, err)
 	}
 	for name, link := range map[string]string{"web link": inv.WebLink, "unsubscribe link": inv.UnsubscribeLink} {
 		if err := checkLink(link); err != nil {
-			return fmt.Errorf("%w: %s: %v", ErrInvalidMessage, name, err)
+			return fmt.Errorf("%w: %s: %w", ErrInvalidMessage, name, err)
 		}
 	}
 	if inv.TelegramLink != "" {
 		if err := checkLink(inv.TelegramLink); err != nil {
-			return fmt.Errorf("%w: telegram link: %v", ErrInvalidMessage, err)
+			return fmt.Errorf("%w: telegram link: %w", ErrInvalidMessage, err)
 		}
 	}
 	return nil

@@ -14,7 +14,7 @@ import (
 func parseFrom(from string) (*mail.Address, error) {
 	a, err := mail.ParseAddress(from)
 	if err != nil {
-		return nil, fmt.Errorf("%w: from %q: %v", ErrInvalidConfig, from, err)
+		return nil, fmt.Errorf("%w: from %q: %w", ErrInvalidConfig, from, err)
 	}
 	return a, nil
 }
@@ -28,7 +28,7 @@ func buildMsg(from *mail.Address, m Message, now time.Time) (*gomail.Msg, error)
 	}
 	to, err := mail.ParseAddress(m.To)
 	if err != nil {
-		return nil, fmt.Errorf("%w: recipient %q: %v", ErrInvalidMessage, m.To, err)
+		return nil, fmt.Errorf("%w: recipient: %w", ErrInvalidMessage, err)
 	}
 	msg := gomail.NewMsg(gomail.WithNoDefaultUserAgent())
 	msg.FromMailAddress(from)

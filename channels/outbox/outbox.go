@@ -7,6 +7,8 @@ package outbox
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -241,7 +243,7 @@ func (q *Queue) deliver(m Message) bool {
 			// rather than send blind or drop messages.
 			limitErrors++
 			d := q.backoff(limitErrors)
-			q.log.Warn("outbox limiter failed", slog.String("key", m.Key),
+			q.log.Warn("outbox limiter failed", slog.String("recipient", pseudonym(m.Key)),
 				slog.Duration("retry_in", d), slog.Any("error", err))
 			if sleep(q.ctx, d) != nil {
 				return false
@@ -262,7 +264,7 @@ func (q *Queue) deliver(m Message) bool {
 			return true
 
 		case errors.As(err, &perm):
-			q.log.Warn("outbox dropped message", slog.String("key", m.Key), slog.Any("error", err))
+			q.log.Warn("outbox dropped message", slog.String("recipient", pseudonym(m.Key)), slog.Any("error", err))
 			q.report(m.Key, Dropped, err)
 			return true
 
@@ -271,7 +273,7 @@ func (q *Queue) deliver(m Message) bool {
 			if d < time.Millisecond {
 				d = q.o.Backoff
 			}
-			q.log.Warn("outbox rate limited by platform", slog.String("key", m.Key),
+			q.log.Warn("outbox rate limited by platform", slog.String("recipient", pseudonym(m.Key)),
 				slog.Duration("retry_after", d), slog.Bool("global", rl.global), slog.Any("error", err))
 			q.report(m.Key, RateLimited, err)
 			if rl.global {
@@ -285,13 +287,13 @@ func (q *Queue) deliver(m Message) bool {
 		default:
 			failures++
 			if failures >= q.o.MaxAttempts {
-				q.log.Error("outbox gave up on message", slog.String("key", m.Key),
+				q.log.Error("outbox gave up on message", slog.String("recipient", pseudonym(m.Key)),
 					slog.Int("attempts", failures), slog.Any("error", err))
 				q.report(m.Key, Dropped, err)
 				return true
 			}
 			d := q.backoff(failures)
-			q.log.Info("outbox will retry message", slog.String("key", m.Key),
+			q.log.Info("outbox will retry message", slog.String("recipient", pseudonym(m.Key)),
 				slog.Int("attempt", failures), slog.Duration("retry_in", d), slog.Any("error", err))
 			q.report(m.Key, Retried, err)
 			if sleep(q.ctx, d) != nil {
@@ -366,4 +368,11 @@ func (q *Queue) report(key string, r Result, err error) {
 	if q.o.OnResult != nil {
 		q.o.OnResult(key, r, err)
 	}
+}
+
+// pseudonym stands for a recipient in logs: a chat id or an address is
+// personal data, a short hash of it is enough to follow one recipient.
+func pseudonym(key string) string {
+	sum := sha256.Sum256([]byte(key))
+	return hex.EncodeToString(sum[:6])
 }

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"net/http"
-	"os"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -26,7 +25,7 @@ import (
 //	go test -run='^$' -bench=Webhook -benchtime=10000x ./channels/telegram
 func BenchmarkWebhook(b *testing.B) {
 	variants := []rigOptions{{mode: telegram.ModeWebhook}}
-	if os.Getenv(storetest.PostgresEnv) != "" || os.Getenv(storetest.RedisEnv) != "" {
+	if storetest.Servers(b) {
 		variants = append(variants, rigOptions{mode: telegram.ModeWebhook, postgres: true})
 	}
 	for _, o := range variants {

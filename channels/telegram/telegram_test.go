@@ -244,7 +244,7 @@ func craftBusinessScores() (map[string]float64, float64) {
 
 func TestWholeQuestionnaire(t *testing.T) {
 	variants := []rigOptions{{mode: telegram.ModePolling}, {mode: telegram.ModeWebhook}}
-	if os.Getenv(storetest.PostgresEnv) != "" || os.Getenv(storetest.RedisEnv) != "" {
+	if storetest.Servers(t) {
 		variants = append(variants, rigOptions{mode: telegram.ModeWebhook, postgres: true})
 	}
 	for _, o := range variants {

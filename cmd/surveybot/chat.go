@@ -23,11 +23,11 @@ func chatCmd(ctx context.Context, args []string, e env) error {
 	invitation := fs.String("invitation", "", "a personal invitation key: continue that invitation's response, wherever it was begun")
 	file := fs.String("questionnaire", "", "a chamber's questionnaire file extending the shared core (overrides questionnaire.file)")
 	if err := fs.Parse(args); err != nil {
-		return fmt.Errorf("%w: %v", errUsage, err)
+		return fmt.Errorf("%w: %w", errUsage, err)
 	}
 	lang, err := dialogs.ParseLang(*langFlag)
 	if err != nil {
-		return fmt.Errorf("%w: --lang: %v", errUsage, err)
+		return fmt.Errorf("%w: --lang: %w", errUsage, err)
 	}
 	cfg, err := loadConfig(*cfgPath, e)
 	if err != nil {

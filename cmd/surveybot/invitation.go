@@ -30,12 +30,12 @@ func invitationCmd(ctx context.Context, args []string, e env) error {
 	to := fs.String("email", "", "the invitee's e-mail address")
 	send := fs.Bool("send", false, "e-mail the invitation to --email now")
 	if err := fs.Parse(args[1:]); err != nil {
-		return fmt.Errorf("%w: %v", errUsage, err)
+		return fmt.Errorf("%w: %w", errUsage, err)
 	}
 	lang, err := dialogs.ParseLang(*langFlag)
 	switch {
 	case err != nil:
-		return fmt.Errorf("%w: --lang: %v", errUsage, err)
+		return fmt.Errorf("%w: --lang: %w", errUsage, err)
 	case *count < 1 || *count > 100000:
 		return fmt.Errorf("%w: --count must be between 1 and 100000", errUsage)
 	case *ttl <= 0:

@@ -41,7 +41,7 @@ func testConfig(t *testing.T, listen string) (path, dsn string) {
 	t.Helper()
 	dsn = "sqlite:" + filepath.Join(t.TempDir(), "kill.db")
 	redisURL, prefix := "", "surveybot:"
-	if os.Getenv(storetest.PostgresEnv) != "" || os.Getenv(storetest.RedisEnv) != "" {
+	if storetest.Servers(t) {
 		dsn = storetest.PostgresDSN(t)
 		_, prefix = storetest.Redis(t)
 		redisURL = os.Getenv(storetest.RedisEnv)

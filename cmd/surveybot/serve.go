@@ -23,7 +23,7 @@ func serveCmd(ctx context.Context, args []string, e env) error {
 	fs.SetOutput(e.stderr)
 	cfgPath := fs.String("config", "", "config file (default: embedded defaults, SQLite in ./surveybot.db, no Redis)")
 	if err := fs.Parse(args); err != nil {
-		return fmt.Errorf("%w: %v", errUsage, err)
+		return fmt.Errorf("%w: %w", errUsage, err)
 	}
 	cfg, err := loadConfig(*cfgPath, e)
 	if err != nil {
@@ -123,7 +123,7 @@ func migrateCmd(ctx context.Context, args []string, e env) error {
 	fs.SetOutput(e.stderr)
 	cfgPath := fs.String("config", "", "config file")
 	if err := fs.Parse(args); err != nil {
-		return fmt.Errorf("%w: %v", errUsage, err)
+		return fmt.Errorf("%w: %w", errUsage, err)
 	}
 	return withApp(ctx, *cfgPath, e, func(a *app) error {
 		fmt.Fprintf(e.stdout, "database (%s) is up to date\n", a.db.Dialect())

@@ -143,3 +143,15 @@ func randomHex(n int) string {
 	_, _ = rand.Read(b)
 	return hex.EncodeToString(b)
 }
+
+// Servers reports whether the PostgreSQL and Redis tests are enabled. The
+// tests that run PostgreSQL and Redis together need both: setting only one
+// variable fails the test rather than quietly skipping it.
+func Servers(t testing.TB) bool {
+	t.Helper()
+	pg, rd := os.Getenv(PostgresEnv) != "", os.Getenv(RedisEnv) != ""
+	if pg != rd {
+		t.Fatalf("set both %s and %s to run the PostgreSQL + Redis tests, or neither", PostgresEnv, RedisEnv)
+	}
+	return pg
+}
