@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/go-telegram/bot/models"
 	"github.com/surveybot/surveybot/channels/telegramtest"
 	"github.com/surveybot/surveybot/store"
 	"github.com/surveybot/surveybot/store/storetest"
@@ -185,8 +186,11 @@ func TestKillChatAndContinue(t *testing.T) {
 }
 
 // TestKillServeAndRestart kills `surveybot serve` with SIGKILL while a
-// dialog on the same stores is under way, starts it again, and checks it
-// comes back ready; SIGTERM then shuts it down cleanly with exit code 0.
+// terminal dialog runs on the same stores, starts it again, and checks that
+// it comes back ready on them and the dialog goes on; SIGTERM then shuts it
+// down cleanly with exit code 0. (The dialogs that serve itself carries are
+// killed in TestKillServeDuringTelegramDialog and
+// TestKillServeWhileTakingUpdates.)
 func TestKillServeAndRestart(t *testing.T) {
 	bin := buildBinary(t)
 	addr := freeAddr(t)
@@ -257,34 +261,10 @@ func waitReady(t *testing.T, addr string) {
 // again and finishes: every answer the webhook acknowledged is kept, and no
 // question is asked twice.
 func TestKillServeDuringTelegramDialog(t *testing.T) {
-	bin := buildBinary(t)
-	addr := freeAddr(t)
-	cfg, dsn := testConfig(t, addr)
-	fake := telegramtest.New(t, "4242:kill-test")
-	const secret = "kill-test-secret-0123456789"
-	extra := fmt.Sprintf("[telegram]\ntoken = %q\napi_url = %q\nmode = \"webhook\"\nwebhook_secret = %q\nopen_answering = true\nchat_rate = 100.0\nchat_burst = 100\n",
-		fake.Token(), fake.URL(), secret)
-	f, err := os.OpenFile(cfg, os.O_APPEND|os.O_WRONLY, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := f.WriteString(extra); err != nil {
-		t.Fatal(err)
-	}
-	f.Close()
-
-	startServe := func() *exec.Cmd {
-		cmd := exec.Command(bin, "serve", "--config", cfg)
-		cmd.Stderr = os.Stderr
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
-		waitReady(t, addr)
-		return cmd
-	}
+	ts := newTelegramServe(t)
+	fake, secret, startServe, dsn := ts.fake, ts.secret, ts.start, ts.dsn
 	const chat = 777
-	webhook := "http://" + addr + "/telegram/webhook"
+	webhook := ts.webhook
 	// say types a message and waits for the bot's answer to it, as a person would.
 	say := func(text string) {
 		t.Helper()
@@ -355,5 +335,121 @@ func TestKillServeDuringTelegramDialog(t *testing.T) {
 	}
 	if resp.Status != store.StatusCompleted {
 		t.Errorf("response %s, want completed", resp.Status)
+	}
+}
+
+// telegramServe is `surveybot serve` with its Telegram webhook on a fake Bot API.
+type telegramServe struct {
+	fake    *telegramtest.Server
+	secret  string
+	webhook string
+	dsn     string
+	start   func() *exec.Cmd
+}
+
+func newTelegramServe(t *testing.T) telegramServe {
+	t.Helper()
+	bin := buildBinary(t)
+	addr := freeAddr(t)
+	cfg, dsn := testConfig(t, addr)
+	ts := telegramServe{fake: telegramtest.New(t, "4242:kill-test"), secret: "kill-test-secret-0123456789",
+		webhook: "http://" + addr + "/telegram/webhook", dsn: dsn}
+	extra := fmt.Sprintf("[telegram]\ntoken = %q\napi_url = %q\nmode = \"webhook\"\nwebhook_secret = %q\nopen_answering = true\nchat_rate = 100.0\nchat_burst = 100\n",
+		ts.fake.Token(), ts.fake.URL(), ts.secret)
+	f, err := os.OpenFile(cfg, os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.WriteString(extra); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	ts.start = func() *exec.Cmd {
+		cmd := exec.Command(bin, "serve", "--config", cfg)
+		cmd.Stderr = os.Stderr
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+		waitReady(t, addr)
+		return cmd
+	}
+	return ts
+}
+
+// TestKillServeWhileTakingUpdates kills `surveybot serve` with SIGKILL while
+// a chat's answers stream in, restarts it and lets Telegram deliver again
+// what was not acknowledged: every acknowledged answer is kept, and the one
+// in flight is applied exactly once, whether or not it was stored before
+// the kill.
+func TestKillServeWhileTakingUpdates(t *testing.T) {
+	ts := newTelegramServe(t)
+	srv := ts.start()
+	const chat = 778
+	post := func(u models.Update) (int, error) {
+		resp, err := ts.fake.PostUpdate(ts.webhook, ts.secret, u)
+		if err != nil {
+			return 0, err
+		}
+		resp.Body.Close()
+		return resp.StatusCode, nil
+	}
+	for _, in := range []string{"/start", "ja", "1"} { // consent, business
+		if code, err := post(ts.fake.SendText(chat, in)); err != nil || code != 200 {
+			t.Fatalf("%q: %d %v", in, code, err)
+		}
+	}
+	acked := 0
+	var pending *models.Update
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for range 25 { // fewer than the questions left, so each answers one
+			time.Sleep(15 * time.Millisecond) // about as fast as a person who taps quickly, many times over
+			u := ts.fake.SendText(chat, "-")  // "keine Angabe" to whatever is asked
+			code, err := post(u)
+			if err != nil || code != 200 {
+				pending = &u // not acknowledged: Telegram will deliver it again
+				return
+			}
+			acked++
+		}
+	}()
+	time.Sleep(150 * time.Millisecond)
+	if err := srv.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	_ = srv.Wait()
+	<-done
+	if pending == nil {
+		t.Fatalf("all %d answers were taken before the kill; nothing was in flight", acked)
+	}
+	srv = ts.start()
+	for range 2 { // Telegram may deliver an unacknowledged update more than once
+		if code, err := post(*pending); err != nil || code != 200 {
+			t.Fatalf("redelivery after the restart: %d %v", code, err)
+		}
+	}
+	_ = srv.Process.Signal(syscall.SIGTERM)
+	_ = srv.Wait()
+
+	ctx := context.Background()
+	db, err := store.Open(ctx, ts.dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	resp, err := db.CurrentResponse(ctx, store.Identity{Channel: "telegram", External: "778"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	answers, err := db.Answers(ctx, resp.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// org_type, then one answer for each acknowledged update and one for the
+	// update in flight: none lost, none doubled.
+	if want := 1 + acked + 1; len(answers) != want {
+		t.Errorf("%d answers stored after %d acknowledged and 1 redelivered update, want %d", len(answers), acked, want)
 	}
 }
