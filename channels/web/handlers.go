@@ -100,6 +100,9 @@ func (c *Channel) open(w http.ResponseWriter, r *http.Request) {
 		c.renderMessage(w, http.StatusNotFound, dialogs.UIWebNotFoundTitle, dialogs.UIWebNotFound)
 		return
 	}
+	if !c.admitOpen(w, r) {
+		return
+	}
 	_, key, err := c.inv.CreateInvitation(r.Context(), store.NewInvitation{Lang: acceptLanguage(r), TTL: c.cfg.InvitationTTL})
 	if err != nil {
 		c.fail(w, "create open invitation", err)
@@ -119,6 +122,9 @@ func (c *Channel) openLink(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		c.renderMessage(w, http.StatusNotFound, dialogs.UIWebNotFoundTitle, dialogs.UIWebNotFound)
+		return
+	}
+	if !c.admitOpen(w, r) {
 		return
 	}
 	_, key, err := c.inv.CreateInvitation(r.Context(), store.NewInvitation{Lang: link.Lang, Fixed: link.Fixed, TTL: c.cfg.InvitationTTL})
@@ -187,6 +193,20 @@ func (c *Channel) admit(w http.ResponseWriter, r *http.Request) (string, bool) {
 		return "", false
 	}
 	return token, true
+}
+
+// admitOpen counts a response started by an open link against the client,
+// so one address cannot create respondents by the thousand (a generous
+// limit: a chamber's office may share one address).
+func (c *Channel) admitOpen(w http.ResponseWriter, r *http.Request) bool {
+	ip, now := c.clientIP(r), time.Now()
+	if blocked, wait := c.opens.blocked(ip, now); blocked {
+		w.Header().Set("Retry-After", retryAfter(wait))
+		c.renderMessage(w, http.StatusTooManyRequests, dialogs.UIWebTooManyTitle, dialogs.UIWebTooMany)
+		return false
+	}
+	c.opens.wrong(ip, now)
+	return true
 }
 
 // wrongToken answers a token that leads nowhere, the same way whatever

@@ -84,6 +84,7 @@ type Channel struct {
 	log     *slog.Logger
 	pages   *template.Template
 	guesses *guessLimiter
+	opens   *guessLimiter // responses started by /open and /o/ per client, against mass creation
 }
 
 // New returns the channel with its templates compiled.
@@ -106,6 +107,7 @@ func New(cfg Config, conv Conversations, inv Invitations, log *slog.Logger) (*Ch
 		cfg: cfg, conv: conv, inv: inv, pages: pages,
 		log:     log.With(slog.String("channel", ChannelName)),
 		guesses: newGuessLimiter(cfg.GuessLimit, guessWindow),
+		opens:   newGuessLimiter(10*cfg.GuessLimit, guessWindow),
 	}, nil
 }
 

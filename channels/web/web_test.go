@@ -778,3 +778,20 @@ func TestChamberOpenLink(t *testing.T) {
 		}
 	}
 }
+
+// TestOpenLinkLimit stops one address from starting responses by the
+// thousand through an open link.
+func TestOpenLinkLimit(t *testing.T) {
+	r := newRig(t, nil, web.Config{OpenAnswering: true, InvitationTTL: time.Hour, GuessLimit: 2})
+	for i := range 21 {
+		req, _ := http.NewRequest(http.MethodGet, r.srv.URL+"/open", nil)
+		resp, _ := r.do(req)
+		want := http.StatusSeeOther
+		if i == 20 {
+			want = http.StatusTooManyRequests
+		}
+		if resp.StatusCode != want {
+			t.Fatalf("/open #%d: status %d, want %d", i+1, resp.StatusCode, want)
+		}
+	}
+}
