@@ -21,6 +21,7 @@ import (
 	"github.com/surveybot/surveybot/channels/telegram"
 	"github.com/surveybot/surveybot/channels/telegramtest"
 	"github.com/surveybot/surveybot/dialogs"
+	"github.com/surveybot/surveybot/dialogs/dialogstest"
 	"github.com/surveybot/surveybot/store"
 	"github.com/surveybot/surveybot/store/storetest"
 )
@@ -215,31 +216,9 @@ func allNumbers(words []string) bool {
 	return len(words) > 0
 }
 
-// craftBusiness is the console persona "craft business": the same answers,
-// given by buttons, must give the same hand-computed scores.
-var craftBusiness = []string{
-	"ja",
-	"1", "1", "1", "26121", "11",
-	"2 fertig", "4", "ja", "überspringen",
-	"2", "nein", "2 3 fertig", "2 fertig",
-	"2 7 8 10 fertig", "3", "2", "3", "-", "2", "1", "4",
-	"nein", "2", "3", "2",
-	"2", "ja", "2", "1",
-}
-
 func craftBusinessScores() (map[string]float64, float64) {
-	f := map[string]float64{
-		"consulting":         (50 + 75 + 100) / 3.0,
-		"projects":           (40 + 0 + 50) / 3.0,
-		"maturity":           (100*4/12.0 + 60 + 25 + 50 + 25 + 0 + 75) / 7,
-		"broadband_business": (0 + 25 + 50 + 25) / 4.0,
-		"skills":             (67 + 0 + 25 + 0) / 4.0,
-	}
-	var sum float64
-	for _, k := range []string{"consulting", "projects", "maturity", "broadband_business", "skills"} {
-		sum += f[k]
-	}
-	return f, sum / 5
+	p := dialogstest.CraftBusiness()
+	return p.Fields, p.Composite
 }
 
 func TestWholeQuestionnaire(t *testing.T) {
@@ -256,7 +235,7 @@ func TestWholeQuestionnaire(t *testing.T) {
 			r := newRig(t, o)
 			const chat = 4711
 			r.deliver(r.fake.SendText(chat, "/start"))
-			for _, in := range craftBusiness {
+			for _, in := range dialogstest.CraftBusiness().Inputs {
 				r.act(chat, in)
 			}
 			msgs := r.fake.Messages(chat)

@@ -19,6 +19,7 @@ import (
 	"github.com/surveybot/surveybot/bot"
 	"github.com/surveybot/surveybot/channels/web"
 	"github.com/surveybot/surveybot/dialogs"
+	"github.com/surveybot/surveybot/dialogs/dialogstest"
 	"github.com/surveybot/surveybot/store"
 	"github.com/surveybot/surveybot/store/storetest"
 )
@@ -185,23 +186,6 @@ func (r *rig) fill(p htmlPage, input string) (string, url.Values) {
 	return f.action, vals
 }
 
-// craftBusiness is the console persona "craft business" (see the console
-// and Telegram tests): the same answers through the forms must give the
-// same hand-computed scores.
-var craftBusiness = []string{
-	"ja",
-	"1", "1", "1", "26121", "11",
-	"2 fertig", "4", "ja", "überspringen",
-	"2", "nein", "2 3 fertig", "2 fertig",
-	"2 7 8 10 fertig", "3", "2", "3", "-", "2", "1", "4",
-	"nein", "2", "3", "2",
-	"2", "ja", "2", "1",
-}
-
-func craftBusinessComposite() float64 {
-	return ((50+75+100)/3.0 + (40+0+50)/3.0 + (100*4/12.0+60+25+50+25+0+75)/7 + (0+25+50+25)/4.0 + (67+0+25+0)/4.0) / 5
-}
-
 func webIdentity(key string) store.Identity {
 	return store.Identity{Channel: web.ChannelName, External: store.HashKey(key)[:32]}
 }
@@ -216,7 +200,7 @@ func TestWholeQuestionnaireThroughForms(t *testing.T) {
 	if !strings.Contains(p.text(), "Ja, ich bin einverstanden") {
 		t.Fatalf("the first page is not the privacy notice:\n%s", p.body)
 	}
-	for i, in := range craftBusiness {
+	for i, in := range dialogstest.CraftBusiness().Inputs {
 		p = r.submit(p, in)
 		if p.status != http.StatusOK {
 			t.Fatalf("answer %d (%q): status %d:\n%s", i, in, p.status, p.body)
@@ -224,7 +208,7 @@ func TestWholeQuestionnaireThroughForms(t *testing.T) {
 		if strings.Contains(p.body, `role="alert"`) {
 			t.Fatalf("answer %d (%q) was not taken:\n%s", i, in, p.body)
 		}
-		if i > 0 && i < len(craftBusiness)-1 && !regexp.MustCompile(`<progress id="progress" max="\d+" value="\d+">Frage \d+ von ca. \d+`).MatchString(p.body) {
+		if i > 0 && i < len(dialogstest.CraftBusiness().Inputs)-1 && !regexp.MustCompile(`<progress id="progress" max="\d+" value="\d+">Frage \d+ von ca. \d+`).MatchString(p.body) {
 			t.Fatalf("question page without progress:\n%s", p.body)
 		}
 	}
@@ -238,8 +222,8 @@ func TestWholeQuestionnaireThroughForms(t *testing.T) {
 	if resp.Status != store.StatusCompleted {
 		t.Fatalf("response status %s, want completed", resp.Status)
 	}
-	if resp.Composite == nil || math.Abs(*resp.Composite-craftBusinessComposite()) > 1e-9 {
-		t.Errorf("composite %v, want %v", resp.Composite, craftBusinessComposite())
+	if resp.Composite == nil || math.Abs(*resp.Composite-dialogstest.CraftBusiness().Composite) > 1e-9 {
+		t.Errorf("composite %v, want %v", resp.Composite, dialogstest.CraftBusiness().Composite)
 	}
 	// Reloading the final page shows it again.
 	if again := r.get("/s/" + key); !strings.Contains(again.body, "Gesamtindex") {
