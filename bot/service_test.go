@@ -119,6 +119,18 @@ func TestFlushAndContinue(t *testing.T) {
 			if resp.Status != store.StatusCompleted || resp.Composite == nil {
 				t.Errorf("response status %s composite %v, want completed and scored", resp.Status, resp.Composite)
 			}
+			// The completed response counts under its screening answers.
+			cells, err := v.db.Aggregate(ctx, q.Ref(), store.BySector)
+			if err != nil {
+				t.Fatal(err)
+			}
+			found := false
+			for _, c := range cells {
+				found = found || (c.Field == store.CompositeField && c.Group == answers["sector"].Value && c.N == 1)
+			}
+			if !found {
+				t.Errorf("the response is not counted under its sector %q: %+v", answers["sector"].Value, cells)
+			}
 		})
 	}
 }

@@ -62,20 +62,14 @@ func (c Cell) Bands() [5]int { return [5]int{c.B1, c.B2, c.B3, c.B4, c.B5} }
 // the completed responses of one questionnaire version. Responses whose
 // respondent was erased count, in group "".
 func (db *DB) Aggregate(ctx context.Context, q dialogs.Ref, dim Dimension) ([]Cell, error) {
-	var group, join string
-	var args []any
+	var group string
 	switch dim {
 	case Overall:
-		group = "''"
+		group = "CAST('' AS TEXT)" // not a bare literal, which PostgreSQL refuses in GROUP BY
 	case ByWeek:
 		group = "COALESCE(r.completed_week, '')"
-	case ByChamber, BySector, BySize:
-		group = "COALESCE(d.value, '')"
-		join = "LEFT JOIN answers d ON d.response_id = r.id AND d.item_id = ? AND d.na = FALSE AND d.skipped = FALSE"
-		args = append(args, string(dim))
-	case ByRegion:
-		group = "COALESCE(SUBSTR(d.value, 1, 2), '')"
-		join = "LEFT JOIN answers d ON d.response_id = r.id AND d.item_id = 'postcode' AND d.na = FALSE AND d.skipped = FALSE"
+	case ByChamber, BySector, BySize, ByRegion:
+		group = "COALESCE(r.dim_" + string(dim) + ", '')"
 	default:
 		return nil, fmt.Errorf("aggregate: unknown dimension %q", dim)
 	}
@@ -87,22 +81,19 @@ func (db *DB) Aggregate(ctx context.Context, q dialogs.Ref, dim Dimension) ([]Ce
 			SUM(CASE WHEN %[1]s >= 80 THEN 1 ELSE 0 END) AS b5`, v)
 	}
 	// Completed responses: status completed, or erased after completion.
-	// Each is put in its group once; then its scores are counted.
-	query := fmt.Sprintf(`WITH g AS MATERIALIZED (
-			SELECT r.id AS id, %[1]s AS grp, r.composite AS composite
-			FROM responses r %[2]s
-			WHERE r.completed_at IS NOT NULL AND r.status IN ('completed', 'erased')
-				AND r.questionnaire_id = ? AND r.questionnaire_version = ?
-		)
-		SELECT g.grp AS grp, s.field AS field, COUNT(*) AS n, SUM(s.value) AS total, %[3]s
-		FROM g JOIN scores s ON s.response_id = g.id
-		GROUP BY g.grp, s.field
+	const done = `r.completed_at IS NOT NULL AND r.status IN ('completed', 'erased')
+		AND r.questionnaire_id = ? AND r.questionnaire_version = ?`
+	query := fmt.Sprintf(`SELECT %[1]s AS grp, s.field AS field, COUNT(*) AS n, SUM(s.value) AS total, %[2]s
+		FROM responses r JOIN scores s ON s.response_id = r.id
+		WHERE %[3]s
+		GROUP BY %[1]s, s.field
 		UNION ALL
-		SELECT g.grp AS grp, '%[4]s' AS field, COUNT(*) AS n, SUM(g.composite) AS total, %[5]s
-		FROM g WHERE g.composite IS NOT NULL
-		GROUP BY g.grp
-		ORDER BY field, grp`, group, join, bands("s.value"), CompositeField, bands("g.composite"))
-	full := append(append([]any{}, args...), q.ID, q.Version)
+		SELECT %[1]s AS grp, '%[4]s' AS field, COUNT(*) AS n, SUM(r.composite) AS total, %[5]s
+		FROM responses r
+		WHERE %[3]s AND r.composite IS NOT NULL
+		GROUP BY %[1]s
+		ORDER BY field, grp`, group, bands("s.value"), done, CompositeField, bands("r.composite"))
+	full := []any{q.ID, q.Version, q.ID, q.Version}
 	var cells []Cell
 	if err := db.db.SelectContext(ctx, &cells, db.db.Rebind(query), full...); err != nil {
 		return nil, fmt.Errorf("aggregate by %s: %w", dim, err)

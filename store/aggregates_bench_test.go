@@ -102,19 +102,21 @@ func seedCompleted(ctx context.Context, db *DB, n int) error {
 		week = "'2026-W' || lpad((37 + g % 12)::text, 2, '0')"
 		num = "(%s)::double precision"
 	}
+	const (
+		sectorExpr   = "CASE g % 5 WHEN 0 THEN 'handwerk' WHEN 1 THEN 'industrie' WHEN 2 THEN 'handel' WHEN 3 THEN 'dienstleistung' ELSE 'other' END"
+		sizeExpr     = "CASE g % 4 WHEN 0 THEN 's1_9' WHEN 1 THEN 's10_49' WHEN 2 THEN 's50_249' ELSE 's250' END"
+		postcodeExpr = "CAST(21000 + (g * 7919) % 28000 AS TEXT)"
+		chamberExpr  = "CASE g % 3 WHEN 0 THEN 'hwk_h' WHEN 1 THEN 'ihk_h' ELSE 'hwk_ol' END"
+	)
 	stmts := []string{
 		series + ` INSERT INTO responses (id, questionnaire_id, questionnaire_version, status, lang, seq, started_channel,
-			started_at, updated_at, completed_at, completed_week, composite)
-			SELECT 'b' || g, 'dimn', 1, 'completed', 'de', 1, 'bench', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, ` + week + `, ` + fmt.Sprintf(num, "g * 37 % 101") + ` ` + from,
+			started_at, updated_at, completed_at, completed_week, composite, dim_sector, dim_size, dim_chamber, dim_region)
+			SELECT 'b' || g, 'dimn', 1, 'completed', 'de', 1, 'bench', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, ` + week + `, ` + fmt.Sprintf(num, "g * 37 % 101") + `,
+				` + sectorExpr + `, ` + sizeExpr + `, ` + chamberExpr + `, SUBSTR(` + postcodeExpr + `, 1, 2) ` + from,
 		series + ` INSERT INTO scores (response_id, field, value)
 			SELECT 'b' || g, fs.f, ` + fmt.Sprintf(num, "(g * 13 + length(fs.f) * 7) % 101") + ` ` + from + `, ` + fields,
 	}
-	for item, expr := range map[string]string{
-		"sector":   "CASE g % 5 WHEN 0 THEN 'handwerk' WHEN 1 THEN 'industrie' WHEN 2 THEN 'handel' WHEN 3 THEN 'dienstleistung' ELSE 'other' END",
-		"size":     "CASE g % 4 WHEN 0 THEN 's1_9' WHEN 1 THEN 's10_49' WHEN 2 THEN 's50_249' ELSE 's250' END",
-		"postcode": "CAST(21000 + (g * 7919) % 28000 AS TEXT)",
-		"chamber":  "CASE g % 3 WHEN 0 THEN 'hwk_h' WHEN 1 THEN 'ihk_h' ELSE 'hwk_ol' END",
-	} {
+	for item, expr := range map[string]string{"sector": sectorExpr, "size": sizeExpr, "postcode": postcodeExpr, "chamber": chamberExpr} {
 		stmts = append(stmts, series+` INSERT INTO answers (response_id, item_id, value, channel, answered_at)
 			SELECT 'b' || g, '`+item+`', `+expr+`, 'bench', CURRENT_TIMESTAMP `+from)
 	}

@@ -27,8 +27,12 @@ func complete(t *testing.T, db *store.DB, who string, answers map[string]string,
 	for item, v := range answers {
 		changes = append(changes, dialogs.Change{Item: item, Answer: dialogs.Answer{Value: v}})
 	}
+	dims := map[store.Dimension]string{store.BySector: answers["sector"]}
+	if pc := answers["postcode"]; pc != "" {
+		dims[store.ByRegion] = pc[:2]
+	}
 	if _, err := db.ApplyStep(ctx, store.Step{ResponseID: resp.ID, Seq: 0, Channel: "test", Lang: dialogs.German,
-		Phase: dialogs.PhaseDone, Changes: changes, Scores: &dialogs.Scores{Fields: fields, Composite: &composite}}); err != nil {
+		Phase: dialogs.PhaseDone, Changes: changes, Scores: &dialogs.Scores{Fields: fields, Composite: &composite}, Dims: dims}); err != nil {
 		t.Fatal(err)
 	}
 	return rid

@@ -131,6 +131,7 @@ func (db *DB) EraseRespondent(ctx context.Context, respondentID string) ([]strin
 			}
 			const anon = `UPDATE responses SET
 				respondent_id = NULL, status = 'erased', erased_at = ?,
+				dim_chamber = NULL, dim_sector = NULL, dim_size = NULL, dim_region = NULL,
 				started_channel = 'erased', consent_channel = NULL,
 				started_at = ?, updated_at = ?, consented_at = ?, completed_at = ?, declined_at = ?
 				WHERE id = ?`

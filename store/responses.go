@@ -205,6 +205,9 @@ type Step struct {
 	// is recorded with the step, and a step with a key already recorded
 	// fails with ErrDuplicate, so a redelivered input is never applied twice.
 	InputKey string
+	// Dims are the screening answers the completed response is counted
+	// under, by dimension (chamber, sector, size, region); set with Scores.
+	Dims map[Dimension]string
 }
 
 // ErrDuplicate is returned by ApplyStep for an input already applied.
@@ -253,12 +256,17 @@ func (db *DB) ApplyStep(ctx context.Context, s Step) (int64, error) {
 			declined_at = CASE WHEN :status = 'declined' THEN :now ELSE declined_at END,
 			completed_at = CASE WHEN :status = 'completed' THEN COALESCE(completed_at, :now) ELSE NULL END,
 			completed_week = CASE WHEN :status = 'completed' THEN COALESCE(completed_week, :week) ELSE NULL END,
+			dim_chamber = CASE WHEN :status = 'completed' THEN :chamber ELSE NULL END,
+			dim_sector = CASE WHEN :status = 'completed' THEN :sector ELSE NULL END,
+			dim_size = CASE WHEN :status = 'completed' THEN :size ELSE NULL END,
+			dim_region = CASE WHEN :status = 'completed' THEN :region ELSE NULL END,
 			composite = CASE WHEN :status = 'completed' THEN CAST(:composite AS DOUBLE PRECISION) ELSE NULL END,
 			tech_count = CASE WHEN :status = 'completed' THEN CAST(:tech AS INTEGER) ELSE NULL END
 			WHERE id = :id AND seq = :seq AND status <> 'erased'`
 		q, args, err := sqlx.Named(upd, map[string]any{
 			"status": string(status), "lang": string(s.Lang), "now": now, "channel": s.Channel,
 			"composite": composite, "tech": tech, "id": s.ResponseID, "seq": s.Seq, "week": ISOWeek(now),
+			"chamber": dim(s, ByChamber), "sector": dim(s, BySector), "size": dim(s, BySize), "region": dim(s, ByRegion),
 		})
 		if err != nil {
 			return fmt.Errorf("bind step: %w", err)
@@ -332,6 +340,10 @@ func (db *DB) applyStepPostgres(ctx context.Context, s Step) (int64, error) {
 			declined_at = CASE WHEN $1 = 'declined' THEN $3 ELSE declined_at END,
 			completed_at = CASE WHEN $1 = 'completed' THEN COALESCE(completed_at, $3) ELSE NULL END,
 			completed_week = CASE WHEN $1 = 'completed' THEN COALESCE(completed_week, $17) ELSE NULL END,
+			dim_chamber = CASE WHEN $1 = 'completed' THEN $19::text ELSE NULL END,
+			dim_sector = CASE WHEN $1 = 'completed' THEN $20::text ELSE NULL END,
+			dim_size = CASE WHEN $1 = 'completed' THEN $21::text ELSE NULL END,
+			dim_region = CASE WHEN $1 = 'completed' THEN $22::text ELSE NULL END,
 			composite = CASE WHEN $1 = 'completed' THEN $5::double precision ELSE NULL END,
 			tech_count = CASE WHEN $1 = 'completed' THEN $6::integer ELSE NULL END
 		WHERE id = $7 AND seq = $8 AND status <> 'erased'
@@ -380,7 +392,8 @@ func (db *DB) applyStepPostgres(ctx context.Context, s Step) (int64, error) {
 	var n int
 	err := db.db.QueryRowContext(ctx, q, string(StatusOf(s.Phase)), string(s.Lang), now, s.Channel,
 		composite, tech, s.ResponseID, s.Seq, nonNil(drop), nonNil(items), nonNil(values), nonNil(nas), nonNil(skips), nonNil(fixeds),
-		nonNil(fields), nonNil(scores), ISOWeek(now), s.InputKey).Scan(&n)
+		nonNil(fields), nonNil(scores), ISOWeek(now), s.InputKey,
+		dim(s, ByChamber), dim(s, BySector), dim(s, BySize), dim(s, ByRegion)).Scan(&n)
 	if err != nil {
 		return 0, fmt.Errorf("store step: %w", err)
 	}
@@ -469,4 +482,10 @@ func (db *DB) CurrentResponse(ctx context.Context, who Identity) (Response, erro
 func ISOWeek(t time.Time) string {
 	y, w := t.ISOWeek()
 	return fmt.Sprintf("%04d-W%02d", y, w)
+}
+
+// dim returns a step's value for a dimension, NULL if it has none.
+func dim(s Step, d Dimension) sql.NullString {
+	v, ok := s.Dims[d]
+	return sql.NullString{String: v, Valid: ok && v != ""}
 }
