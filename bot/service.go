@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"time"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -20,6 +21,7 @@ type Store interface {
 	Answers(ctx context.Context, responseID string) (map[string]dialogs.Answer, error)
 	ApplyStep(ctx context.Context, s store.Step) (int64, error)
 	InputApplied(ctx context.Context, key string) (bool, error)
+	PeerCells(ctx context.Context, q dialogs.Ref, sector, size string) (map[store.PeerLevel][]store.Cell, error)
 	EraseRespondent(ctx context.Context, respondentID string) ([]string, error)
 	RespondentByIdentity(ctx context.Context, who store.Identity) (string, error)
 	LinkIdentity(ctx context.Context, respondentID string, who store.Identity) error
@@ -67,6 +69,7 @@ type Service struct {
 
 	current        *dialogs.Questionnaire // what new responses answer
 	questionnaires map[dialogs.Ref]*dialogs.Questionnaire
+	peers          peerCache
 }
 
 // maxConflicts bounds how often one input is retried after another
@@ -77,6 +80,7 @@ const maxConflicts = 5
 // lists other questionnaire versions that stored responses may still use.
 func NewService(st Store, ss Sessions, log *slog.Logger, current *dialogs.Questionnaire, older ...*dialogs.Questionnaire) *Service {
 	s := &Service{store: st, sessions: ss, log: log, current: current, questionnaires: map[dialogs.Ref]*dialogs.Questionnaire{}}
+	s.peers.ttl = peerCacheTTL
 	for _, q := range append(older, current) {
 		s.questionnaires[q.Ref()] = q
 	}
@@ -198,6 +202,7 @@ func (s *Service) step(ctx context.Context, q *dialogs.Questionnaire, responseID
 			step.Dims = dims(next.Answers)
 		}
 		seq, err := s.store.ApplyStep(ctx, step)
+		committed := time.Now()
 		if errors.Is(err, store.ErrDuplicate) {
 			return Reply{ResponseID: responseID}, nil
 		}
@@ -220,6 +225,11 @@ func (s *Service) step(ctx context.Context, q *dialogs.Questionnaire, responseID
 		}
 		if step.Scores != nil {
 			s.log.Info("response completed", slog.String("response", responseID), slog.String("channel", channel))
+			if text, err := s.benchmark(ctx, q, next, *step.Scores, committed); err != nil {
+				s.log.Warn("peer comparison", slog.String("response", responseID), slog.Any("error", err))
+			} else {
+				addToSummary(prompts, text)
+			}
 		}
 		r := reply(responseID, next, prompts)
 		r.Answered = answered(q, sess.State, next)
@@ -385,4 +395,13 @@ func dims(answers map[string]dialogs.Answer) map[store.Dimension]string {
 		out[store.ByRegion] = a.Value[:2]
 	}
 	return out
+}
+
+// addToSummary appends a paragraph to the summary prompt of a reply.
+func addToSummary(prompts []dialogs.Prompt, text string) {
+	for i := range prompts {
+		if prompts[i].Kind == dialogs.PromptSummary {
+			prompts[i].Text += "\n\n" + text
+		}
+	}
 }

@@ -2,6 +2,8 @@ package bot_test
 
 import (
 	"context"
+	"fmt"
+	"strings"
 	"errors"
 	"sync"
 	"testing"
@@ -325,5 +327,45 @@ func TestResumeOnAnotherChannel(t *testing.T) {
 	}
 	if seen["telegram"] != 2 || seen["web"] != 1 {
 		t.Errorf("answers by channel %v, want 2 from telegram (after the consent) and 1 from web", seen)
+	}
+}
+
+// TestPeerComparison ends each dialog with the respondent's scores beside
+// their peers', once there are at least 5 of them, and says plainly when
+// there are too few.
+func TestPeerComparison(t *testing.T) {
+	ctx := context.Background()
+	q := core(t)
+	s := setups(t)[0]
+	svc := bot.NewService(s.db, s.sessions(), discard(), q)
+	svc.SetPeerCacheTTL(0)
+	var summaries []string
+	for i := range 7 {
+		who := store.Identity{Channel: "test", External: fmt.Sprintf("peer-%d", i)}
+		r, err := svc.Open(ctx, who, dialogs.German)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for !r.Finished() {
+			p, _ := question(r)
+			if r, err = svc.Handle(ctx, who, answerFor(p, 0)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for _, p := range r.Prompts {
+			if p.Kind == dialogs.PromptSummary {
+				summaries = append(summaries, p.Text)
+			}
+		}
+	}
+	if !strings.Contains(summaries[0], "zu wenige Antworten") {
+		t.Errorf("the first respondent's summary:\n%s\nwant the plain note that there are too few peers", summaries[0])
+	}
+	// The fifth has only 4 others: too few. The sixth is compared with 5 others.
+	if !strings.Contains(summaries[4], "zu wenige Antworten") {
+		t.Errorf("the fifth respondent's summary:\n%s\nwant the note: 4 others are too few", summaries[4])
+	}
+	if last := summaries[5]; !strings.Contains(last, "Im Vergleich mit 5 Organisationen derselben Branche und Größe:") || !strings.Contains(last, "Gesamtindex: Sie") {
+		t.Errorf("the sixth respondent's summary:\n%s\nwant a comparison with the 5 others of the same sector and size", last)
 	}
 }

@@ -69,6 +69,12 @@ const (
 	UISlackInvited
 	UISlackMultiHint
 	UISlackFailed
+	UIPeerHeadSectorSize
+	UIPeerHeadSector
+	UIPeerHeadAll
+	UIPeerLine
+	UIPeerFew
+	UIPeerNone
 )
 
 // Text returns both languages of a channel text.
@@ -205,6 +211,19 @@ func (k UIText) Text() Text {
 	case UISlackFailed:
 		return Text{"Das hat leider nicht geklappt. Ihre bisherigen Antworten sind gespeichert. Bitte versuchen Sie es gleich noch einmal.",
 			"Sorry, that did not work. Your answers so far are saved. Please try again in a moment."}
+	case UIPeerHeadSectorSize:
+		return Text{"Im Vergleich mit %d Organisationen derselben Branche und Größe:", "Compared with %d organisations of the same sector and size:"}
+	case UIPeerHeadSector:
+		return Text{"Im Vergleich mit %d Organisationen derselben Branche:", "Compared with %d organisations of the same sector:"}
+	case UIPeerHeadAll:
+		return Text{"Im Vergleich mit allen %d Teilnehmenden:", "Compared with all %d participants:"}
+	case UIPeerLine:
+		return Text{"%s: Sie %d, Vergleichsgruppe %d", "%s: you %d, peer group %d"}
+	case UIPeerFew:
+		return Text{"%s: noch zu wenige Vergleichswerte", "%s: too few peers yet"}
+	case UIPeerNone:
+		return Text{"Für einen Vergleich mit anderen liegen noch zu wenige Antworten vor; Vergleiche zeigen wir erst ab 5 Antworten.",
+			"There are too few answers yet for a comparison with others; comparisons are shown from 5 answers on."}
 	}
 	return Text{"?", "?"}
 }

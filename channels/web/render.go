@@ -288,7 +288,8 @@ func paragraphs(text string) [][]string {
 // summaryRows lays out the summary: its first line of thanks, the
 // results, and any line that is not a result (too few answers).
 func summaryRows(p dialogs.Prompt) (head string, rows []scoreRow, rest [][]string) {
-	lines := strings.Split(strings.TrimSpace(p.Text), "\n")
+	paras := strings.Split(strings.TrimSpace(p.Text), "\n\n")
+	lines := strings.Split(paras[0], "\n")
 	head = lines[0]
 	for _, l := range p.ScoreLines {
 		row := scoreRow{Label: l.Label, Value: strconv.Itoa(l.Value)}
@@ -301,6 +302,9 @@ func summaryRows(p dialogs.Prompt) (head string, rows []scoreRow, rest [][]strin
 	}
 	if len(p.ScoreLines) == 0 && len(lines) > 1 {
 		rest = append(rest, lines[1:])
+	}
+	for _, para := range paras[1:] { // such as the comparison with peers
+		rest = append(rest, strings.Split(para, "\n"))
 	}
 	return head, rows, rest
 }

@@ -212,6 +212,9 @@ func TestWholeQuestionnaireThroughForms(t *testing.T) {
 			t.Fatalf("question page without progress:\n%s", p.body)
 		}
 	}
+	if !strings.Contains(p.text(), "zu wenige Antworten") {
+		t.Errorf("the score page lacks the note that there are too few peers for a comparison")
+	}
 	if !strings.Contains(p.body, `<th scope="row">Gesamtindex</th><td>38`) {
 		t.Fatalf("the last page shows no composite of 38:\n%s", p.body)
 	}
