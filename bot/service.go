@@ -2,10 +2,10 @@ package bot
 
 import (
 	"context"
-	"time"
 	"errors"
 	"fmt"
 	"log/slog"
+	"time"
 
 	"github.com/surveybot/surveybot/dialogs"
 	"github.com/surveybot/surveybot/store"
@@ -111,6 +111,12 @@ func (s *Service) open(ctx context.Context, who store.Identity, lang dialogs.Lan
 	prompts, err := dialogs.Resume(q, sess.State)
 	if err != nil {
 		return Reply{}, fmt.Errorf("resume: %w", err)
+	}
+	if sess.State.Phase == dialogs.PhaseDone && resp.CompletedAt != nil {
+		// The results page shown again (a web page reloaded) keeps its comparison.
+		if text, err := s.benchmark(ctx, q, sess.State, dialogs.Score(q, sess.State.Answers), *resp.CompletedAt); err == nil {
+			addToSummary(prompts, text)
+		}
 	}
 	return reply(resp.ID, sess.State, prompts), nil
 }

@@ -2,9 +2,9 @@ package bot_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
-	"errors"
 	"sync"
 	"testing"
 	"time"
