@@ -205,7 +205,7 @@ func (s *Service) step(ctx context.Context, q *dialogs.Questionnaire, responseID
 		if next.Phase == dialogs.PhaseDone && sess.State.Phase != dialogs.PhaseDone {
 			sc := dialogs.Score(q, next.Answers)
 			step.Scores = &sc
-			step.Dims = dims(next.Answers)
+			step.Dims = store.DimsOf(next.Answers)
 		}
 		seq, err := s.store.ApplyStep(ctx, step)
 		committed := time.Now()
@@ -336,7 +336,7 @@ func (s *Service) session(ctx context.Context, q *dialogs.Questionnaire, id stri
 	if st.Phase == dialogs.PhaseDone && resp.Status != store.StatusCompleted {
 		// Every question is answered but the completion was never stored.
 		sc := dialogs.Score(q, st.Answers)
-		seq, err := s.store.ApplyStep(ctx, store.Step{ResponseID: id, Seq: resp.Seq, Channel: "restore", Lang: st.Lang, Phase: st.Phase, Scores: &sc, Dims: dims(st.Answers)})
+		seq, err := s.store.ApplyStep(ctx, store.Step{ResponseID: id, Seq: resp.Seq, Channel: "restore", Lang: st.Lang, Phase: st.Phase, Scores: &sc, Dims: store.DimsOf(st.Answers)})
 		if err != nil {
 			return store.Session{}, fmt.Errorf("complete restored response: %w", err)
 		}
@@ -389,19 +389,6 @@ func answered(q *dialogs.Questionnaire, before, after dialogs.State) string {
 	return dialogs.Describe(it, a, after.Lang)
 }
 
-// dims are the screening answers a completed response is counted under.
-func dims(answers map[string]dialogs.Answer) map[store.Dimension]string {
-	out := map[store.Dimension]string{}
-	for _, d := range []store.Dimension{store.ByChamber, store.BySector, store.BySize} {
-		if a, ok := answers[string(d)]; ok && a.Given() {
-			out[d] = a.Value
-		}
-	}
-	if a, ok := answers["postcode"]; ok && a.Given() && len(a.Value) >= 2 {
-		out[store.ByRegion] = a.Value[:2]
-	}
-	return out
-}
 
 // addToSummary appends a paragraph to the summary prompt of a reply.
 func addToSummary(prompts []dialogs.Prompt, text string) {

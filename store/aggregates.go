@@ -164,3 +164,19 @@ func (db *DB) PeerCells(ctx context.Context, q dialogs.Ref, sector, size string)
 	}
 	return out, nil
 }
+
+// DimsOf returns the screening answers a completed response is counted
+// under: chamber, sector and size band as answered, and the region, the
+// first two digits of the postcode. "keine Angabe" counts under none.
+func DimsOf(answers map[string]dialogs.Answer) map[Dimension]string {
+	out := map[Dimension]string{}
+	for _, d := range []Dimension{ByChamber, BySector, BySize} {
+		if a, ok := answers[string(d)]; ok && a.Given() {
+			out[d] = a.Value
+		}
+	}
+	if a, ok := answers["postcode"]; ok && a.Given() && len(a.Value) >= 2 {
+		out[ByRegion] = a.Value[:2]
+	}
+	return out
+}
