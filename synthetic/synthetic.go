@@ -1,0 +1,200 @@
+// Package synthetic makes a realistic data set of completed responses for
+// demos and benchmarks: simulated respondents answer the questionnaire
+// through the engine, so their answers follow its paths, and the answers
+// are stored as a channel would store them, spread over past weeks.
+package synthetic
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"strconv"
+	"time"
+
+	"github.com/surveybot/surveybot/dialogs"
+	"github.com/surveybot/surveybot/store"
+)
+
+// Options shape the data set.
+type Options struct {
+	Responses int       // how many completed responses
+	Weeks     int       // spread over this many weeks before End
+	End       time.Time // the latest completion
+	Seed      uint64    // the same seed gives the same data set
+}
+
+// Store is what Generate writes to.
+type Store interface {
+	EnsureRespondent(ctx context.Context, who store.Identity) (string, error)
+	CreateResponse(ctx context.Context, nr store.NewResponse) (store.Response, error)
+	ApplyStep(ctx context.Context, s store.Step) (int64, error)
+}
+
+// Clock is set to each response's completion time before it is stored;
+// open the store with store.WithClock(clock.Now).
+type Clock struct{ t time.Time }
+
+// Now returns the time Generate is storing at.
+func (c *Clock) Now() time.Time { return c.t }
+
+// region is where a respondent is: a postcode of Lower Saxony and the
+// chambers there.
+type region struct {
+	postcode string
+	chambers []string
+}
+
+func regions() []region {
+	return []region{
+		{"30159", []string{"ihk_h", "hwk_h"}}, {"38100", []string{"ihk_bs", "hwk_bls"}}, {"21335", []string{"ihk_lg", "hwk_bls"}},
+		{"26121", []string{"ihk_ol", "hwk_ol"}}, {"49074", []string{"ihk_os", "hwk_os"}}, {"26721", []string{"ihk_emd", "hwk_aur"}},
+		{"21682", []string{"ihk_std", "hwk_bls"}}, {"31134", []string{"ihk_h", "hwk_hi"}}, {"37073", []string{"ihk_h", "hwk_hi"}},
+	}
+}
+
+// Generate stores opts.Responses completed responses. Each respondent has a
+// latent digital maturity that colours all their answers, as real firms'
+// answers go together; about 3 in 100 answers are "keine Angabe".
+func Generate(ctx context.Context, db Store, clock *Clock, q *dialogs.Questionnaire, opts Options) error {
+	if opts.Weeks < 1 {
+		opts.Weeks = 1
+	}
+	rng := rand.New(rand.NewPCG(opts.Seed, opts.Seed^0x5eed))
+	places := regions()
+	span := time.Duration(opts.Weeks) * 7 * 24 * time.Hour
+	for i := range opts.Responses {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		clock.t = opts.End.Add(-time.Duration(rng.Int64N(int64(span)))).UTC()
+		st, err := answer(q, rng, places[rng.IntN(len(places))])
+		if err != nil {
+			return fmt.Errorf("respondent %d: %w", i, err)
+		}
+		if err := save(ctx, db, q, st, i); err != nil {
+			return fmt.Errorf("respondent %d: %w", i, err)
+		}
+	}
+	return nil
+}
+
+// answer runs one simulated respondent through the engine to the end.
+func answer(q *dialogs.Questionnaire, rng *rand.Rand, where region) (dialogs.State, error) {
+	maturity := math.Min(1, math.Max(0, rng.NormFloat64()*0.22+0.5))
+	st, ps, err := dialogs.Start(q, dialogs.German, nil)
+	if err != nil {
+		return st, err
+	}
+	for range 200 {
+		p := ps[len(ps)-1]
+		var in dialogs.Input
+		switch p.Kind {
+		case dialogs.PromptConsent:
+			in = dialogs.Input{Choice: dialogs.CodeYes, Item: p.Item}
+		case dialogs.PromptQuestion:
+			in = choose(q, p, maturity, where.postcode, where.chambers, rng)
+		default:
+			if st.Phase == dialogs.PhaseDone {
+				return st, nil
+			}
+			return st, fmt.Errorf("unexpected prompt %s: %s", p.Kind, p.Text)
+		}
+		if st, ps, err = dialogs.Step(q, st, in); err != nil {
+			return st, err
+		}
+		if st.Phase == dialogs.PhaseDone {
+			return st, nil
+		}
+	}
+	return st, fmt.Errorf("dialog did not end")
+}
+
+// choose answers one question as a respondent of the given maturity would.
+func choose(q *dialogs.Questionnaire, p dialogs.Prompt, m float64, postcode string, chambers []string, rng *rand.Rand) dialogs.Input {
+	item := p.Item
+	if rng.Float64() < 0.03 {
+		return dialogs.Input{Choice: dialogs.CodeNA, Item: item}
+	}
+	it, _ := q.Item(item)
+	pick := func(code string) dialogs.Input { return dialogs.Input{Choice: code, Item: item} }
+	switch item {
+	case "org_type":
+		if rng.Float64() < 0.9 {
+			return pick("business")
+		}
+		return pick("education")
+	case "postcode":
+		return dialogs.Input{Text: postcode, Item: item}
+	case "chamber":
+		return pick(chambers[rng.IntN(len(chambers))])
+	}
+	switch p.Type {
+	case dialogs.Scale:
+		x := int(math.Round(m*float64(it.Points-1)+rng.NormFloat64()*0.8)) + 1
+		x = min(max(x, 1), it.Points)
+		if it.Score != nil && it.Score.Reversed {
+			x = it.Points + 1 - x
+		}
+		return pick(strconv.Itoa(x))
+	case dialogs.YesNo:
+		yes := rng.Float64() < m
+		if it.Score != nil && it.Score.Reversed {
+			yes = !yes
+		}
+		if yes {
+			return pick(dialogs.CodeYes)
+		}
+		return pick(dialogs.CodeNo)
+	case dialogs.Multi:
+		var sel []string
+		for _, o := range it.Options {
+			if !o.Exclusive && rng.Float64() < m*0.8 {
+				sel = append(sel, o.Code)
+			}
+		}
+		if len(sel) == 0 {
+			sel = []string{it.Options[0].Code} // "keine" comes first in the shared questionnaire
+			for _, o := range it.Options {
+				if o.Exclusive {
+					sel = []string{o.Code}
+				}
+			}
+		}
+		return dialogs.Input{Selection: sel, Item: item}
+	case dialogs.Single:
+		// The option whose score is nearest to the respondent's maturity;
+		// options without a score, and unscored items, by chance.
+		best, bestD := it.Options[rng.IntN(len(it.Options))].Code, math.Inf(1)
+		target := m*100 + rng.NormFloat64()*15
+		for _, o := range it.Options {
+			if o.Score != nil {
+				if d := math.Abs(*o.Score - target); d < bestD {
+					best, bestD = o.Code, d
+				}
+			}
+		}
+		return pick(best)
+	case dialogs.Integer:
+		return dialogs.Input{Text: strconv.Itoa(rng.IntN(50)), Item: item}
+	}
+	return dialogs.Input{Text: "k. A.", Item: item}
+}
+
+// save stores one finished dialog as a completed response.
+func save(ctx context.Context, db Store, q *dialogs.Questionnaire, st dialogs.State, i int) error {
+	rid, err := db.EnsureRespondent(ctx, store.Identity{Channel: "synthetic", External: fmt.Sprintf("%d-%d", time.Now().UnixNano(), i)})
+	if err != nil {
+		return err
+	}
+	resp, err := db.CreateResponse(ctx, store.NewResponse{RespondentID: rid, Questionnaire: q.Ref(), Lang: st.Lang, Channel: "synthetic"})
+	if err != nil {
+		return err
+	}
+	sc := dialogs.Score(q, st.Answers)
+	_, err = db.ApplyStep(ctx, store.Step{
+		ResponseID: resp.ID, Seq: resp.Seq, Channel: "synthetic", Lang: st.Lang, Phase: dialogs.PhaseDone,
+		Changes: dialogs.Changes(q, dialogs.State{}, st), Scores: &sc, Dims: store.DimsOf(st.Answers),
+	})
+	return err
+}
