@@ -389,7 +389,6 @@ func answered(q *dialogs.Questionnaire, before, after dialogs.State) string {
 	return dialogs.Describe(it, a, after.Lang)
 }
 
-
 // addToSummary appends a paragraph to the summary prompt of a reply.
 func addToSummary(prompts []dialogs.Prompt, text string) {
 	for i := range prompts {

@@ -36,7 +36,14 @@ type Table struct {
 // Disclose builds the tables of one dimension from its aggregates, one per
 // field, with primary and secondary suppression applied to the cells and to
 // the band counts of every shown figure.
-func Disclose(cells []store.Cell) []Table {
+func Disclose(cells []store.Cell) []Table { return disclose(cells, false) }
+
+// DiscloseByWeek is Disclose for a breakdown by week: where a second cell
+// must be hidden, it is the oldest week's, so that the recent weeks, which
+// the digest reports, stay visible.
+func DiscloseByWeek(cells []store.Cell) []Table { return disclose(cells, true) }
+
+func disclose(cells []store.Cell, oldestFirst bool) []Table {
 	byField := map[string][]store.Cell{}
 	var fields []string
 	for _, c := range cells {
@@ -48,12 +55,12 @@ func Disclose(cells []store.Cell) []Table {
 	sort.Strings(fields)
 	tables := make([]Table, 0, len(fields))
 	for _, f := range fields {
-		tables = append(tables, table(f, byField[f]))
+		tables = append(tables, table(f, byField[f], oldestFirst))
 	}
 	return tables
 }
 
-func table(field string, cells []store.Cell) Table {
+func table(field string, cells []store.Cell, oldestFirst bool) Table {
 	var total store.Cell
 	total.Field = field
 	for _, c := range cells {
@@ -79,7 +86,11 @@ func table(field string, cells []store.Cell) Table {
 	for i, c := range cells {
 		ns[i] = c.N
 	}
-	for i, hide := range Hide(ns) {
+	hide := Hide(ns)
+	if oldestFirst {
+		hide = hideWith(ns, byGroup(cells))
+	}
+	for i, hide := range hide {
 		if hide {
 			t.Cells[i] = suppressed(t.Cells[i])
 		}
@@ -113,6 +124,27 @@ func suppressed(f Figure) Figure {
 // hidden parts together hold fewer than MinN (so that the total minus the
 // shown parts would describe a small group), the smallest shown part too.
 func Hide(parts []int) []bool {
+	order := make([]int, len(parts))
+	for i := range order {
+		order[i] = i
+	}
+	sort.SliceStable(order, func(a, b int) bool { return parts[order[a]] < parts[order[b]] })
+	return hideWith(parts, order)
+}
+
+// byGroup orders cells by their group, oldest week first.
+func byGroup(cells []store.Cell) []int {
+	order := make([]int, len(cells))
+	for i := range order {
+		order[i] = i
+	}
+	sort.SliceStable(order, func(a, b int) bool { return cells[order[a]].Group < cells[order[b]].Group })
+	return order
+}
+
+// hideWith is Hide with the order in which shown parts are hidden in
+// addition.
+func hideWith(parts []int, order []int) []bool {
 	hide := make([]bool, len(parts))
 	hidden := 0
 	for i, n := range parts {
@@ -121,18 +153,14 @@ func Hide(parts []int) []bool {
 			hidden += n
 		}
 	}
-	for hidden > 0 && hidden < MinN {
-		smallest := -1
-		for i, n := range parts {
-			if !hide[i] && n > 0 && (smallest < 0 || n < parts[smallest]) {
-				smallest = i
-			}
+	for _, i := range order {
+		if hidden == 0 || hidden >= MinN {
+			break
 		}
-		if smallest < 0 {
-			break // everything is hidden already
+		if !hide[i] && parts[i] > 0 {
+			hide[i] = true
+			hidden += parts[i]
 		}
-		hide[smallest] = true
-		hidden += parts[smallest]
 	}
 	return hide
 }

@@ -110,7 +110,11 @@ func TestNoSmallGroupRevealed(t *testing.T) {
 				}
 			}
 		}
-		for _, tb := range indicators.Disclose(cells) {
+		disclose := indicators.Disclose
+		if rapid.Bool().Draw(t, "by week") {
+			disclose = indicators.DiscloseByWeek
+		}
+		for _, tb := range disclose(cells) {
 			all := append([]indicators.Figure{tb.Total}, tb.Cells...)
 			for _, f := range all {
 				checkFigure(t, f)

@@ -63,6 +63,12 @@ func (c Cell) Bands() [5]int { return [5]int{c.B1, c.B2, c.B3, c.B4, c.B5} }
 // the completed responses of one questionnaire version. Responses whose
 // respondent was erased count, in group "".
 func (db *DB) Aggregate(ctx context.Context, q dialogs.Ref, dim Dimension) ([]Cell, error) {
+	return db.AggregateWeek(ctx, q, dim, "")
+}
+
+// AggregateWeek is Aggregate over the responses completed in one ISO week
+// ("2026-W48"), or over all if week is "".
+func (db *DB) AggregateWeek(ctx context.Context, q dialogs.Ref, dim Dimension, week string) ([]Cell, error) {
 	var group string
 	switch dim {
 	case Overall:
@@ -82,8 +88,13 @@ func (db *DB) Aggregate(ctx context.Context, q dialogs.Ref, dim Dimension) ([]Ce
 			SUM(CASE WHEN %[1]s >= 80 THEN 1 ELSE 0 END) AS b5`, v)
 	}
 	// Completed responses: status completed, or erased after completion.
-	const done = `r.completed_at IS NOT NULL AND r.status IN ('completed', 'erased')
+	done := `r.completed_at IS NOT NULL AND r.status IN ('completed', 'erased')
 		AND r.questionnaire_id = ? AND r.questionnaire_version = ?`
+	args := []any{q.ID, q.Version}
+	if week != "" {
+		done += " AND r.completed_week = ?"
+		args = append(args, week)
+	}
 	query := fmt.Sprintf(`SELECT %[1]s AS grp, s.field AS field, COUNT(*) AS n, SUM(s.value) AS total, %[2]s
 		FROM responses r JOIN scores s ON s.response_id = r.id
 		WHERE %[3]s
@@ -94,7 +105,7 @@ func (db *DB) Aggregate(ctx context.Context, q dialogs.Ref, dim Dimension) ([]Ce
 		WHERE %[3]s AND r.composite IS NOT NULL
 		GROUP BY %[1]s
 		ORDER BY field, grp`, group, bands("s.value"), done, CompositeField, bands("r.composite"))
-	full := []any{q.ID, q.Version, q.ID, q.Version}
+	full := append(append([]any{}, args...), args...)
 	var cells []Cell
 	if err := db.db.SelectContext(ctx, &cells, db.db.Rebind(query), full...); err != nil {
 		return nil, fmt.Errorf("aggregate by %s: %w", dim, err)
