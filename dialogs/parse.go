@@ -134,3 +134,9 @@ func optionByLabel(it *Item, text string) (string, bool) {
 	}
 	return "", false
 }
+
+// ParseValue checks an answer value as the store keeps it, for imports: an
+// option code, several codes joined by commas (multiple choice; an
+// exclusive option clears the others, as in the dialog), a scale point,
+// a number, a postcode, text, or "na" for "keine Angabe".
+func ParseValue(it *Item, v string) (Answer, bool) { return parseAnswer(it, v) }

@@ -51,8 +51,22 @@ Usage:
                                      an open link for many (newsletter, website): web and Telegram
   surveybot respondent erase [--config FILE] ID | --email ADDRESS | --telegram CHAT | --slack USER | --invitation KEY
                                      erase a respondent's identities and answers
+  surveybot export responses [--config FILE] [--chamber CODE] [--format csv|xlsx] --out FILE
+                                     the completed responses (one chamber's members only with
+                                     --chamber), one row each, with the codebook
+  surveybot export aggregates [--config FILE] [--by overall|chamber|sector|size|region|week] --out FILE
+                                     the indicator figures as CSV, groups under 5 suppressed
+  surveybot export codebook [--config FILE] [--format csv|xlsx] --out FILE
+                                     the item codes, texts and answer codes of the questionnaire
+  surveybot import answers [--config FILE] [--skip-bad] [--chamber CODE] FILE
+                                     import answers collected elsewhere (CSV keyed by item codes);
+                                     a bad row imports nothing unless --skip-bad
   surveybot questionnaire check [FILE]
                                      check a questionnaire file (default: the embedded one)
+  surveybot digest preview [--config FILE] [--week 2026-W48] [--out DIR]
+                                     render the weekly digest (text and chart) without sending it
+  surveybot demo-data [--config FILE] [--responses 2000] [--weeks 12] [--seed 1]
+                                     fill the database with realistic generated responses
   surveybot help                     show this text
 `
 
@@ -88,8 +102,16 @@ func dispatch(ctx context.Context, args []string, e env) error {
 		return invitationCmd(ctx, args[1:], e)
 	case "openlink":
 		return openlinkCmd(ctx, args[1:], e)
+	case "digest":
+		return digestCmd(ctx, args[1:], e)
+	case "demo-data":
+		return demoCmd(ctx, args[1:], e)
 	case "respondent":
 		return respondentCmd(ctx, args[1:], e)
+	case "export":
+		return exportCmd(ctx, args[1:], e)
+	case "import":
+		return importCmd(ctx, args[1:], e)
 	case "questionnaire":
 		if len(args) < 2 || args[1] != "check" {
 			return fmt.Errorf("%w: questionnaire needs the subcommand check", errUsage)

@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"github.com/surveybot/surveybot/store"
+	"image/png"
 	"io"
 	"log/slog"
 	"os"
@@ -132,5 +134,37 @@ func TestEraseByEmail(t *testing.T) {
 	}
 	if code, _ := runIt("respondent", "erase", "--email", "a@b.de", "--telegram", "5"); code != 2 {
 		t.Errorf("two ways at once: exit %d, want 2", code)
+	}
+}
+
+// TestDemoDataAndDigestPreview fills a database with generated responses
+// and renders the week's digest into files.
+func TestDemoDataAndDigestPreview(t *testing.T) {
+	dir := t.TempDir()
+	vars := map[string]string{"SURVEYBOT_SQL_DSN": "sqlite:" + filepath.Join(dir, "demo.db")}
+	runIt := func(args ...string) (int, string) {
+		var out strings.Builder
+		code := run(context.Background(), args, env{stdin: strings.NewReader(""), stdout: &out, stderr: &out,
+			log: slog.New(slog.NewTextHandler(io.Discard, nil)), getenv: func(k string) string { return vars[k] }})
+		return code, out.String()
+	}
+	if code, out := runIt("demo-data", "--responses", "200", "--weeks", "3"); code != 0 || !strings.Contains(out, "200 synthetic responses") {
+		t.Fatalf("demo-data: %d %s", code, out)
+	}
+	week := store.ISOWeek(time.Now())
+	code, out := runIt("digest", "preview", "--week", week, "--out", dir)
+	if code != 0 || !strings.Contains(out, "Wochenbericht "+week) || !strings.Contains(out, "Digitaler Reifegrad:") {
+		t.Fatalf("digest preview: %d %s", code, out)
+	}
+	f, err := os.Open(filepath.Join(dir, "digest-"+week+".png"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if _, err := png.Decode(f); err != nil {
+		t.Errorf("the chart file is not a PNG: %v", err)
+	}
+	if code, _ := runIt("digest", "preview", "--week", "2026-48"); code != 2 {
+		t.Errorf("a malformed week: exit %d, want 2", code)
 	}
 }
