@@ -23,6 +23,13 @@ var (
 type Message struct {
 	To, Subject, Text, HTML string
 	Headers                 map[string]string // e.g. List-Unsubscribe, List-Unsubscribe-Post
+	Attachments             []Attachment      // such as the digest's chart
+}
+
+// Attachment is a file sent with a message.
+type Attachment struct {
+	Name string // file name shown to the reader, such as "digest-2026-W48.png"
+	Data []byte
 }
 
 // Sender sends a message. Implementations are safe for concurrent use.

@@ -1,6 +1,7 @@
 package email
 
 import (
+	"bytes"
 	"crypto/rand"
 	"fmt"
 	"net/mail"
@@ -55,6 +56,9 @@ func buildMsg(from *mail.Address, m Message, now time.Time) (*gomail.Msg, error)
 		msg.SetBodyString(gomail.TypeTextPlain, m.Text)
 	default:
 		msg.SetBodyString(gomail.TypeTextHTML, m.HTML)
+	}
+	for _, a := range m.Attachments {
+		msg.AttachReadSeeker(a.Name, bytes.NewReader(a.Data))
 	}
 	return msg, nil
 }

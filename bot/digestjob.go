@@ -1,0 +1,119 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/surveybot/surveybot/dialogs"
+	"github.com/surveybot/surveybot/digest"
+	"github.com/surveybot/surveybot/store"
+)
+
+// DigestStore is what the weekly digest job needs of the database.
+type DigestStore interface {
+	digest.Source
+	Subscribers(ctx context.Context) ([]store.Subscriber, error)
+	ClaimDigest(ctx context.Context, week string) (bool, error)
+	DigestSent(ctx context.Context, week string, sent, failed int) error
+}
+
+// DigestDeliverer sends a digest to one subscriber, by the subscriber's kind.
+type DigestDeliverer func(ctx context.Context, to store.Subscriber, d digest.Digest) error
+
+// DigestJob sends the digest of the past week once a week, at a set
+// weekday and time in a set time zone (Monday 08:00 Europe/Berlin by
+// default), exactly once however many instances run it: the week is
+// claimed in SQL first.
+type DigestJob struct {
+	db       DigestStore
+	q        *dialogs.Questionnaire
+	deliver  map[string]DigestDeliverer
+	loc      *time.Location
+	weekday  time.Weekday
+	at       time.Duration // after midnight
+	log      *slog.Logger
+	interval time.Duration
+}
+
+// NewDigestJob returns the job. deliver maps a subscriber kind (slack,
+// telegram, email) to its deliverer; subscribers of kinds without one are
+// skipped with a warning.
+func NewDigestJob(db DigestStore, q *dialogs.Questionnaire, deliver map[string]DigestDeliverer, loc *time.Location, weekday time.Weekday, at time.Duration, log *slog.Logger) *DigestJob {
+	return &DigestJob{db: db, q: q, deliver: deliver, loc: loc, weekday: weekday, at: at, log: log, interval: time.Minute}
+}
+
+// Run checks every minute whether a digest is due, until ctx ends.
+func (j *DigestJob) Run(ctx context.Context) {
+	t := time.NewTicker(j.interval)
+	defer t.Stop()
+	for {
+		if _, err := j.RunOnce(ctx, time.Now()); err != nil {
+			j.log.Error("weekly digest", slog.Any("error", err))
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// Due returns the week whose digest is due at now: the ISO week before the
+// current one, once the current week's send time has passed.
+func (j *DigestJob) Due(now time.Time) (string, bool) {
+	local := now.In(j.loc)
+	y, m, d := local.Date()
+	midnight := time.Date(y, m, d, 0, 0, 0, 0, j.loc)
+	// The start of this week's send day (weeks start on Monday).
+	offset := (int(local.Weekday()) + 6) % 7
+	sendDay := midnight.AddDate(0, 0, -offset+(int(j.weekday)+6)%7)
+	if now.Before(sendDay.Add(j.at)) {
+		return "", false
+	}
+	return store.ISOWeek(midnight.AddDate(0, 0, -offset-7)), true
+}
+
+// RunOnce sends the due digest if no instance has sent it yet. It reports
+// whether this call sent it.
+func (j *DigestJob) RunOnce(ctx context.Context, now time.Time) (bool, error) {
+	week, due := j.Due(now)
+	if !due {
+		return false, nil
+	}
+	claimed, err := j.db.ClaimDigest(ctx, week)
+	if err != nil || !claimed {
+		return false, err
+	}
+	d, err := digest.Build(ctx, j.db, j.q, week)
+	if err != nil {
+		return false, fmt.Errorf("build digest %s: %w", week, err)
+	}
+	subs, err := j.db.Subscribers(ctx)
+	if err != nil {
+		return false, err
+	}
+	sent, failed := 0, 0
+	var errs []error
+	for _, s := range subs {
+		deliver, ok := j.deliver[s.Kind]
+		if !ok {
+			j.log.Warn("digest subscriber of a channel that is off", slog.String("kind", s.Kind))
+			failed++
+			continue
+		}
+		if err := deliver(ctx, s, d); err != nil {
+			failed++
+			errs = append(errs, fmt.Errorf("%s subscriber: %w", s.Kind, err))
+			continue
+		}
+		sent++
+	}
+	j.log.Info("weekly digest sent", slog.String("week", week), slog.Int("sent", sent), slog.Int("failed", failed))
+	if err := j.db.DigestSent(ctx, week, sent, failed); err != nil {
+		errs = append(errs, err)
+	}
+	return true, errors.Join(errs...)
+}

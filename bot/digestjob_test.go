@@ -1,0 +1,77 @@
+package bot_test
+
+import (
+	"context"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/surveybot/surveybot/bot"
+	"github.com/surveybot/surveybot/digest"
+	"github.com/surveybot/surveybot/store"
+	"github.com/surveybot/surveybot/store/storetest"
+)
+
+// TestDigestOncePerWeek runs the digest job of two instances at the same
+// moments: each week's digest goes to every subscriber exactly once, on
+// Monday from 08:00 Berlin time, covering the week before.
+func TestDigestOncePerWeek(t *testing.T) {
+	ctx := context.Background()
+	q := core(t)
+	berlin, err := time.LoadLocation("Europe/Berlin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, db := range storetest.DBs(t) {
+		t.Run(name, func(t *testing.T) {
+			for _, s := range []store.Subscriber{{Kind: "slack", Target: "C0COUNCIL"}, {Kind: "email", Target: "rat@example.org"}} {
+				if err := db.AddSubscriber(ctx, s); err != nil {
+					t.Fatal(err)
+				}
+			}
+			var mu sync.Mutex
+			got := map[string][]string{} // week -> targets
+			deliver := func(_ context.Context, to store.Subscriber, d digest.Digest) error {
+				mu.Lock()
+				defer mu.Unlock()
+				got[d.Week] = append(got[d.Week], to.Target)
+				return nil
+			}
+			job := func() *bot.DigestJob {
+				return bot.NewDigestJob(db, q, map[string]bot.DigestDeliverer{"slack": deliver, "email": deliver}, berlin, time.Monday, 8*time.Hour, discard())
+			}
+			a, b := job(), job()
+			if w, due := a.Due(time.Date(2026, 11, 30, 7, 59, 0, 0, berlin)); due {
+				t.Errorf("due at Monday 07:59 (%s)", w)
+			}
+			if w, due := a.Due(time.Date(2026, 11, 30, 8, 0, 0, 0, berlin)); !due || w != "2026-W48" {
+				t.Errorf("Monday 08:00 of W49: due %v for %s, want the digest of 2026-W48", due, w)
+			}
+			var sends atomic.Int32
+			for _, at := range []time.Time{
+				time.Date(2026, 11, 30, 7, 59, 0, 0, berlin), // not yet
+				time.Date(2026, 11, 30, 8, 1, 0, 0, berlin),  // W48's digest
+				time.Date(2026, 12, 2, 15, 0, 0, 0, berlin),  // later that week: nothing new
+				time.Date(2026, 12, 7, 8, 0, 0, 0, berlin),   // W49's digest
+			} {
+				var wg sync.WaitGroup
+				for _, j := range []*bot.DigestJob{a, b} {
+					wg.Go(func() {
+						sent, err := j.RunOnce(ctx, at)
+						if err != nil {
+							t.Error(err)
+						}
+						if sent {
+							sends.Add(1)
+						}
+					})
+				}
+				wg.Wait()
+			}
+			if sends.Load() != 2 || len(got["2026-W48"]) != 2 || len(got["2026-W49"]) != 2 || len(got) != 2 {
+				t.Errorf("%d sends, deliveries %v; want each of two weeks sent once to both subscribers", sends.Load(), got)
+			}
+		})
+	}
+}
