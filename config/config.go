@@ -29,7 +29,50 @@ type Config struct {
 	Slack         Slack         `toml:"slack"`
 	Web           Web           `toml:"web"`
 	Email         Email         `toml:"email"`
+	Digest        Digest        `toml:"digest"`
 	Log           Log           `toml:"log"`
+}
+
+// Digest configures the council's weekly digest.
+type Digest struct {
+	Enabled       bool   `toml:"enabled"`
+	Weekday       string `toml:"weekday"`
+	Time          string `toml:"time"`
+	Timezone      string `toml:"timezone"`
+	SubscribeCode string `toml:"subscribe_code"`
+}
+
+// Schedule returns when the digest goes out: the weekday, the time after
+// midnight and the time zone. Validate has checked them.
+func (d Digest) Schedule() (time.Weekday, time.Duration, *time.Location) {
+	day, _ := parseWeekday(d.Weekday)
+	t, _ := time.Parse("15:04", d.Time)
+	loc, _ := time.LoadLocation(d.Timezone)
+	return day, time.Duration(t.Hour())*time.Hour + time.Duration(t.Minute())*time.Minute, loc
+}
+
+func parseWeekday(s string) (time.Weekday, bool) {
+	for d := time.Sunday; d <= time.Saturday; d++ {
+		if strings.EqualFold(d.String(), s) {
+			return d, true
+		}
+	}
+	return 0, false
+}
+
+func (d Digest) validate(bad func(key, format string, args ...any)) {
+	if _, ok := parseWeekday(d.Weekday); !ok {
+		bad("digest.weekday", "%q is not a weekday such as monday", d.Weekday)
+	}
+	if _, err := time.Parse("15:04", d.Time); err != nil {
+		bad("digest.time", "%q is not a time such as 08:00", d.Time)
+	}
+	if _, err := time.LoadLocation(d.Timezone); err != nil {
+		bad("digest.timezone", "%q is not a time zone such as Europe/Berlin", d.Timezone)
+	}
+	if d.SubscribeCode != "" && len(d.SubscribeCode) < 8 {
+		bad("digest.subscribe_code", "must be at least 8 characters, so it cannot be guessed")
+	}
 }
 
 // Slack configures the Slack channel; without a bot token it is off.
@@ -125,6 +168,7 @@ func Default() Config {
 		SQL:    SQL{DSN: "sqlite:surveybot.db"},
 		Redis:  Redis{KeyPrefix: "surveybot:", SessionTTL: 30 * 24 * time.Hour, LockTTL: 10 * time.Second, LockWait: 5 * time.Second},
 		Log:    Log{Level: "info", Format: "text"},
+		Digest: Digest{Enabled: true, Weekday: "monday", Time: "08:00", Timezone: "Europe/Berlin"},
 		Slack:  Slack{APIURL: "https://slack.com/api/", Mode: "http", ChannelRate: 1, GlobalRate: 20},
 		Web:    Web{BaseURL: "http://127.0.0.1:8080", InvitationTTL: 60 * 24 * time.Hour, GuessLimit: 20},
 		Email: Email{
@@ -284,6 +328,7 @@ func (c Config) validate(fromEnv map[string]string) error {
 	c.Slack.validate(bad)
 	c.Web.validate(bad)
 	c.Email.validate(bad)
+	c.Digest.validate(bad)
 	switch c.Log.Level {
 	case "debug", "info", "warn", "error":
 	default:

@@ -75,6 +75,10 @@ const (
 	UIPeerLine
 	UIPeerFew
 	UIPeerNone
+	UIDigestOff
+	UIDigestSubscribed
+	UIDigestUnsubscribed
+	UIDigestWrongCode
 )
 
 // Text returns both languages of a channel text.
@@ -224,6 +228,16 @@ func (k UIText) Text() Text {
 	case UIPeerNone:
 		return Text{"Für einen Vergleich mit anderen liegen noch zu wenige Antworten vor; Vergleiche zeigen wir erst ab 5 Antworten.",
 			"There are too few answers yet for a comparison with others; comparisons are shown from 5 answers on."}
+	case UIDigestOff:
+		return Text{"Der Wochenbericht kann hier nicht abonniert werden.", "The weekly digest cannot be subscribed to here."}
+	case UIDigestSubscribed:
+		return Text{"Sie erhalten den Wochenbericht der Digitalisierungsindikatoren ab jetzt jeden Montag in diesem Chat. Abbestellen mit /unsubscribe.",
+			"From now on you get the weekly digest of the digitalisation indicators in this chat every Monday. Stop it with /unsubscribe."}
+	case UIDigestUnsubscribed:
+		return Text{"Der Wochenbericht ist abbestellt.", "The weekly digest is cancelled."}
+	case UIDigestWrongCode:
+		return Text{"Dieser Code stimmt nicht. Den Code für den Wochenbericht erhalten Sie vom Betreiber der Umfrage.",
+			"This code is wrong. The operator of the survey gives you the code for the weekly digest."}
 	}
 	return Text{"?", "?"}
 }

@@ -45,6 +45,12 @@ type KV interface {
 	Raise(ctx context.Context, key string, val int64, ttl time.Duration) (int64, error)
 }
 
+// Subscriptions keeps the digest's subscribers.
+type Subscriptions interface {
+	AddSubscriber(ctx context.Context, s store.Subscriber) error
+	RemoveSubscriber(ctx context.Context, s store.Subscriber) error
+}
+
 // Sender queues outgoing calls to the Bot API.
 type Sender interface {
 	Enqueue(m outbox.Message) error
@@ -59,8 +65,11 @@ type Config struct {
 	WebhookSecret  string
 	MaxConnections int  // setWebhook max_connections
 	OpenAnswering  bool // a plain /start begins the shared questionnaire for anyone
-	PollTimeout    time.Duration
-	HTTPClient     *http.Client // for polling; nil: a client with a timeout above PollTimeout
+	// SubscribeCode, if set, lets a chat subscribe to the weekly digest with
+	// /subscribe <code> (and leave with /unsubscribe).
+	SubscribeCode string
+	PollTimeout   time.Duration
+	HTTPClient    *http.Client // for polling; nil: a client with a timeout above PollTimeout
 }
 
 // Modes of receiving updates.
@@ -84,6 +93,7 @@ type Channel struct {
 	kv        KV
 	out       Sender
 	callbacks Sender // answers to button presses: not held back by a chat's message limit
+	subs      Subscriptions
 	cfg       Config
 	log       *slog.Logger
 }
@@ -113,6 +123,10 @@ func New(cfg Config, conv Conversations, kv KV, out Sender, log *slog.Logger) (*
 	}
 	return &Channel{api: api, conv: conv, kv: kv, out: out, callbacks: out, cfg: cfg, log: log.With(slog.String("channel", ChannelName))}, nil
 }
+
+// KeepSubscriptionsIn lets chats subscribe to the weekly digest with
+// /subscribe <code>.
+func (c *Channel) KeepSubscriptionsIn(s Subscriptions) { c.subs = s }
 
 // AnswerCallbacksThrough sends the answers to button presses through their
 // own queue. Telegram's limit of about one message a second per chat does

@@ -79,11 +79,12 @@ func newRig(t testing.TB, o rigOptions) *rig {
 	})
 	r.ch, err = telegram.New(telegram.Config{
 		Token: token, APIURL: r.fake.URL(), Mode: o.mode, WebhookSecret: secret,
-		OpenAnswering: !o.closed, PollTimeout: time.Second,
+		OpenAnswering: !o.closed, PollTimeout: time.Second, SubscribeCode: "council-2026",
 	}, r.svc, kv, r.queue, log)
 	if err != nil {
 		t.Fatal(err)
 	}
+	r.ch.KeepSubscriptionsIn(r.db)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() {
@@ -687,5 +688,37 @@ func TestOpenLink(t *testing.T) {
 	r.deliver(r.fake.SendText(53, "/start "+old.Key))
 	if m, _ := r.fake.LastMessage(53); !strings.Contains(m.Text, "abgelaufen") {
 		t.Errorf("expired open link: %q", m.Text)
+	}
+}
+
+// TestDigestSubscription lets a council member's chat subscribe to the
+// weekly digest with the code, receive it as text and chart, and leave.
+func TestDigestSubscription(t *testing.T) {
+	r := newRig(t, rigOptions{mode: telegram.ModeWebhook, closed: true})
+	ctx := context.Background()
+	const chat = 60
+	r.deliver(r.fake.SendText(chat, "/subscribe wrong-code"))
+	if m, _ := r.fake.LastMessage(chat); !strings.Contains(m.Text, "Code stimmt nicht") {
+		t.Errorf("wrong code: %q", m.Text)
+	}
+	r.deliver(r.fake.SendText(chat, "/subscribe council-2026"))
+	subs, err := r.db.Subscribers(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(subs) != 1 || subs[0] != (store.Subscriber{Kind: "telegram", Target: "60"}) {
+		t.Fatalf("subscribers %v", subs)
+	}
+	if err := r.ch.Post(ctx, chat, "Wochenbericht 2026-W48", []byte("\x89PNG fake"), "digest-2026-W48.png"); err != nil {
+		t.Fatal(err)
+	}
+	r.settle()
+	ms := r.fake.Messages(chat)
+	if len(ms) < 2 || !strings.Contains(ms[len(ms)-2].Text, "Wochenbericht 2026-W48") || !ms[len(ms)-1].Photo {
+		t.Errorf("the digest arrived as %+v, want its text and then its chart", ms[len(ms)-2:])
+	}
+	r.deliver(r.fake.SendText(chat, "/unsubscribe"))
+	if subs, _ := r.db.Subscribers(ctx); len(subs) != 0 {
+		t.Errorf("still subscribed: %v", subs)
 	}
 }

@@ -2,6 +2,7 @@ package telegram
 
 import (
 	"context"
+	"crypto/subtle"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -135,6 +136,8 @@ func (c *Channel) handleMessage(ctx context.Context, chat int64, lang dialogs.La
 	switch cmd {
 	case "start":
 		return c.start(ctx, chat, who, lang, arg)
+	case "subscribe", "unsubscribe":
+		return c.subscribe(ctx, chat, lang, cmd == "subscribe", arg)
 	case "delete":
 		known, err := c.conv.Known(ctx, who)
 		if err != nil {
@@ -305,6 +308,29 @@ func (c *Channel) confirmDelete(ctx context.Context, chat int64, queryID string,
 	default:
 		_ = c.kv.Del(ctx, questionKey(chat))
 		c.sendText(chat, dialogs.UIDeleted.In(lang))
+	}
+	return nil
+}
+
+// subscribe adds the chat to the weekly digest's subscribers, given the
+// code the operator hands to council members, or removes it.
+func (c *Channel) subscribe(ctx context.Context, chat int64, lang dialogs.Lang, on bool, code string) error {
+	sub := store.Subscriber{Kind: ChannelName, Target: strconv.FormatInt(chat, 10)}
+	switch {
+	case c.subs == nil || c.cfg.SubscribeCode == "":
+		c.sendText(chat, dialogs.UIDigestOff.In(lang))
+	case !on:
+		if err := c.subs.RemoveSubscriber(ctx, sub); err != nil && !errors.Is(err, store.ErrNotFound) {
+			return err
+		}
+		c.sendText(chat, dialogs.UIDigestUnsubscribed.In(lang))
+	case subtle.ConstantTimeCompare([]byte(code), []byte(c.cfg.SubscribeCode)) != 1:
+		c.sendText(chat, dialogs.UIDigestWrongCode.In(lang))
+	default:
+		if err := c.subs.AddSubscriber(ctx, sub); err != nil {
+			return err
+		}
+		c.sendText(chat, dialogs.UIDigestSubscribed.In(lang))
 	}
 	return nil
 }

@@ -8,15 +8,18 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"strconv"
 
 	"github.com/redis/go-redis/v9"
 	"github.com/surveybot/surveybot/bot"
+	"github.com/surveybot/surveybot/channels/email"
 	"github.com/surveybot/surveybot/channels/outbox"
 	slackch "github.com/surveybot/surveybot/channels/slack"
 	"github.com/surveybot/surveybot/channels/telegram"
 	"github.com/surveybot/surveybot/channels/web"
 	"github.com/surveybot/surveybot/config"
 	"github.com/surveybot/surveybot/dialogs"
+	"github.com/surveybot/surveybot/digest"
 	"github.com/surveybot/surveybot/store"
 )
 
@@ -161,10 +164,12 @@ func (a *app) telegram(log *slog.Logger) (*telegram.Channel, *outbox.Queue, erro
 	ch, err := telegram.New(telegram.Config{
 		Token: tc.Token, APIURL: tc.APIURL, Mode: tc.Mode, WebhookURL: tc.WebhookURL,
 		WebhookSecret: tc.WebhookSecret, MaxConnections: tc.MaxConnections, OpenAnswering: tc.OpenAnswering,
+		SubscribeCode: a.cfg.Digest.SubscribeCode,
 	}, a.svc, a.kv(), q, log)
 	if err != nil {
 		return nil, nil, err
 	}
+	ch.KeepSubscriptionsIn(a.db)
 	// Answers to button presses only count against the global limit.
 	cb := outbox.New(outbox.NewMemoryLimiter(outbox.Limits{Global: tc.GlobalRate, GlobalBurst: max(1, int(tc.GlobalRate))}),
 		outbox.Options{Log: log.With(slog.String("queue", "telegram-callbacks")), MaxAttempts: 3})
@@ -219,4 +224,39 @@ func (a *app) slack(log *slog.Logger) (*slackch.Channel, *outbox.Queue, error) {
 		return nil, nil, err
 	}
 	return ch, q, nil
+}
+
+// digestJob builds the weekly digest job with a deliverer for each channel
+// that is on: e-mail always (into files by default), Telegram and Slack if
+// configured.
+func (a *app) digestJob(log *slog.Logger, tg *telegram.Channel, sl *slackch.Channel) (*bot.DigestJob, error) {
+	mailer, err := a.mailer()
+	if err != nil {
+		return nil, err
+	}
+	name := func(d digest.Digest) string { return "digest-" + d.Week + ".png" }
+	deliver := map[string]bot.DigestDeliverer{
+		"email": func(ctx context.Context, to store.Subscriber, d digest.Digest) error {
+			return mailer.Send(ctx, email.Message{
+				To: to.Target, Subject: "Digitalisierungsindikatoren Niedersachsen – Wochenbericht " + d.Week,
+				Text: d.Text(), Attachments: []email.Attachment{{Name: name(d), Data: d.Chart}},
+			})
+		},
+	}
+	if tg != nil {
+		deliver["telegram"] = func(ctx context.Context, to store.Subscriber, d digest.Digest) error {
+			chat, err := strconv.ParseInt(to.Target, 10, 64)
+			if err != nil {
+				return fmt.Errorf("telegram subscriber %q: not a chat id", to.Target)
+			}
+			return tg.Post(ctx, chat, d.Text(), d.Chart, name(d))
+		}
+	}
+	if sl != nil {
+		deliver["slack"] = func(ctx context.Context, to store.Subscriber, d digest.Digest) error {
+			return sl.Post(ctx, to.Target, d.Text(), d.Chart, name(d))
+		}
+	}
+	day, at, loc := a.cfg.Digest.Schedule()
+	return bot.NewDigestJob(a.db, a.q, deliver, loc, day, at, log.With(slog.String("job", "digest"))), nil
 }

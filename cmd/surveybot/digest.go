@@ -4,6 +4,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"net/mail"
 	"os"
 	"path/filepath"
 	"time"
@@ -14,8 +15,11 @@ import (
 
 // digestCmd renders the weekly digest without sending it.
 func digestCmd(ctx context.Context, args []string, e env) error {
+	if len(args) > 0 && args[0] == "subscribers" {
+		return subscribersCmd(ctx, args[1:], e)
+	}
 	if len(args) == 0 || args[0] != "preview" {
-		return fmt.Errorf("%w: digest needs the subcommand preview", errUsage)
+		return fmt.Errorf("%w: digest needs the subcommand preview or subscribers", errUsage)
 	}
 	fs := flag.NewFlagSet("digest preview", flag.ContinueOnError)
 	fs.SetOutput(e.stderr)
@@ -46,6 +50,60 @@ func digestCmd(ctx context.Context, args []string, e env) error {
 		}
 		fmt.Fprint(e.stdout, d.Text())
 		fmt.Fprintf(e.stdout, "\n(written to %s and %s)\n", text, chart)
+		return nil
+	})
+}
+
+// subscribersCmd lists, adds and removes the digest's subscribers.
+func subscribersCmd(ctx context.Context, args []string, e env) error {
+	if len(args) == 0 || (args[0] != "add" && args[0] != "remove" && args[0] != "list") {
+		return fmt.Errorf("%w: digest subscribers needs add, remove or list", errUsage)
+	}
+	verb := args[0]
+	fs := flag.NewFlagSet("digest subscribers "+verb, flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	cfgPath := fs.String("config", "", "config file")
+	slackCh := fs.String("slack", "", "a Slack channel id (the app must be invited there)")
+	chat := fs.String("telegram", "", "a Telegram chat id")
+	addr := fs.String("email", "", "an e-mail address")
+	if err := fs.Parse(args[1:]); err != nil {
+		return fmt.Errorf("%w: %w", errUsage, err)
+	}
+	var subs []store.Subscriber
+	for kind, target := range map[string]string{"slack": *slackCh, "telegram": *chat, "email": *addr} {
+		if target != "" {
+			subs = append(subs, store.Subscriber{Kind: kind, Target: target})
+		}
+	}
+	if verb != "list" && len(subs) != 1 {
+		return fmt.Errorf("%w: name one subscriber: --slack, --telegram or --email", errUsage)
+	}
+	if *addr != "" {
+		if _, err := mail.ParseAddress(*addr); err != nil {
+			return fmt.Errorf("%w: --email %q is not an e-mail address", errUsage, *addr)
+		}
+	}
+	return withApp(ctx, *cfgPath, e, func(a *app) error {
+		switch verb {
+		case "add":
+			if err := a.db.AddSubscriber(ctx, subs[0]); err != nil {
+				return err
+			}
+			fmt.Fprintf(e.stdout, "%s %s gets the weekly digest\n", subs[0].Kind, subs[0].Target)
+		case "remove":
+			if err := a.db.RemoveSubscriber(ctx, subs[0]); err != nil {
+				return fmt.Errorf("%s %s: %w", subs[0].Kind, subs[0].Target, err)
+			}
+			fmt.Fprintf(e.stdout, "%s %s no longer gets the weekly digest\n", subs[0].Kind, subs[0].Target)
+		default:
+			list, err := a.db.Subscribers(ctx)
+			if err != nil {
+				return err
+			}
+			for _, s := range list {
+				fmt.Fprintf(e.stdout, "%s\t%s\n", s.Kind, s.Target)
+			}
+		}
 		return nil
 	})
 }

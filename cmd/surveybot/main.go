@@ -65,6 +65,8 @@ Usage:
                                      check a questionnaire file (default: the embedded one)
   surveybot digest preview [--config FILE] [--week 2026-W48] [--out DIR]
                                      render the weekly digest (text and chart) without sending it
+  surveybot digest subscribers add|remove|list [--config FILE] [--slack CHANNEL | --telegram CHAT | --email ADDRESS]
+                                     who gets the weekly digest
   surveybot demo-data [--config FILE] [--responses 2000] [--weeks 12] [--seed 1]
                                      fill the database with realistic generated responses
   surveybot help                     show this text

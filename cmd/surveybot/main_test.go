@@ -168,3 +168,31 @@ func TestDemoDataAndDigestPreview(t *testing.T) {
 		t.Errorf("a malformed week: exit %d, want 2", code)
 	}
 }
+
+// TestDigestSubscribers adds, lists and removes digest subscribers.
+func TestDigestSubscribers(t *testing.T) {
+	vars := map[string]string{"SURVEYBOT_SQL_DSN": "sqlite:" + filepath.Join(t.TempDir(), "subs.db")}
+	runIt := func(args ...string) (int, string) {
+		var out strings.Builder
+		code := run(context.Background(), args, env{stdin: strings.NewReader(""), stdout: &out, stderr: &out,
+			log: slog.New(slog.NewTextHandler(io.Discard, nil)), getenv: func(k string) string { return vars[k] }})
+		return code, out.String()
+	}
+	for _, args := range [][]string{{"--email", "rat@example.org"}, {"--slack", "C0COUNCIL"}} {
+		if code, out := runIt(append([]string{"digest", "subscribers", "add"}, args...)...); code != 0 {
+			t.Fatalf("add %v: %d %s", args, code, out)
+		}
+	}
+	if code, out := runIt("digest", "subscribers", "list"); code != 0 || !strings.Contains(out, "email\trat@example.org") || !strings.Contains(out, "slack\tC0COUNCIL") {
+		t.Errorf("list: %d %q", code, out)
+	}
+	if code, _ := runIt("digest", "subscribers", "remove", "--slack", "C0COUNCIL"); code != 0 {
+		t.Errorf("remove failed")
+	}
+	if code, out := runIt("digest", "subscribers", "remove", "--slack", "C0COUNCIL"); code != 1 || !strings.Contains(out, "not found") {
+		t.Errorf("removing twice: %d %q", code, out)
+	}
+	if code, _ := runIt("digest", "subscribers", "add", "--email", "no-address"); code != 2 {
+		t.Errorf("a bad address: exit %d, want 2", code)
+	}
+}

@@ -62,11 +62,14 @@ func serveCmd(ctx context.Context, args []string, e env) error {
 	}
 	channels := []string{}
 	var queues []*outbox.Queue
+	var tg *telegram.Channel
+	var sl *slackch.Channel
 	if cfg.Telegram.Token != "" {
 		ch, q, err := a.telegram(log)
 		if err != nil {
 			return err
 		}
+		tg = ch
 		queues = append(queues, q)
 		if cfg.Telegram.Mode == telegram.ModeWebhook {
 			srv.Handle("POST "+cfg.Telegram.WebhookPath, ch.Handler())
@@ -83,6 +86,7 @@ func serveCmd(ctx context.Context, args []string, e env) error {
 		if err != nil {
 			return err
 		}
+		sl = ch
 		queues = append(queues, q)
 		if cfg.Slack.Mode == slackch.ModeHTTP {
 			ch.Register(srv)
@@ -93,6 +97,13 @@ func serveCmd(ctx context.Context, args []string, e env) error {
 			}
 		})
 		channels = append(channels, "slack ("+cfg.Slack.Mode+")")
+	}
+	if cfg.Digest.Enabled {
+		job, err := a.digestJob(log, tg, sl)
+		if err != nil {
+			return err
+		}
+		wg.Go(func() { job.Run(ctx) })
 	}
 	w, err := a.web(log)
 	if err != nil {
