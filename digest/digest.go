@@ -23,6 +23,7 @@ import (
 type Source interface {
 	Aggregate(ctx context.Context, q dialogs.Ref, dim store.Dimension) ([]store.Cell, error)
 	AggregateWeek(ctx context.Context, q dialogs.Ref, dim store.Dimension, week string) ([]store.Cell, error)
+	InvitedByChamber(ctx context.Context) (map[string]store.Invited, error)
 }
 
 // Weeks is how many weeks the chart shows.
@@ -37,11 +38,16 @@ type Field struct {
 	Suppressed bool // fewer than 5 this week: shown as "·" with "n<5"
 }
 
-// Chamber is one chamber's completed responses of the week.
+// Chamber is one chamber's completed responses: of the week, and in all
+// against the invitations it sent (the response rate).
 type Chamber struct {
 	Code, Name string
-	N          int
-	Suppressed bool
+	N          int  // completed in the week
+	Suppressed bool // N is 1 to 4
+	Invited    int // respondents invited for the chamber
+	Completed  int // of them, those who completed
+	Rate       float64
+	HasRate    bool // shown where at least 5 invited completed
 }
 
 // Digest is one week's digest.
@@ -116,16 +122,35 @@ func Build(ctx context.Context, src Source, q *dialogs.Questionnaire, week strin
 			names[o.Code] = o.Label.De
 		}
 	}
+	invited, err := src.InvitedByChamber(ctx)
+	if err != nil {
+		return Digest{}, err
+	}
+	seen := map[string]bool{}
+	add := func(code string, week indicators.Figure, inWeek bool) {
+		name := names[code]
+		if code == "" {
+			name = "ohne Angabe"
+		}
+		inv := invited[code]
+		c := Chamber{Code: code, Name: name, N: week.N, Suppressed: inWeek && week.Suppressed, Invited: inv.Invited, Completed: inv.Completed}
+		if inv.Completed >= indicators.MinN && inv.Invited > 0 {
+			c.Rate, c.HasRate = 100*float64(inv.Completed)/float64(inv.Invited), true
+		}
+		seen[code] = true
+		d.Chambers = append(d.Chambers, c)
+	}
 	for _, t := range indicators.Disclose(chambers) {
 		if t.Field != store.CompositeField {
 			continue
 		}
 		for _, c := range t.Cells {
-			name := names[c.Group]
-			if c.Group == "" {
-				name = "ohne Angabe"
-			}
-			d.Chambers = append(d.Chambers, Chamber{Code: c.Group, Name: name, N: c.N, Suppressed: c.Suppressed})
+			add(c.Group, c, true)
+		}
+	}
+	for code := range invited { // chambers that invited but had no answers this week
+		if !seen[code] {
+			add(code, indicators.Figure{}, false)
 		}
 	}
 	sort.Slice(d.Chambers, func(i, j int) bool { return d.Chambers[i].Name < d.Chambers[j].Name })
@@ -194,16 +219,20 @@ func (d Digest) Text() string {
 			fmt.Fprintf(&b, "• %s: %+.1f Punkte\n", f.Title, f.Change)
 		}
 	}
-	b.WriteString("\nAbgeschlossene Antworten der Woche nach Kammer:\n")
+	b.WriteString("\nAbgeschlossene Antworten der Woche nach Kammer (Rücklauf insgesamt):\n")
 	if len(d.Chambers) == 0 {
 		b.WriteString("• keine\n")
 	}
 	for _, c := range d.Chambers {
+		week := fmt.Sprint(c.N)
 		if c.Suppressed {
-			fmt.Fprintf(&b, "• %s: · (n<5)\n", c.Name)
-			continue
+			week = "· (n<5)"
 		}
-		fmt.Fprintf(&b, "• %s: %d\n", c.Name, c.N)
+		rate := ""
+		if c.HasRate {
+			rate = fmt.Sprintf(" (Rücklauf %.0f %%: %d von %d Eingeladenen)", c.Rate, c.Completed, c.Invited)
+		}
+		fmt.Fprintf(&b, "• %s: %s%s\n", c.Name, week, rate)
 	}
 	b.WriteString("\nZahlen werden nur für Gruppen ab 5 Antworten gezeigt; „·“ steht für weniger.\n")
 	return b.String()

@@ -104,3 +104,63 @@ func TestBuild(t *testing.T) {
 		t.Errorf("empty week's chart: %v", err)
 	}
 }
+
+// TestResponseRate shows a chamber's response rate once 5 of its invited
+// members completed, and not before.
+func TestResponseRate(t *testing.T) {
+	ctx := context.Background()
+	q, err := dialogs.LoadCore()
+	if err != nil {
+		t.Fatal(err)
+	}
+	clock := &synthetic.Clock{}
+	db := storetest.SQLite(t, store.WithClock(clock.Now))
+	clock.Set(time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC)) // in 2026-W48
+	complete := func(rid string) {
+		resp, err := db.CreateResponse(ctx, store.NewResponse{RespondentID: rid, Questionnaire: q.Ref(), Lang: dialogs.German, Channel: "test"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		c := 50.0
+		if _, err := db.ApplyStep(ctx, store.Step{ResponseID: resp.ID, Channel: "test", Lang: dialogs.German, Phase: dialogs.PhaseDone,
+			Scores: &dialogs.Scores{Fields: map[string]float64{"maturity": 50}, Composite: &c}, Dims: map[store.Dimension]string{store.ByChamber: "hwk_h"}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i := range 8 {
+		inv, _, err := db.CreateInvitation(ctx, store.NewInvitation{Lang: dialogs.German, Fixed: map[string]string{"chamber": "hwk_h"}, TTL: time.Hour})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if i < 4 {
+			complete(inv.RespondentID)
+		}
+		if i == 7 {
+			d, err := digest.Build(ctx, db, q, "2026-W48")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if hw := find(d, "hwk_h"); hw.HasRate || !hw.Suppressed || hw.Invited != 8 {
+				t.Errorf("4 of 8 completed: %+v, want no rate and the week's count suppressed", hw)
+			}
+			complete(inv.RespondentID)
+		}
+	}
+	d, err := digest.Build(ctx, db, q, "2026-W48")
+	if err != nil {
+		t.Fatal(err)
+	}
+	hw := find(d, "hwk_h")
+	if !hw.HasRate || hw.Rate != 62.5 || hw.N != 5 || !strings.Contains(d.Text(), "HWK Hannover: 5 (Rücklauf 62 %: 5 von 8 Eingeladenen)") {
+		t.Errorf("5 of 8 completed: %+v\n%s", hw, d.Text())
+	}
+}
+
+func find(d digest.Digest, code string) digest.Chamber {
+	for _, c := range d.Chambers {
+		if c.Code == code {
+			return c
+		}
+	}
+	return digest.Chamber{}
+}

@@ -79,9 +79,10 @@ func (db *DB) CreateInvitation(ctx context.Context, ni NewInvitation) (Invitatio
 				}
 			}
 		}
-		const ins = `INSERT INTO invitations (id, key_hash, respondent_id, lang, fixed, expires_at, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?)`
-		if _, err := tx.ExecContext(ctx, tx.Rebind(ins), inv.ID, HashKey(key), inv.RespondentID, string(ni.Lang), string(fixed), inv.ExpiresAt, now); err != nil {
+		const ins = `INSERT INTO invitations (id, key_hash, respondent_id, lang, fixed, chamber, expires_at, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`
+		chamber := sql.NullString{String: ni.Fixed["chamber"], Valid: ni.Fixed["chamber"] != ""}
+		if _, err := tx.ExecContext(ctx, tx.Rebind(ins), inv.ID, HashKey(key), inv.RespondentID, string(ni.Lang), string(fixed), chamber, inv.ExpiresAt, now); err != nil {
 			return fmt.Errorf("insert invitation: %w", err)
 		}
 		return nil
@@ -173,3 +174,30 @@ func (db *DB) OptedOut(ctx context.Context, address string) (bool, error) {
 }
 
 func addressHash(address string) string { return HashKey(strings.ToLower(strings.TrimSpace(address))) }
+
+// Invited is a chamber's invitations and how many of the invited completed.
+type Invited struct {
+	Invited   int `db:"invited"`
+	Completed int `db:"completed"`
+}
+
+// InvitedByChamber counts, per chamber (by its answer code), the invited
+// respondents and those of them who completed, for response rates.
+func (db *DB) InvitedByChamber(ctx context.Context) (map[string]Invited, error) {
+	var rows []struct {
+		Chamber string `db:"chamber"`
+		Invited
+	}
+	const q = `SELECT i.chamber AS chamber, COUNT(DISTINCT i.respondent_id) AS invited,
+			COUNT(DISTINCT CASE WHEN r.completed_at IS NOT NULL THEN r.respondent_id END) AS completed
+		FROM invitations i LEFT JOIN responses r ON r.respondent_id = i.respondent_id
+		WHERE i.chamber IS NOT NULL GROUP BY i.chamber`
+	if err := db.db.SelectContext(ctx, &rows, q); err != nil {
+		return nil, fmt.Errorf("count invitations: %w", err)
+	}
+	out := make(map[string]Invited, len(rows))
+	for _, r := range rows {
+		out[r.Chamber] = r.Invited
+	}
+	return out, nil
+}

@@ -38,6 +38,9 @@ type Clock struct{ t time.Time }
 // Now returns the time Generate is storing at.
 func (c *Clock) Now() time.Time { return c.t }
 
+// Set sets the clock, for storing outside Generate.
+func (c *Clock) Set(t time.Time) { c.t = t }
+
 // region is where a respondent is: a postcode of Lower Saxony and the
 // chambers there.
 type region struct {
