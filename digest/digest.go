@@ -44,8 +44,8 @@ type Chamber struct {
 	Code, Name string
 	N          int  // completed in the week
 	Suppressed bool // N is 1 to 4
-	Invited    int // respondents invited for the chamber
-	Completed  int // of them, those who completed
+	Invited    int  // respondents invited for the chamber
+	Completed  int  // of them, those who completed
 	Rate       float64
 	HasRate    bool // shown where at least 5 invited completed
 }
