@@ -69,6 +69,10 @@ Usage:
                                      who gets the weekly digest
   surveybot demo-data [--config FILE] [--responses 2000] [--weeks 12] [--seed 1]
                                      fill the database with realistic generated responses
+  surveybot chamber add [--config FILE] --code hwk_h --name "HWK Hannover"
+                                     add a chamber; prints its admin API key
+  surveybot apikey operator [--config FILE]
+                                     make an operator API key (sees every chamber)
   surveybot help                     show this text
 `
 
@@ -106,6 +110,10 @@ func dispatch(ctx context.Context, args []string, e env) error {
 		return openlinkCmd(ctx, args[1:], e)
 	case "digest":
 		return digestCmd(ctx, args[1:], e)
+	case "chamber":
+		return chamberCmd(ctx, args[1:], e)
+	case "apikey":
+		return apikeyCmd(ctx, args[1:], e)
 	case "demo-data":
 		return demoCmd(ctx, args[1:], e)
 	case "respondent":

@@ -105,6 +105,7 @@ func serveCmd(ctx context.Context, args []string, e env) error {
 		}
 		wg.Go(func() { job.Run(ctx) })
 	}
+	bot.NewAdminAPI(a.db, a.q, log.With(slog.String("api", "admin"))).Register(srv)
 	w, err := a.web(log)
 	if err != nil {
 		return err

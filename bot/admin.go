@@ -1,0 +1,246 @@
+package bot
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"net/http"
+	"net/mail"
+	"strings"
+
+	"github.com/surveybot/surveybot/dialogs"
+	"github.com/surveybot/surveybot/exports"
+	"github.com/surveybot/surveybot/indicators"
+	"github.com/surveybot/surveybot/store"
+)
+
+// AdminStore is what the admin API needs of the database.
+type AdminStore interface {
+	PrincipalByKey(ctx context.Context, key string) (store.Principal, error)
+	Subscribers(ctx context.Context) ([]store.Subscriber, error)
+	AddSubscriber(ctx context.Context, s store.Subscriber) error
+	RemoveSubscriber(ctx context.Context, s store.Subscriber) error
+	EachCompleted(ctx context.Context, f store.CompletedFilter, fn func(store.CompletedResponse) error) error
+	Aggregate(ctx context.Context, q dialogs.Ref, dim store.Dimension) ([]store.Cell, error)
+}
+
+// AdminAPI is the JSON API for chambers and the operator (docs/openapi.yaml),
+// authenticated by API key: a chamber's key sees only its own members'
+// responses; the operator's key sees everything.
+type AdminAPI struct {
+	db  AdminStore
+	q   *dialogs.Questionnaire
+	log *slog.Logger
+}
+
+// NewAdminAPI returns the admin API over the questionnaire new responses answer.
+func NewAdminAPI(db AdminStore, q *dialogs.Questionnaire, log *slog.Logger) *AdminAPI {
+	return &AdminAPI{db: db, q: q, log: log}
+}
+
+// Register mounts the API under /api/v1/.
+func (a *AdminAPI) Register(mux interface{ Handle(string, http.Handler) }) {
+	mux.Handle("GET /api/v1/digest/subscribers", a.auth(a.operatorOnly(a.listSubscribers)))
+	mux.Handle("POST /api/v1/digest/subscribers", a.auth(a.operatorOnly(a.addSubscriber)))
+	mux.Handle("DELETE /api/v1/digest/subscribers/{kind}/{target}", a.auth(a.operatorOnly(a.removeSubscriber)))
+	mux.Handle("GET /api/v1/responses", a.auth(a.responses))
+	mux.Handle("GET /api/v1/aggregates", a.auth(a.operatorOnly(a.aggregates)))
+}
+
+type principalKey struct{}
+
+// auth admits requests with a valid "Authorization: Bearer <key>".
+func (a *AdminAPI) auth(next func(http.ResponseWriter, *http.Request, store.Principal)) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		key, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+		if !ok || key == "" {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="surveybot"`)
+			apiError(w, http.StatusUnauthorized, "an API key is needed: Authorization: Bearer <key>")
+			return
+		}
+		p, err := a.db.PrincipalByKey(r.Context(), key)
+		if errors.Is(err, store.ErrNotFound) {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="surveybot", error="invalid_token"`)
+			apiError(w, http.StatusUnauthorized, "unknown or revoked API key")
+			return
+		}
+		if err != nil {
+			a.log.Error("admin API key", slog.Any("error", err))
+			apiError(w, http.StatusInternalServerError, "internal error")
+			return
+		}
+		next(w, r, p)
+	})
+}
+
+func (a *AdminAPI) operatorOnly(next func(http.ResponseWriter, *http.Request, store.Principal)) func(http.ResponseWriter, *http.Request, store.Principal) {
+	return func(w http.ResponseWriter, r *http.Request, p store.Principal) {
+		if !p.Operator() {
+			apiError(w, http.StatusForbidden, "only the operator's key may do this")
+			return
+		}
+		next(w, r, p)
+	}
+}
+
+func apiError(w http.ResponseWriter, status int, msg string) {
+	writeJSON(w, status, map[string]string{"error": msg})
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+func (a *AdminAPI) listSubscribers(w http.ResponseWriter, r *http.Request, _ store.Principal) {
+	subs, err := a.db.Subscribers(r.Context())
+	if err != nil {
+		a.log.Error("list subscribers", slog.Any("error", err))
+		apiError(w, http.StatusInternalServerError, "internal error")
+		return
+	}
+	out := make([]map[string]string, len(subs))
+	for i, s := range subs {
+		out[i] = map[string]string{"kind": s.Kind, "target": s.Target}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"subscribers": out})
+}
+
+func (a *AdminAPI) addSubscriber(w http.ResponseWriter, r *http.Request, _ store.Principal) {
+	var in struct {
+		Kind   string `json:"kind"`
+		Target string `json:"target"`
+	}
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 4096))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&in); err != nil {
+		apiError(w, http.StatusBadRequest, "the body must be {\"kind\": \"slack|telegram|email\", \"target\": \"…\"}")
+		return
+	}
+	switch in.Kind {
+	case "slack", "telegram":
+		if strings.TrimSpace(in.Target) == "" {
+			apiError(w, http.StatusBadRequest, "target is empty: a Slack channel id or a Telegram chat id")
+			return
+		}
+	case "email":
+		if _, err := mail.ParseAddress(in.Target); err != nil {
+			apiError(w, http.StatusBadRequest, "target is not an e-mail address")
+			return
+		}
+	default:
+		apiError(w, http.StatusBadRequest, "kind must be slack, telegram or email")
+		return
+	}
+	if err := a.db.AddSubscriber(r.Context(), store.Subscriber{Kind: in.Kind, Target: in.Target}); err != nil {
+		a.log.Error("add subscriber", slog.Any("error", err))
+		apiError(w, http.StatusInternalServerError, "internal error")
+		return
+	}
+	writeJSON(w, http.StatusCreated, map[string]string{"kind": in.Kind, "target": in.Target})
+}
+
+func (a *AdminAPI) removeSubscriber(w http.ResponseWriter, r *http.Request, _ store.Principal) {
+	err := a.db.RemoveSubscriber(r.Context(), store.Subscriber{Kind: r.PathValue("kind"), Target: r.PathValue("target")})
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		apiError(w, http.StatusNotFound, "no such subscriber")
+	case err != nil:
+		a.log.Error("remove subscriber", slog.Any("error", err))
+		apiError(w, http.StatusInternalServerError, "internal error")
+	default:
+		w.WriteHeader(http.StatusNoContent)
+	}
+}
+
+// responses exports completed responses: a chamber gets its own members'
+// only, whatever it asks for; the operator all, or one chamber's.
+func (a *AdminAPI) responses(w http.ResponseWriter, r *http.Request, p store.Principal) {
+	chamber := r.URL.Query().Get("chamber")
+	if !p.Operator() {
+		if chamber != "" && chamber != p.Chamber.Code {
+			apiError(w, http.StatusForbidden, "a chamber's key sees only that chamber's responses")
+			return
+		}
+		chamber = p.Chamber.Code
+	}
+	filter := store.CompletedFilter{Questionnaire: a.q.Ref(), Chamber: chamber}
+	next := func(fn func(store.CompletedResponse) error) error { return a.db.EachCompleted(r.Context(), filter, fn) }
+	var err error
+	switch format := r.URL.Query().Get("format"); format {
+	case "", "csv":
+		w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+		w.Header().Set("Content-Disposition", `attachment; filename="antworten.csv"`)
+		err = exports.WriteCSV(w, a.q, next)
+	case "xlsx":
+		w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+		w.Header().Set("Content-Disposition", `attachment; filename="antworten.xlsx"`)
+		err = exports.WriteXLSX(w, a.q, next)
+	default:
+		apiError(w, http.StatusBadRequest, "format must be csv or xlsx")
+		return
+	}
+	if err != nil {
+		a.log.Error("export responses", slog.Any("error", err))
+	}
+}
+
+// aggregates returns the disclosure-controlled figures of one dimension.
+func (a *AdminAPI) aggregates(w http.ResponseWriter, r *http.Request, _ store.Principal) {
+	dim := store.Dimension(r.URL.Query().Get("by"))
+	if dim == "" {
+		dim = store.Overall
+	}
+	valid := false
+	for _, d := range store.Dimensions() {
+		valid = valid || d == dim
+	}
+	if !valid {
+		apiError(w, http.StatusBadRequest, "by must be overall, chamber, sector, size, region or week")
+		return
+	}
+	cells, err := a.db.Aggregate(r.Context(), a.q.Ref(), dim)
+	if err != nil {
+		a.log.Error("aggregate", slog.Any("error", err))
+		apiError(w, http.StatusInternalServerError, "internal error")
+		return
+	}
+	tables := indicators.Disclose(cells)
+	if dim == store.ByWeek {
+		tables = indicators.DiscloseByWeek(cells)
+	}
+	type figure struct {
+		Group      string   `json:"group"`
+		N          *int     `json:"n,omitempty"`
+		Mean       *float64 `json:"mean,omitempty"`
+		Bands      []*int   `json:"bands,omitempty"`
+		Suppressed bool     `json:"suppressed,omitempty"` // shown as "·" with "n<5"
+	}
+	conv := func(f indicators.Figure) figure {
+		if f.Suppressed {
+			return figure{Group: f.Group, Suppressed: true}
+		}
+		n, m := f.N, f.Mean
+		out := figure{Group: f.Group, N: &n, Mean: &m}
+		for i := range f.Bands {
+			if f.BandShown[i] {
+				b := f.Bands[i]
+				out.Bands = append(out.Bands, &b)
+			} else {
+				out.Bands = append(out.Bands, nil)
+			}
+		}
+		return out
+	}
+	var out []map[string]any
+	for _, t := range tables {
+		var cellsOut []figure
+		for _, c := range t.Cells {
+			cellsOut = append(cellsOut, conv(c))
+		}
+		out = append(out, map[string]any{"field": t.Field, "total": conv(t.Total), "cells": cellsOut})
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"by": dim, "tables": out})
+}
