@@ -22,11 +22,14 @@ type Options struct {
 	Weeks     int       // spread over this many weeks before End
 	End       time.Time // the latest completion
 	Seed      uint64    // the same seed gives the same data set
+	// ResponseRate is the share of invited members who complete (default
+	// 0.35): Generate invites that many more members who do not answer.
+	ResponseRate float64
 }
 
 // Store is what Generate writes to.
 type Store interface {
-	EnsureRespondent(ctx context.Context, who store.Identity) (string, error)
+	CreateInvitation(ctx context.Context, ni store.NewInvitation) (store.Invitation, string, error)
 	CreateResponse(ctx context.Context, nr store.NewResponse) (store.Response, error)
 	ApplyStep(ctx context.Context, s store.Step) (int64, error)
 }
@@ -63,29 +66,50 @@ func Generate(ctx context.Context, db Store, clock *Clock, q *dialogs.Questionna
 	if opts.Weeks < 1 {
 		opts.Weeks = 1
 	}
+	if opts.ResponseRate <= 0 || opts.ResponseRate > 1 {
+		opts.ResponseRate = 0.35
+	}
 	rng := rand.New(rand.NewPCG(opts.Seed, opts.Seed^0x5eed))
 	places := regions()
 	span := time.Duration(opts.Weeks) * 7 * 24 * time.Hour
+	invite := func(chamber string) (store.Invitation, error) {
+		inv, _, err := db.CreateInvitation(ctx, store.NewInvitation{Lang: dialogs.German, Fixed: map[string]string{"chamber": chamber}, TTL: span + 30*24*time.Hour})
+		return inv, err
+	}
 	for i := range opts.Responses {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
 		clock.t = opts.End.Add(-time.Duration(rng.Int64N(int64(span)))).UTC()
-		st, err := answer(q, rng, places[rng.IntN(len(places))])
+		where := places[rng.IntN(len(places))]
+		chamber := where.chambers[rng.IntN(len(where.chambers))]
+		inv, err := invite(chamber)
+		if err != nil {
+			return fmt.Errorf("member %d: %w", i, err)
+		}
+		st, err := answer(q, rng, where, chamber)
 		if err != nil {
 			return fmt.Errorf("respondent %d: %w", i, err)
 		}
-		if err := save(ctx, db, q, st, i); err != nil {
+		if err := save(ctx, db, q, st, inv.RespondentID); err != nil {
 			return fmt.Errorf("respondent %d: %w", i, err)
+		}
+	}
+	// The members who were invited and did not answer.
+	silent := int(float64(opts.Responses)/opts.ResponseRate) - opts.Responses
+	for range silent {
+		where := places[rng.IntN(len(places))]
+		if _, err := invite(where.chambers[rng.IntN(len(where.chambers))]); err != nil {
+			return fmt.Errorf("member: %w", err)
 		}
 	}
 	return nil
 }
 
 // answer runs one simulated respondent through the engine to the end.
-func answer(q *dialogs.Questionnaire, rng *rand.Rand, where region) (dialogs.State, error) {
+func answer(q *dialogs.Questionnaire, rng *rand.Rand, where region, chamber string) (dialogs.State, error) {
 	maturity := math.Min(1, math.Max(0, rng.NormFloat64()*0.22+0.5))
-	st, ps, err := dialogs.Start(q, dialogs.German, nil)
+	st, ps, err := dialogs.Start(q, dialogs.German, map[string]string{"chamber": chamber}) // the invitation's chamber
 	if err != nil {
 		return st, err
 	}
@@ -96,7 +120,7 @@ func answer(q *dialogs.Questionnaire, rng *rand.Rand, where region) (dialogs.Sta
 		case dialogs.PromptConsent:
 			in = dialogs.Input{Choice: dialogs.CodeYes, Item: p.Item}
 		case dialogs.PromptQuestion:
-			in = choose(q, p, maturity, where.postcode, where.chambers, rng)
+			in = choose(q, p, maturity, where.postcode, rng)
 		default:
 			if st.Phase == dialogs.PhaseDone {
 				return st, nil
@@ -114,7 +138,7 @@ func answer(q *dialogs.Questionnaire, rng *rand.Rand, where region) (dialogs.Sta
 }
 
 // choose answers one question as a respondent of the given maturity would.
-func choose(q *dialogs.Questionnaire, p dialogs.Prompt, m float64, postcode string, chambers []string, rng *rand.Rand) dialogs.Input {
+func choose(q *dialogs.Questionnaire, p dialogs.Prompt, m float64, postcode string, rng *rand.Rand) dialogs.Input {
 	item := p.Item
 	if rng.Float64() < 0.03 {
 		return dialogs.Input{Choice: dialogs.CodeNA, Item: item}
@@ -129,8 +153,6 @@ func choose(q *dialogs.Questionnaire, p dialogs.Prompt, m float64, postcode stri
 		return pick("education")
 	case "postcode":
 		return dialogs.Input{Text: postcode, Item: item}
-	case "chamber":
-		return pick(chambers[rng.IntN(len(chambers))])
 	}
 	switch p.Type {
 	case dialogs.Scale:
@@ -184,12 +206,8 @@ func choose(q *dialogs.Questionnaire, p dialogs.Prompt, m float64, postcode stri
 	return dialogs.Input{Text: "k. A.", Item: item}
 }
 
-// save stores one finished dialog as a completed response.
-func save(ctx context.Context, db Store, q *dialogs.Questionnaire, st dialogs.State, i int) error {
-	rid, err := db.EnsureRespondent(ctx, store.Identity{Channel: "synthetic", External: fmt.Sprintf("%d-%d", time.Now().UnixNano(), i)})
-	if err != nil {
-		return err
-	}
+// save stores one finished dialog as the completed response of an invited member.
+func save(ctx context.Context, db Store, q *dialogs.Questionnaire, st dialogs.State, rid string) error {
 	resp, err := db.CreateResponse(ctx, store.NewResponse{RespondentID: rid, Questionnaire: q.Ref(), Lang: st.Lang, Channel: "synthetic"})
 	if err != nil {
 		return err

@@ -63,6 +63,18 @@ func TestGenerate(t *testing.T) {
 	if len(seen) < 12 || seen[""] || !seen[store.ISOWeek(end)] {
 		t.Errorf("weeks %v, want the 12 up to %s", seen, store.ISOWeek(end))
 	}
+	invited, err := db.InvitedByChamber(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	inv, done := 0, 0
+	for _, c := range invited {
+		inv += c.Invited
+		done += c.Completed
+	}
+	if done != 300 || inv < 800 || inv > 900 {
+		t.Errorf("%d of %d invited members completed, want 300 of about 857 (35 %%)", done, inv)
+	}
 	sectors, err := db.Aggregate(ctx, q.Ref(), store.BySector)
 	if err != nil {
 		t.Fatal(err)

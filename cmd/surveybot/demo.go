@@ -38,7 +38,8 @@ func demoCmd(ctx context.Context, args []string, e env) error {
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(e.stdout, "%d synthetic responses stored over %d weeks in %s\n", *n, *weeks, time.Since(start).Round(time.Millisecond))
+		fmt.Fprintf(e.stdout, "%d synthetic responses of invited members (about a third of those invited) stored over %d weeks in %s\n",
+			*n, *weeks, time.Since(start).Round(time.Millisecond))
 		return nil
 	})
 }
