@@ -21,13 +21,8 @@ var (
 // any other, and starts the response with the invitation's fixed answers.
 func (s *Service) StartInvitation(ctx context.Context, who store.Identity, key string) (Reply, error) {
 	inv, err := s.store.InvitationByKey(ctx, key)
-	switch {
-	case errors.Is(err, store.ErrNotFound):
-		return Reply{}, ErrUnknownInvitation
-	case errors.Is(err, store.ErrExpired):
-		return Reply{}, ErrExpiredInvitation
-	case err != nil:
-		return Reply{}, fmt.Errorf("invitation: %w", err)
+	if err != nil {
+		return Reply{}, keyError("invitation", err)
 	}
 	if rid, err := s.store.RespondentByIdentity(ctx, who); err != nil || rid != inv.RespondentID {
 		if err := s.store.LinkIdentity(ctx, inv.RespondentID, who); err != nil {
@@ -44,13 +39,8 @@ func (s *Service) StartInvitation(ctx context.Context, who store.Identity, key s
 // answers, such as the chamber.
 func (s *Service) StartOpen(ctx context.Context, who store.Identity, key string) (Reply, error) {
 	link, err := s.store.OpenLinkByKey(ctx, key)
-	switch {
-	case errors.Is(err, store.ErrNotFound):
-		return Reply{}, ErrUnknownInvitation
-	case errors.Is(err, store.ErrExpired):
-		return Reply{}, ErrExpiredInvitation
-	case err != nil:
-		return Reply{}, fmt.Errorf("open link: %w", err)
+	if err != nil {
+		return Reply{}, keyError("open link", err)
 	}
 	return s.open(ctx, who, link.Lang, link.Fixed)
 }
@@ -77,4 +67,16 @@ func (s *Service) EraseIdentity(ctx context.Context, who store.Identity) error {
 		return fmt.Errorf("erase: %w", err)
 	}
 	return s.Erase(ctx, rid)
+}
+
+// keyError turns the store's answer for a key nobody can use into the
+// errors channels explain to the respondent.
+func keyError(what string, err error) error {
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		return ErrUnknownInvitation
+	case errors.Is(err, store.ErrExpired):
+		return ErrExpiredInvitation
+	}
+	return fmt.Errorf("%s: %w", what, err)
 }
