@@ -18,11 +18,16 @@ import (
 // otherwise scan all completed responses.
 const peerCacheTTL = 5 * time.Minute
 
-// peerCache keeps peer figures per questionnaire, sector and size band.
+// peerCache keeps the peer cells of a questionnaire version.
 type peerCache struct {
 	mu  sync.Mutex
 	ttl time.Duration
-	m   map[string]peerEntry
+	m   map[dialogs.Ref]peerEntry
+}
+
+type peerEntry struct {
+	cells   []store.PeerCell
+	expires time.Time
 }
 
 // SetPeerCacheTTL sets how long peer figures are reused (default 5
@@ -33,44 +38,28 @@ func (s *Service) SetPeerCacheTTL(d time.Duration) {
 	s.peers.ttl = d
 }
 
-type peerEntry struct {
-	levels  map[store.PeerLevel][]store.Cell
-	asOf    time.Time // taken before the query: it saw what was committed by then
-	expires time.Time
-}
-
 // benchmark puts the respondent's scores beside their peers' (same sector
-// and size band, else same sector, else everyone), only where the peer
-// group is large enough, and says so plainly where it is not. The peers
-// are the others: with the respondent's own scores in it, a group of five
-// would let them work out the mean of the four others. committed is when
-// the respondent's completion was stored.
-func (s *Service) benchmark(ctx context.Context, q *dialogs.Questionnaire, st dialogs.State, sc dialogs.Scores, committed time.Time) (string, error) {
-	sector, size := st.Answers["sector"], st.Answers["size"]
-	key := fmt.Sprintf("%s|%s|%s", q.Ref(), given(sector), given(size))
+// and size band, else same sector, else everyone), where package
+// indicators lets the peer group be shown, and says so plainly where not.
+func (s *Service) benchmark(ctx context.Context, q *dialogs.Questionnaire, st dialogs.State, sc dialogs.Scores) (string, error) {
 	s.peers.mu.Lock()
-	e, ok := s.peers.m[key]
+	e, ok := s.peers.m[q.Ref()]
 	s.peers.mu.Unlock()
 	if !ok || time.Now().After(e.expires) {
-		asOf := time.Now()
-		levels, err := s.store.PeerCells(ctx, q.Ref(), given(sector), given(size))
+		cells, err := s.store.PeerCells(ctx, q.Ref())
 		if err != nil {
 			return "", err
 		}
 		s.peers.mu.Lock()
-		e = peerEntry{levels: levels, asOf: asOf, expires: time.Now().Add(s.peers.ttl)}
+		e = peerEntry{cells: cells, expires: time.Now().Add(s.peers.ttl)}
 		if s.peers.m == nil {
-			s.peers.m = map[string]peerEntry{}
+			s.peers.m = map[dialogs.Ref]peerEntry{}
 		}
-		s.peers.m[key] = e
+		s.peers.m[q.Ref()] = e
 		s.peers.mu.Unlock()
 	}
-	levels := e.levels
-	if !e.asOf.Before(committed) { // the figures include the respondent: take them out
-		levels = withoutOwn(levels, sc, given(sector) != "", given(sector) != "" && given(size) != "")
-	}
 	lang := st.Lang
-	level, shown, ok := indicators.Peers(levels)
+	level, shown, ok := indicators.Peers(e.cells, given(st.Answers["sector"]), given(st.Answers["size"]))
 	if !ok {
 		return dialogs.UIPeerNone.In(lang), nil
 	}
@@ -110,29 +99,4 @@ func compositeLabel(lang dialogs.Lang) string {
 		return "Composite index"
 	}
 	return "Gesamtindex"
-}
-
-// withoutOwn takes one respondent's scores out of the peer levels they are
-// counted in: everyone always, the sector and the sector-and-size levels
-// when they gave those answers.
-func withoutOwn(levels map[store.PeerLevel][]store.Cell, sc dialogs.Scores, inSector, inSectorSize bool) map[store.PeerLevel][]store.Cell {
-	own := map[string]float64{}
-	for f, v := range sc.Fields {
-		own[f] = v
-	}
-	if sc.Composite != nil {
-		own[store.CompositeField] = *sc.Composite
-	}
-	out := map[store.PeerLevel][]store.Cell{}
-	for l, cells := range levels {
-		counted := l == store.PeersAll || (l == store.PeersSector && inSector) || (l == store.PeersSectorSize && inSectorSize)
-		for _, c := range cells {
-			if v, ok := own[c.Field]; ok && counted && c.N > 0 {
-				c.N--
-				c.Sum -= v
-			}
-			out[l] = append(out[l], c)
-		}
-	}
-	return out
 }

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"time"
 
 	"github.com/surveybot/surveybot/dialogs"
 	"github.com/surveybot/surveybot/store"
@@ -21,7 +20,7 @@ type Store interface {
 	Answers(ctx context.Context, responseID string) (map[string]dialogs.Answer, error)
 	ApplyStep(ctx context.Context, s store.Step) (int64, error)
 	InputApplied(ctx context.Context, key string) (bool, error)
-	PeerCells(ctx context.Context, q dialogs.Ref, sector, size string) (map[store.PeerLevel][]store.Cell, error)
+	PeerCells(ctx context.Context, q dialogs.Ref) ([]store.PeerCell, error)
 	EraseRespondent(ctx context.Context, respondentID string) ([]string, error)
 	RespondentByIdentity(ctx context.Context, who store.Identity) (string, error)
 	LinkIdentity(ctx context.Context, respondentID string, who store.Identity) error
@@ -114,7 +113,7 @@ func (s *Service) open(ctx context.Context, who store.Identity, lang dialogs.Lan
 	}
 	if sess.State.Phase == dialogs.PhaseDone && resp.CompletedAt != nil {
 		// The results page shown again (a web page reloaded) keeps its comparison.
-		if text, err := s.benchmark(ctx, q, sess.State, dialogs.Score(q, sess.State.Answers), *resp.CompletedAt); err == nil {
+		if text, err := s.benchmark(ctx, q, sess.State, dialogs.Score(q, sess.State.Answers)); err == nil {
 			addToSummary(prompts, text)
 		}
 	}
@@ -208,7 +207,6 @@ func (s *Service) step(ctx context.Context, q *dialogs.Questionnaire, responseID
 			step.Dims = store.DimsOf(next.Answers)
 		}
 		seq, err := s.store.ApplyStep(ctx, step)
-		committed := time.Now()
 		if errors.Is(err, store.ErrDuplicate) {
 			return Reply{ResponseID: responseID}, nil
 		}
@@ -231,7 +229,7 @@ func (s *Service) step(ctx context.Context, q *dialogs.Questionnaire, responseID
 		}
 		if step.Scores != nil {
 			s.log.Info("response completed", slog.String("response", responseID), slog.String("channel", channel))
-			if text, err := s.benchmark(ctx, q, next, *step.Scores, committed); err != nil {
+			if text, err := s.benchmark(ctx, q, next, *step.Scores); err != nil {
 				s.log.Warn("peer comparison", slog.String("response", responseID), slog.Any("error", err))
 			} else {
 				addToSummary(prompts, text)

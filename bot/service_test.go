@@ -361,11 +361,12 @@ func TestPeerComparison(t *testing.T) {
 	if !strings.Contains(summaries[0], "zu wenige Antworten") {
 		t.Errorf("the first respondent's summary:\n%s\nwant the plain note that there are too few peers", summaries[0])
 	}
-	// The fifth has only 4 others: too few. The sixth is compared with 5 others.
+	// The fifth has only 4 others: too few. The sixth sees the group of 6,
+	// itself and 5 others.
 	if !strings.Contains(summaries[4], "zu wenige Antworten") {
 		t.Errorf("the fifth respondent's summary:\n%s\nwant the note: 4 others are too few", summaries[4])
 	}
-	if last := summaries[5]; !strings.Contains(last, "Im Vergleich mit 5 Organisationen derselben Branche und Größe:") || !strings.Contains(last, "Gesamtindex: Sie") {
-		t.Errorf("the sixth respondent's summary:\n%s\nwant a comparison with the 5 others of the same sector and size", last)
+	if last := summaries[5]; !strings.Contains(last, "Im Vergleich mit 6 Organisationen derselben Branche und Größe:") || !strings.Contains(last, "Gesamtindex: Sie") {
+		t.Errorf("the sixth respondent's summary:\n%s\nwant a comparison with the 6 of the same sector and size", last)
 	}
 }

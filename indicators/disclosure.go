@@ -88,7 +88,7 @@ func table(field string, cells []store.Cell, oldestFirst bool) Table {
 	}
 	hide := Hide(ns)
 	if oldestFirst {
-		hide = hideWith(ns, byGroup(cells))
+		hide = hideAt(ns, MinN, byGroup(cells))
 	}
 	for i, hide := range hide {
 		if hide {
@@ -123,13 +123,16 @@ func suppressed(f Figure) Figure {
 // MinN (but not empty ones, which reveal nobody), and then, while the
 // hidden parts together hold fewer than MinN (so that the total minus the
 // shown parts would describe a small group), the smallest shown part too.
-func Hide(parts []int) []bool {
+func Hide(parts []int) []bool { return hideAt(parts, MinN, smallestFirst(parts)) }
+
+// smallestFirst orders parts by size, smallest first.
+func smallestFirst(parts []int) []int {
 	order := make([]int, len(parts))
 	for i := range order {
 		order[i] = i
 	}
 	sort.SliceStable(order, func(a, b int) bool { return parts[order[a]] < parts[order[b]] })
-	return hideWith(parts, order)
+	return order
 }
 
 // byGroup orders cells by their group, oldest week first.
@@ -142,19 +145,19 @@ func byGroup(cells []store.Cell) []int {
 	return order
 }
 
-// hideWith is Hide with the order in which shown parts are hidden in
-// addition.
-func hideWith(parts []int, order []int) []bool {
+// hideAt is Hide with a smallest size of min and the order in which shown
+// parts are hidden in addition.
+func hideAt(parts []int, min int, order []int) []bool {
 	hide := make([]bool, len(parts))
 	hidden := 0
 	for i, n := range parts {
-		if n > 0 && n < MinN {
+		if n > 0 && n < min {
 			hide[i] = true
 			hidden += n
 		}
 	}
 	for _, i := range order {
-		if hidden == 0 || hidden >= MinN {
+		if hidden == 0 || hidden >= min {
 			break
 		}
 		if !hide[i] && parts[i] > 0 {

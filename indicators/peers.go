@@ -1,39 +1,101 @@
 package indicators
 
-import "github.com/surveybot/surveybot/store"
+import (
+	"sort"
 
-// Peers chooses the peer group a respondent is compared with: the closest
-// level (same sector and size band, else same sector, else everyone) whose
-// composite covers at least MinN responses and is not 1 to MinN-1 short of
-// the next wider level (else the difference of the two would describe a
-// small group). Of that level it returns the figures of the fields that
-// pass the same two rules. ok is false if no level qualifies.
-func Peers(levels map[store.PeerLevel][]store.Cell) (store.PeerLevel, map[string]store.Cell, bool) {
-	byField := func(l store.PeerLevel) map[string]store.Cell {
-		m := map[string]store.Cell{}
-		for _, c := range levels[l] {
-			m[c.Field] = c
+	"github.com/surveybot/surveybot/store"
+)
+
+// peerMinN is the smallest peer group a respondent is shown: they are in it
+// themselves and know their own answers, so a group of MinN would tell
+// them the mean of MinN-1 others.
+const peerMinN = MinN + 1
+
+// Peers chooses the peer group a respondent of a sector and size band is
+// compared with: the closest level (same sector and size band, else same
+// sector, else everyone) at which their group is shown. A group is shown
+// only under the rules of a published table, with its siblings as the other
+// cells (the other size bands of the sector; the other sectors) and a
+// smallest size of peerMinN, so that neither a group nor the difference of
+// a wider group and its shown parts describes fewer than MinN others. Of
+// that level it returns the fields whose group is shown the same way; ok is
+// false if no level qualifies.
+func Peers(cells []store.PeerCell, sector, size string) (store.PeerLevel, map[string]store.Cell, bool) {
+	// n and sum by level group and field.
+	sizes := map[string]map[string]map[string]*store.Cell{} // field -> sector -> size
+	sectors := map[string]map[string]*store.Cell{}          // field -> sector
+	all := map[string]*store.Cell{}                         // field
+	add := func(c *store.Cell, pc store.PeerCell) { c.N += pc.N; c.Sum += pc.Sum }
+	for _, pc := range cells {
+		f := pc.Field
+		if sizes[f] == nil {
+			sizes[f], sectors[f], all[f] = map[string]map[string]*store.Cell{}, map[string]*store.Cell{}, &store.Cell{Field: f}
 		}
-		return m
+		if sizes[f][pc.Sector] == nil {
+			sizes[f][pc.Sector] = map[string]*store.Cell{}
+			sectors[f][pc.Sector] = &store.Cell{Field: f, Group: pc.Sector}
+		}
+		if sizes[f][pc.Sector][pc.Size] == nil {
+			sizes[f][pc.Sector][pc.Size] = &store.Cell{Field: f, Group: pc.Size}
+		}
+		add(sizes[f][pc.Sector][pc.Size], pc)
+		add(sectors[f][pc.Sector], pc)
+		add(all[f], pc)
 	}
-	safe := func(n, wider int) bool { d := wider - n; return n >= MinN && (d == 0 || d >= MinN) }
-	for l := store.PeersSectorSize; l <= store.PeersAll; l++ {
-		here := byField(l)
-		wider := here
-		if l < store.PeersAll {
-			wider = byField(l + 1)
+	// shownAmong reports whether the group named mine is shown among its siblings.
+	shownAmong := func(siblings map[string]*store.Cell, mine string) (store.Cell, bool) {
+		names := make([]string, 0, len(siblings))
+		for name := range siblings {
+			names = append(names, name)
 		}
-		comp := here[store.CompositeField]
-		if !safe(comp.N, wider[store.CompositeField].N) {
+		sort.Strings(names) // ties must break the same way for every respondent
+		ns := make([]int, len(names))
+		for i, name := range names {
+			ns[i] = siblings[name].N
+		}
+		hide := hideAt(ns, peerMinN, smallestFirst(ns))
+		for i, name := range names {
+			if name == mine {
+				return *siblings[name], !hide[i] && ns[i] >= peerMinN
+			}
+		}
+		return store.Cell{}, false
+	}
+	levels := []struct {
+		level store.PeerLevel
+		pick  func(field string) (store.Cell, bool)
+	}{
+		{store.PeersSectorSize, func(f string) (store.Cell, bool) {
+			if sector == "" || size == "" {
+				return store.Cell{}, false
+			}
+			return shownAmong(sizes[f][sector], size)
+		}},
+		{store.PeersSector, func(f string) (store.Cell, bool) {
+			if sector == "" {
+				return store.Cell{}, false
+			}
+			return shownAmong(sectors[f], sector)
+		}},
+		{store.PeersAll, func(f string) (store.Cell, bool) {
+			c, ok := all[f]
+			if !ok || c.N < peerMinN {
+				return store.Cell{}, false
+			}
+			return *c, true
+		}},
+	}
+	for _, l := range levels {
+		if _, ok := l.pick(store.CompositeField); !ok {
 			continue
 		}
 		shown := map[string]store.Cell{}
-		for f, c := range here {
-			if safe(c.N, wider[f].N) {
+		for f := range all {
+			if c, ok := l.pick(f); ok {
 				shown[f] = c
 			}
 		}
-		return l, shown, true
+		return l.level, shown, true
 	}
 	return 0, nil, false
 }

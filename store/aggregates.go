@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"fmt"
-	"strconv"
 
 	"github.com/surveybot/surveybot/dialogs"
 )
@@ -123,57 +122,34 @@ const (
 	PeersAll                         // everyone
 )
 
+// PeerCell is the completed responses of one sector and size band with a
+// score in one field (or the composite): the stuff of peer comparisons.
+type PeerCell struct {
+	Sector string  `db:"sector"` // "" for no answer
+	Size   string  `db:"size"`
+	Field  string  `db:"field"`
+	N      int     `db:"n"`
+	Sum    float64 `db:"total"`
+}
+
 // PeerCells aggregates the completed responses of a questionnaire version
-// at the three peer levels of a respondent with this sector and size band:
-// for each level, n and sum per field and of the composite. One scan serves
-// all three levels.
-func (db *DB) PeerCells(ctx context.Context, q dialogs.Ref, sector, size string) (map[PeerLevel][]Cell, error) {
-	const query = `SELECT lvl AS grp, field, SUM(n) AS n, SUM(total) AS total, 0 AS b1, 0 AS b2, 0 AS b3, 0 AS b4, 0 AS b5 FROM (
-		SELECT CASE WHEN r.dim_sector = ? AND r.dim_size = ? THEN '0' WHEN r.dim_sector = ? THEN '1' ELSE '2' END AS lvl,
-			s.field AS field, COUNT(*) AS n, SUM(s.value) AS total
+// by sector, size band and field, in one scan.
+func (db *DB) PeerCells(ctx context.Context, q dialogs.Ref) ([]PeerCell, error) {
+	const done = `r.completed_at IS NOT NULL AND r.status IN ('completed', 'erased') AND r.questionnaire_id = ? AND r.questionnaire_version = ?`
+	const query = `SELECT COALESCE(r.dim_sector, '') AS sector, COALESCE(r.dim_size, '') AS size, s.field AS field, COUNT(*) AS n, SUM(s.value) AS total
 		FROM responses r JOIN scores s ON s.response_id = r.id
-		WHERE r.completed_at IS NOT NULL AND r.status IN ('completed', 'erased') AND r.questionnaire_id = ? AND r.questionnaire_version = ?
-		GROUP BY 1, 2
+		WHERE ` + done + `
+		GROUP BY COALESCE(r.dim_sector, ''), COALESCE(r.dim_size, ''), s.field
 		UNION ALL
-		SELECT CASE WHEN r.dim_sector = ? AND r.dim_size = ? THEN '0' WHEN r.dim_sector = ? THEN '1' ELSE '2' END,
-			'` + CompositeField + `', COUNT(*), SUM(r.composite)
+		SELECT COALESCE(r.dim_sector, ''), COALESCE(r.dim_size, ''), '` + CompositeField + `', COUNT(*), SUM(r.composite)
 		FROM responses r
-		WHERE r.completed_at IS NOT NULL AND r.status IN ('completed', 'erased') AND r.composite IS NOT NULL
-			AND r.questionnaire_id = ? AND r.questionnaire_version = ?
-		GROUP BY 1
-	) x GROUP BY lvl, field`
-	var cells []Cell
-	args := []any{sector, size, sector, q.ID, q.Version, sector, size, sector, q.ID, q.Version}
-	if err := db.db.SelectContext(ctx, &cells, db.db.Rebind(query), args...); err != nil {
+		WHERE ` + done + ` AND r.composite IS NOT NULL
+		GROUP BY COALESCE(r.dim_sector, ''), COALESCE(r.dim_size, '')`
+	var cells []PeerCell
+	if err := db.db.SelectContext(ctx, &cells, db.db.Rebind(query), q.ID, q.Version, q.ID, q.Version); err != nil {
 		return nil, fmt.Errorf("peer figures: %w", err)
 	}
-	// Each level holds its own responses and the closer levels' ones.
-	out := map[PeerLevel][]Cell{}
-	sums := map[PeerLevel]map[string]*Cell{PeersSectorSize: {}, PeersSector: {}, PeersAll: {}}
-	for _, c := range cells {
-		own := PeersAll
-		switch c.Group {
-		case "0":
-			own = PeersSectorSize
-		case "1":
-			own = PeersSector
-		}
-		for l := own; l <= PeersAll; l++ {
-			acc, ok := sums[l][c.Field]
-			if !ok {
-				acc = &Cell{Group: strconv.Itoa(int(l)), Field: c.Field}
-				sums[l][c.Field] = acc
-			}
-			acc.N += c.N
-			acc.Sum += c.Sum
-		}
-	}
-	for l, byField := range sums {
-		for _, c := range byField {
-			out[l] = append(out[l], *c)
-		}
-	}
-	return out, nil
+	return cells, nil
 }
 
 // DimsOf returns the screening answers a completed response is counted
