@@ -16,9 +16,13 @@ import (
 type DigestStore interface {
 	digest.Source
 	Subscribers(ctx context.Context) ([]store.Subscriber, error)
-	ClaimDigest(ctx context.Context, week string) (bool, error)
+	ClaimDigest(ctx context.Context, week string, lease time.Duration) (bool, error)
 	DigestSent(ctx context.Context, week string, sent, failed int) error
 }
+
+// digestLease is how long a claimed digest may take to be sent before
+// another instance takes it over.
+const digestLease = 30 * time.Minute
 
 // DigestDeliverer sends a digest to one subscriber, by the subscriber's kind.
 type DigestDeliverer func(ctx context.Context, to store.Subscriber, d digest.Digest) error
@@ -83,7 +87,7 @@ func (j *DigestJob) RunOnce(ctx context.Context, now time.Time) (bool, error) {
 	if !due {
 		return false, nil
 	}
-	claimed, err := j.db.ClaimDigest(ctx, week)
+	claimed, err := j.db.ClaimDigest(ctx, week, digestLease)
 	if err != nil || !claimed {
 		return false, err
 	}

@@ -2,12 +2,14 @@ package bot_test
 
 import (
 	"context"
+	"errors"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/surveybot/surveybot/bot"
+	"github.com/surveybot/surveybot/dialogs"
 	"github.com/surveybot/surveybot/digest"
 	"github.com/surveybot/surveybot/store"
 	"github.com/surveybot/surveybot/store/storetest"
@@ -73,5 +75,50 @@ func TestDigestOncePerWeek(t *testing.T) {
 				t.Errorf("%d sends, deliveries %v; want each of two weeks sent once to both subscribers", sends.Load(), got)
 			}
 		})
+	}
+}
+
+// failingSource fails to build once, as a database error would.
+type failingSource struct {
+	bot.DigestStore
+	fail bool
+}
+
+func (f *failingSource) Aggregate(ctx context.Context, q dialogs.Ref, dim store.Dimension) ([]store.Cell, error) {
+	if f.fail {
+		f.fail = false
+		return nil, errors.New("database gone")
+	}
+	return f.DigestStore.Aggregate(ctx, q, dim)
+}
+
+// TestDigestRetriedAfterFailure: a digest whose building failed after the
+// claim is sent once the claim lapses.
+func TestDigestRetriedAfterFailure(t *testing.T) {
+	ctx := context.Background()
+	q := core(t)
+	berlin, _ := time.LoadLocation("Europe/Berlin")
+	now := time.Date(2026, 11, 30, 8, 5, 0, 0, berlin)
+	clock := now
+	db := storetest.SQLite(t, store.WithClock(func() time.Time { return clock }))
+	if err := db.AddSubscriber(ctx, store.Subscriber{Kind: "email", Target: "rat@example.org"}); err != nil {
+		t.Fatal(err)
+	}
+	sent := 0
+	src := &failingSource{DigestStore: db, fail: true}
+	job := bot.NewDigestJob(src, q, map[string]bot.DigestDeliverer{"email": func(context.Context, store.Subscriber, digest.Digest) error { sent++; return nil }},
+		berlin, time.Monday, 8*time.Hour, discard())
+	if _, err := job.RunOnce(ctx, now); err == nil {
+		t.Fatal("the failing build reported no error")
+	}
+	if ok, _ := job.RunOnce(ctx, now.Add(time.Minute)); ok || sent != 0 {
+		t.Fatalf("sent again at once (%v, %d): the claim should hold for a while", ok, sent)
+	}
+	clock = now.Add(31 * time.Minute)
+	if ok, err := job.RunOnce(ctx, clock); !ok || err != nil || sent != 1 {
+		t.Errorf("after the claim lapsed: sent %v, %d deliveries, %v; want the digest sent once", ok, sent, err)
+	}
+	if ok, _ := job.RunOnce(ctx, clock.Add(time.Hour)); ok || sent != 1 {
+		t.Errorf("a sent digest was sent again")
 	}
 }

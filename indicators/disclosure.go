@@ -90,10 +90,17 @@ func table(field string, cells []store.Cell, oldestFirst bool) Table {
 	if oldestFirst {
 		hide = hideAt(ns, MinN, byGroup(cells))
 	}
+	anyHidden := false
 	for i, hide := range hide {
 		if hide {
 			t.Cells[i] = suppressed(t.Cells[i])
+			anyHidden = true
 		}
+	}
+	if anyHidden {
+		// The total's bands minus the shown cells' bands would count the
+		// hidden cells band by band.
+		t.Total.Bands, t.Total.BandShown = [5]int{}, [5]bool{}
 	}
 	return t
 }

@@ -128,8 +128,13 @@ func TestNoSmallGroupRevealed(t *testing.T) {
 				continue
 			}
 			shown := 0
+			hidden := false
 			for _, c := range tb.Cells {
 				shown += c.N
+				hidden = hidden || c.Suppressed
+			}
+			if hidden && tb.Total.BandShown != [5]bool{} {
+				t.Fatalf("%s: the total's bands are shown beside hidden cells, which they would count", tb.Field)
 			}
 			if rest := tb.Total.N - shown; rest > 0 && rest < indicators.MinN {
 				t.Fatalf("%s: total %d minus shown cells %d reveals a group of %d", tb.Field, tb.Total.N, shown, rest)

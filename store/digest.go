@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"time"
 )
 
 // Subscriber receives the weekly digest.
@@ -42,11 +43,16 @@ func (db *DB) Subscribers(ctx context.Context) ([]Subscriber, error) {
 	return out, nil
 }
 
-// ClaimDigest claims the sending of a week's digest. Exactly one caller
-// ever gets true for a week, however many instances try at once.
-func (db *DB) ClaimDigest(ctx context.Context, week string) (bool, error) {
-	const q = `INSERT INTO digest_runs (week, claimed_at) VALUES (?, ?) ON CONFLICT (week) DO NOTHING`
-	res, err := db.db.ExecContext(ctx, db.db.Rebind(q), week, db.utcNow())
+// ClaimDigest claims the sending of a week's digest. One caller at a time
+// gets true for a week; a claim whose sending was not recorded within
+// lease (the claimer crashed, or building failed) lapses, and the next
+// caller gets the week again, so a digest is not lost.
+func (db *DB) ClaimDigest(ctx context.Context, week string, lease time.Duration) (bool, error) {
+	now := db.utcNow()
+	const q = `INSERT INTO digest_runs (week, claimed_at) VALUES (?, ?)
+		ON CONFLICT (week) DO UPDATE SET claimed_at = excluded.claimed_at
+		WHERE digest_runs.sent_at IS NULL AND digest_runs.claimed_at < ?`
+	res, err := db.db.ExecContext(ctx, db.db.Rebind(q), week, now, now.Add(-lease))
 	if err != nil {
 		return false, fmt.Errorf("claim digest: %w", err)
 	}
@@ -59,8 +65,8 @@ func (db *DB) ClaimDigest(ctx context.Context, week string) (bool, error) {
 
 // DigestSent records how a week's digest went out.
 func (db *DB) DigestSent(ctx context.Context, week string, sent, failed int) error {
-	const q = `UPDATE digest_runs SET sent = ?, failed = ? WHERE week = ?`
-	if _, err := db.db.ExecContext(ctx, db.db.Rebind(q), sent, failed, week); err != nil {
+	const q = `UPDATE digest_runs SET sent = ?, failed = ?, sent_at = ? WHERE week = ?`
+	if _, err := db.db.ExecContext(ctx, db.db.Rebind(q), sent, failed, db.utcNow(), week); err != nil {
 		return fmt.Errorf("record digest: %w", err)
 	}
 	return nil
