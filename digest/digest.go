@@ -23,7 +23,7 @@ import (
 type Source interface {
 	Aggregate(ctx context.Context, q dialogs.Ref, dim store.Dimension) ([]store.Cell, error)
 	AggregateWeek(ctx context.Context, q dialogs.Ref, dim store.Dimension, week string) ([]store.Cell, error)
-	InvitedByChamber(ctx context.Context) (map[string]store.Invited, error)
+	InvitedByChamber(ctx context.Context, until time.Time) (map[string]store.Invited, error)
 }
 
 // Weeks is how many weeks the chart shows.
@@ -102,6 +102,24 @@ func Build(ctx context.Context, src Source, q *dialogs.Questionnaire, week strin
 			byWeek[t.Field][f.Group] = f
 		}
 	}
+	// Chambers that get the digest know their own members' answers: a
+	// week's figure is withheld if taking one chamber out of it would
+	// leave 1 to 4 others.
+	for _, w := range weeks {
+		perChamber, err := src.AggregateWeek(ctx, q.Ref(), store.ByChamber, w)
+		if err != nil {
+			return Digest{}, err
+		}
+		parts := map[string][]int{}
+		for _, c := range perChamber {
+			parts[c.Field] = append(parts[c.Field], c.N)
+		}
+		for field, figs := range byWeek {
+			if f, ok := figs[w]; ok && !f.Suppressed && !indicators.Complements(f.N, parts[field]) {
+				figs[w] = indicators.Figure{Group: w, Field: field, Suppressed: true}
+			}
+		}
+	}
 	d := Digest{Week: week, Width: ChartWidth, Height: ChartHeight}
 	last := weeks[len(weeks)-2]
 	for _, f := range append(append([]dialogs.Field{}, q.Fields...), dialogs.Field{ID: store.CompositeField, Title: dialogs.Text{De: "Gesamtindex", En: "Composite index"}}) {
@@ -122,7 +140,7 @@ func Build(ctx context.Context, src Source, q *dialogs.Questionnaire, week strin
 			names[o.Code] = o.Label.De
 		}
 	}
-	invited, err := src.InvitedByChamber(ctx)
+	invited, err := src.InvitedByChamber(ctx, monday.AddDate(0, 0, 7))
 	if err != nil {
 		return Digest{}, err
 	}
@@ -134,8 +152,11 @@ func Build(ctx context.Context, src Source, q *dialogs.Questionnaire, week strin
 		}
 		inv := invited[code]
 		c := Chamber{Code: code, Name: name, N: week.N, Suppressed: inWeek && week.Suppressed, Invited: inv.Invited, Completed: inv.Completed}
-		if inv.Completed >= indicators.MinN && inv.Invited > 0 {
-			c.Rate, c.HasRate = 100*float64(inv.Completed)/float64(inv.Invited), true
+		// Completions are counted in fives: this week's rate minus last
+		// week's must not tell a week's count the figures above withhold.
+		if done := inv.Completed / indicators.MinN * indicators.MinN; done >= indicators.MinN && inv.Invited > 0 {
+			c.Completed = done
+			c.Rate, c.HasRate = 100*float64(done)/float64(inv.Invited), true
 		}
 		seen[code] = true
 		d.Chambers = append(d.Chambers, c)
@@ -230,7 +251,7 @@ func (d Digest) Text() string {
 		}
 		rate := ""
 		if c.HasRate {
-			rate = fmt.Sprintf(" (Rücklauf %.0f %%: %d von %d Eingeladenen)", c.Rate, c.Completed, c.Invited)
+			rate = fmt.Sprintf(" (Rücklauf mind. %.0f %%: mind. %d von %d Eingeladenen)", c.Rate, c.Completed, c.Invited)
 		}
 		fmt.Fprintf(&b, "• %s: %s%s\n", c.Name, week, rate)
 	}

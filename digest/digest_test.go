@@ -3,6 +3,7 @@ package digest_test
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"image/png"
 	"strings"
 	"testing"
@@ -151,7 +152,7 @@ func TestResponseRate(t *testing.T) {
 		t.Fatal(err)
 	}
 	hw := find(d, "hwk_h")
-	if !hw.HasRate || hw.Rate != 62.5 || hw.N != 5 || !strings.Contains(d.Text(), "HWK Hannover: 5 (Rücklauf 62 %: 5 von 8 Eingeladenen)") {
+	if !hw.HasRate || hw.Rate != 62.5 || hw.N != 5 || !strings.Contains(d.Text(), "HWK Hannover: 5 (Rücklauf mind. 62 %: mind. 5 von 8 Eingeladenen)") {
 		t.Errorf("5 of 8 completed: %+v\n%s", hw, d.Text())
 	}
 }
@@ -163,4 +164,56 @@ func find(d digest.Digest, code string) digest.Chamber {
 		}
 	}
 	return digest.Chamber{}
+}
+
+// TestChamberComplement withholds a week's figure that a chamber could
+// take its own members out of to learn about fewer than 5 others.
+func TestChamberComplement(t *testing.T) {
+	ctx := context.Background()
+	q, err := dialogs.LoadCore()
+	if err != nil {
+		t.Fatal(err)
+	}
+	clock := &synthetic.Clock{}
+	db := storetest.SQLite(t, store.WithClock(clock.Now))
+	clock.Set(time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC))
+	complete := func(i int, chamber string) {
+		rid, err := db.EnsureRespondent(ctx, store.Identity{Channel: "test", External: fmt.Sprint(i)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp, err := db.CreateResponse(ctx, store.NewResponse{RespondentID: rid, Questionnaire: q.Ref(), Lang: dialogs.German, Channel: "test"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		c := 50.0
+		if _, err := db.ApplyStep(ctx, store.Step{ResponseID: resp.ID, Channel: "test", Lang: dialogs.German, Phase: dialogs.PhaseDone,
+			Scores: &dialogs.Scores{Fields: map[string]float64{"maturity": 50}, Composite: &c}, Dims: map[store.Dimension]string{store.ByChamber: chamber}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i := range 10 {
+		complete(i, "hwk_h")
+	}
+	for i := 10; i < 13; i++ {
+		complete(i, "ihk_h")
+	}
+	d, err := digest.Build(ctx, db, q, "2026-W48")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range d.Fields {
+		if f.ID == "maturity" && !f.Suppressed {
+			t.Errorf("maturity shown with n=%d although HWK Hannover, taking its 10 out, would learn the mean of IHK's 3", f.Figure.N)
+		}
+	}
+	for i := 13; i < 15; i++ {
+		complete(i, "ihk_h")
+	}
+	d, _ = digest.Build(ctx, db, q, "2026-W48")
+	for _, f := range d.Fields {
+		if f.ID == "maturity" && (f.Suppressed || f.Figure.N != 15) {
+			t.Errorf("with 10 and 5 the figure of 15 may be shown: %+v", f)
+		}
+	}
 }

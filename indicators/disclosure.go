@@ -192,3 +192,15 @@ func (t Table) Find(group string) (Figure, bool) {
 	}
 	return t.Cells[i], true
 }
+
+// Complements reports whether a total may be shown to readers who each
+// know one of its parts (a chamber knows its own members' answers): for
+// every part, the total without it must describe no one or at least MinN.
+func Complements(total int, parts []int) bool {
+	for _, p := range parts {
+		if rest := total - p; rest > 0 && rest < MinN {
+			return false
+		}
+	}
+	return true
+}

@@ -181,18 +181,20 @@ type Invited struct {
 	Completed int `db:"completed"`
 }
 
-// InvitedByChamber counts, per chamber (by its answer code), the invited
-// respondents and those of them who completed, for response rates.
-func (db *DB) InvitedByChamber(ctx context.Context) (map[string]Invited, error) {
+// InvitedByChamber counts, per chamber (by its answer code), the
+// respondents invited before until and those of them who completed before
+// until, for response rates as of a moment.
+func (db *DB) InvitedByChamber(ctx context.Context, until time.Time) (map[string]Invited, error) {
 	var rows []struct {
 		Chamber string `db:"chamber"`
 		Invited
 	}
 	const q = `SELECT i.chamber AS chamber, COUNT(DISTINCT i.respondent_id) AS invited,
-			COUNT(DISTINCT CASE WHEN r.completed_at IS NOT NULL THEN r.respondent_id END) AS completed
+			COUNT(DISTINCT CASE WHEN r.completed_at IS NOT NULL AND r.completed_at < ? THEN r.respondent_id END) AS completed
 		FROM invitations i LEFT JOIN responses r ON r.respondent_id = i.respondent_id
-		WHERE i.chamber IS NOT NULL GROUP BY i.chamber`
-	if err := db.db.SelectContext(ctx, &rows, q); err != nil {
+		WHERE i.chamber IS NOT NULL AND i.created_at < ? GROUP BY i.chamber`
+	until = until.UTC()
+	if err := db.db.SelectContext(ctx, &rows, db.db.Rebind(q), until, until); err != nil {
 		return nil, fmt.Errorf("count invitations: %w", err)
 	}
 	out := make(map[string]Invited, len(rows))

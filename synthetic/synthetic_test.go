@@ -63,7 +63,7 @@ func TestGenerate(t *testing.T) {
 	if len(seen) < 12 || seen[""] || !seen[store.ISOWeek(end)] {
 		t.Errorf("weeks %v, want the 12 up to %s", seen, store.ISOWeek(end))
 	}
-	invited, err := db.InvitedByChamber(ctx)
+	invited, err := db.InvitedByChamber(ctx, end.Add(time.Hour))
 	if err != nil {
 		t.Fatal(err)
 	}

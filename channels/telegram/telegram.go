@@ -80,8 +80,8 @@ const (
 
 // How long things are remembered.
 const (
-	seenTTL       = 24 * time.Hour // update ids taken, against redelivery
-	takingTTL     = time.Minute    // an update being taken, against a parallel redelivery
+	seenTTL       = 24 * time.Hour   // update ids taken, against redelivery
+	takingTTL     = 10 * time.Second // an update being taken, against a parallel redelivery; SQL input keys guard the answers beyond
 	chatStateTTL  = 30 * 24 * time.Hour
 	maxUpdateBody = 1 << 20
 )
