@@ -24,6 +24,7 @@ type Source interface {
 	Aggregate(ctx context.Context, q dialogs.Ref, dim store.Dimension) ([]store.Cell, error)
 	AggregateWeek(ctx context.Context, q dialogs.Ref, dim store.Dimension, week string) ([]store.Cell, error)
 	InvitedByChamber(ctx context.Context, until time.Time) (map[string]store.Invited, error)
+	CountsByWeekAndChamber(ctx context.Context, q dialogs.Ref, first, last string) ([]store.WeekChamberCount, error)
 }
 
 // Weeks is how many weeks the chart shows.
@@ -105,17 +106,18 @@ func Build(ctx context.Context, src Source, q *dialogs.Questionnaire, week strin
 	// Chambers that get the digest know their own members' answers: a
 	// week's figure is withheld if taking one chamber out of it would
 	// leave 1 to 4 others.
-	for _, w := range weeks {
-		perChamber, err := src.AggregateWeek(ctx, q.Ref(), store.ByChamber, w)
-		if err != nil {
-			return Digest{}, err
-		}
-		parts := map[string][]int{}
-		for _, c := range perChamber {
-			parts[c.Field] = append(parts[c.Field], c.N)
-		}
-		for field, figs := range byWeek {
-			if f, ok := figs[w]; ok && !f.Suppressed && !indicators.Complements(f.N, parts[field]) {
+	counts, err := src.CountsByWeekAndChamber(ctx, q.Ref(), weeks[0], weeks[len(weeks)-1])
+	if err != nil {
+		return Digest{}, err
+	}
+	parts := map[[2]string][]int{} // week, field -> the chambers' counts
+	for _, c := range counts {
+		k := [2]string{c.Week, c.Field}
+		parts[k] = append(parts[k], c.N)
+	}
+	for field, figs := range byWeek {
+		for _, w := range weeks {
+			if f, ok := figs[w]; ok && !f.Suppressed && !indicators.Complements(f.N, parts[[2]string{w, field}]) {
 				figs[w] = indicators.Figure{Group: w, Field: field, Suppressed: true}
 			}
 		}

@@ -167,3 +167,35 @@ func DimsOf(answers map[string]dialogs.Answer) map[Dimension]string {
 	}
 	return out
 }
+
+// WeekChamberCount is how many completed responses of one week and one
+// chamber have a score in one field (or the composite).
+type WeekChamberCount struct {
+	Week    string `db:"week"`
+	Chamber string `db:"chamber"`
+	Field   string `db:"field"`
+	N       int    `db:"n"`
+}
+
+// CountsByWeekAndChamber counts completed responses by ISO week, chamber
+// and field for the weeks from first to last ("2026-W37" … "2026-W48"),
+// in one scan.
+func (db *DB) CountsByWeekAndChamber(ctx context.Context, q dialogs.Ref, first, last string) ([]WeekChamberCount, error) {
+	const done = `r.completed_at IS NOT NULL AND r.status IN ('completed', 'erased') AND r.questionnaire_id = ? AND r.questionnaire_version = ?
+		AND r.completed_week >= ? AND r.completed_week <= ?`
+	const query = `SELECT r.completed_week AS week, COALESCE(r.dim_chamber, '') AS chamber, s.field AS field, COUNT(*) AS n
+		FROM responses r JOIN scores s ON s.response_id = r.id
+		WHERE ` + done + `
+		GROUP BY r.completed_week, COALESCE(r.dim_chamber, ''), s.field
+		UNION ALL
+		SELECT r.completed_week, COALESCE(r.dim_chamber, ''), '` + CompositeField + `', COUNT(*)
+		FROM responses r
+		WHERE ` + done + ` AND r.composite IS NOT NULL
+		GROUP BY r.completed_week, COALESCE(r.dim_chamber, '')`
+	var out []WeekChamberCount
+	args := []any{q.ID, q.Version, first, last}
+	if err := db.db.SelectContext(ctx, &out, db.db.Rebind(query), append(args, args...)...); err != nil {
+		return nil, fmt.Errorf("counts by week and chamber: %w", err)
+	}
+	return out, nil
+}
