@@ -2,13 +2,10 @@ package digest_test
 
 import (
 	"context"
-	"os"
-	"path/filepath"
 	"testing"
 
 	"github.com/surveybot/surveybot/dialogs"
 	"github.com/surveybot/surveybot/digest"
-	"github.com/surveybot/surveybot/store"
 	"github.com/surveybot/surveybot/store/storetest"
 )
 
@@ -23,23 +20,7 @@ func BenchmarkBuild(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	dsns := map[string]string{"sqlite": "sqlite:" + filepath.Join(b.TempDir(), "digest.db")}
-	if os.Getenv(storetest.PostgresEnv) != "" {
-		dsns["postgres"] = storetest.PostgresDSN(b)
-	}
-	for name, dsn := range dsns {
-		db, err := store.Open(ctx, dsn)
-		if err != nil {
-			b.Fatal(err)
-		}
-		b.Cleanup(func() { db.Close() })
-		if _, err := db.Migrate(ctx); err != nil {
-			b.Fatal(err)
-		}
-		if err := db.RegisterQuestionnaire(ctx, q.Ref(), dialogs.CoreSource()); err != nil {
-			b.Fatal(err)
-		}
-		storetest.SeedCompleted(b, dsn, 100_000)
+	for name, db := range storetest.SeededDBs(b, 100_000) {
 		b.Run(name, func(b *testing.B) {
 			for b.Loop() {
 				d, err := digest.Build(ctx, db, q, "2026-W48")

@@ -2,8 +2,6 @@ package store_test
 
 import (
 	"context"
-	"os"
-	"path/filepath"
 	"testing"
 
 	"github.com/surveybot/surveybot/dialogs"
@@ -23,23 +21,7 @@ func BenchmarkAggregate100k(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	dbs := map[string]string{"sqlite": "sqlite:" + filepath.Join(b.TempDir(), "bench.db")}
-	if os.Getenv(storetest.PostgresEnv) != "" {
-		dbs["postgres"] = storetest.PostgresDSN(b)
-	}
-	for name, dsn := range dbs {
-		db, err := store.Open(ctx, dsn)
-		if err != nil {
-			b.Fatal(err)
-		}
-		b.Cleanup(func() { db.Close() })
-		if _, err := db.Migrate(ctx); err != nil {
-			b.Fatal(err)
-		}
-		if err := db.RegisterQuestionnaire(ctx, q.Ref(), dialogs.CoreSource()); err != nil {
-			b.Fatal(err)
-		}
-		storetest.SeedCompleted(b, dsn, 100_000)
+	for name, db := range storetest.SeededDBs(b, 100_000) {
 		for _, dim := range []store.Dimension{store.Overall, store.BySector, store.ByRegion, store.ByWeek} {
 			b.Run(name+"/"+string(dim), func(b *testing.B) {
 				for b.Loop() {

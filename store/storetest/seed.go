@@ -4,8 +4,12 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/surveybot/surveybot/store"
 )
 
 // SeedCompleted writes n completed responses of the shared questionnaire
@@ -70,4 +74,21 @@ func seedCompleted(ctx context.Context, db *sql.DB, postgres bool, n int) error 
 	}
 	_, err := db.ExecContext(ctx, "ANALYZE")
 	return err
+}
+
+// SeededDBs returns, by name, every database the benchmarks use (SQLite
+// always, PostgreSQL when enabled), migrated, with the shared questionnaire
+// registered and n completed responses seeded.
+func SeededDBs(t testing.TB, n int) map[string]*store.DB {
+	t.Helper()
+	dsns := map[string]string{"sqlite": "sqlite:" + filepath.Join(t.TempDir(), "seeded.db")}
+	if os.Getenv(PostgresEnv) != "" {
+		dsns["postgres"] = PostgresDSN(t)
+	}
+	out := map[string]*store.DB{}
+	for name, dsn := range dsns {
+		out[name] = open(t, dsn)
+		SeedCompleted(t, dsn, n)
+	}
+	return out
 }
