@@ -87,6 +87,10 @@ func (j *DigestJob) RunOnce(ctx context.Context, now time.Time) (bool, error) {
 	if !due {
 		return false, nil
 	}
+	subs, err := j.db.Subscribers(ctx)
+	if err != nil || len(subs) == 0 {
+		return false, err // nobody to send to: the week stays unclaimed for a subscriber who comes later
+	}
 	claimed, err := j.db.ClaimDigest(ctx, week, digestLease)
 	if err != nil || !claimed {
 		return false, err
@@ -94,10 +98,6 @@ func (j *DigestJob) RunOnce(ctx context.Context, now time.Time) (bool, error) {
 	d, err := digest.Build(ctx, j.db, j.q, week)
 	if err != nil {
 		return false, fmt.Errorf("build digest %s: %w", week, err)
-	}
-	subs, err := j.db.Subscribers(ctx)
-	if err != nil {
-		return false, err
 	}
 	sent, failed := 0, 0
 	var errs []error
