@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/surveybot/surveybot/dialogs"
 	"github.com/surveybot/surveybot/store"
 	"github.com/surveybot/surveybot/store/storetest"
 )
@@ -51,5 +52,37 @@ func checkRaise(t *testing.T, kv raiser) {
 	wg.Wait()
 	if v, _, _ := kv.Get(ctx, "k"); v != "100" {
 		t.Errorf("value %q after racing raises, want 100", v)
+	}
+}
+
+// TestPruneInputKeys forgets old input keys and keeps recent ones.
+func TestPruneInputKeys(t *testing.T) {
+	ctx := context.Background()
+	now := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
+	clock := now.Add(-10 * 24 * time.Hour)
+	db := storetest.SQLite(t, store.WithClock(func() time.Time { return clock }))
+	q, _ := dialogs.LoadCore()
+	rid, _ := db.EnsureRespondent(ctx, store.Identity{Channel: "test", External: "p"})
+	resp, err := db.CreateResponse(ctx, store.NewResponse{RespondentID: rid, Questionnaire: q.Ref(), Lang: dialogs.German, Channel: "test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, key := range []string{"old", "new"} {
+		if i == 1 {
+			clock = now
+		}
+		if _, err := db.ApplyStep(ctx, store.Step{ResponseID: resp.ID, Seq: int64(i), Channel: "test", Lang: dialogs.German, Phase: dialogs.PhaseConsent, InputKey: key}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	n, err := db.PruneInputKeys(ctx, now.Add(-7*24*time.Hour))
+	if err != nil || n != 1 {
+		t.Fatalf("pruned %d (%v), want the old key", n, err)
+	}
+	if old, _ := db.InputApplied(ctx, "old"); old {
+		t.Error("the old key is still there")
+	}
+	if recent, _ := db.InputApplied(ctx, "new"); !recent {
+		t.Error("the recent key is gone")
 	}
 }

@@ -489,3 +489,14 @@ func dim(s Step, d Dimension) sql.NullString {
 	v, ok := s.Dims[d]
 	return sql.NullString{String: v, Valid: ok && v != ""}
 }
+
+// PruneInputKeys forgets the input keys recorded before cutoff: channels
+// deliver an input again within hours (Telegram, Slack), not weeks.
+func (db *DB) PruneInputKeys(ctx context.Context, cutoff time.Time) (int64, error) {
+	res, err := db.db.ExecContext(ctx, db.db.Rebind(`DELETE FROM input_keys WHERE created_at < ?`), cutoff.UTC())
+	if err != nil {
+		return 0, fmt.Errorf("prune input keys: %w", err)
+	}
+	n, _ := res.RowsAffected()
+	return n, nil
+}

@@ -9,6 +9,7 @@ import (
 	"net"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/surveybot/surveybot/channels/outbox"
 	slackch "github.com/surveybot/surveybot/channels/slack"
@@ -106,6 +107,7 @@ func serveCmd(ctx context.Context, args []string, e env) error {
 		wg.Go(func() { job.Run(ctx) })
 	}
 	bot.NewAdminAPI(a.db, a.q, log.With(slog.String("api", "admin"))).Register(srv)
+	wg.Go(func() { pruneInputKeys(ctx, a, log) })
 	w, err := a.web(log)
 	if err != nil {
 		return err
@@ -199,4 +201,22 @@ func respondentCmd(ctx context.Context, args []string, e env) error {
 		fmt.Fprintf(e.stdout, "respondent %s erased: identities on every channel and answers removed\n", id)
 		return nil
 	})
+}
+
+// pruneInputKeys forgets, every hour, the input keys older than a week.
+func pruneInputKeys(ctx context.Context, a *app, log *slog.Logger) {
+	t := time.NewTicker(time.Hour)
+	defer t.Stop()
+	for {
+		if n, err := a.db.PruneInputKeys(ctx, time.Now().Add(-7*24*time.Hour)); err != nil {
+			log.Warn("prune input keys", slog.Any("error", err))
+		} else if n > 0 {
+			log.Info("input keys pruned", slog.Int64("count", n))
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
 }
