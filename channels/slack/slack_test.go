@@ -235,7 +235,7 @@ func (r *rig) act(user, input string) {
 		r.press(user, m, byCode[dialogs.CodeYes], nil)
 	case input == "nein" && byCode[dialogs.CodeNo] != "":
 		r.press(user, m, byCode[dialogs.CodeNo], nil)
-	case len(boxes) > 0 && allNumbers(words):
+	case len(boxes) > 0 && dialogstest.Numbers(words):
 		ticked := map[string][]string{}
 		for _, w := range words {
 			if w == "fertig" {
@@ -248,7 +248,7 @@ func (r *rig) act(user, input string) {
 			ticked[boxes[n-1].group] = append(ticked[boxes[n-1].group], boxes[n-1].value)
 		}
 		r.press(user, m, commands[string(dialogs.CmdDone)], ticked)
-	case len(options) > 0 && allNumbers(words) && len(words) == 1:
+	case len(options) > 0 && dialogstest.Numbers(words) && len(words) == 1:
 		n, _ := strconv.Atoi(words[0])
 		if n < 1 || n > len(options) {
 			r.t.Fatalf("no option %d on the message %q", n, m.Shown())
@@ -257,20 +257,6 @@ func (r *rig) act(user, input string) {
 	default:
 		r.typeText(user, input)
 	}
-}
-
-func allNumbers(words []string) bool {
-	for _, w := range words {
-		if _, err := strconv.Atoi(w); err != nil && w != "fertig" {
-			return false
-		}
-	}
-	return len(words) > 0
-}
-
-func craftBusinessScores() (map[string]float64, float64) {
-	p := dialogstest.CraftBusiness()
-	return p.Fields, p.Composite
 }
 
 func TestWholeQuestionnaire(t *testing.T) {
@@ -317,7 +303,8 @@ func checkScores(t *testing.T, db *store.DB, user string) {
 	if resp.Status != store.StatusCompleted {
 		t.Fatalf("response status %s, want completed", resp.Status)
 	}
-	fields, composite := craftBusinessScores()
+	persona := dialogstest.CraftBusiness()
+	fields, composite := persona.Fields, persona.Composite
 	got, err := db.Scores(ctx, resp.ID) // as stored in SQL
 	if err != nil {
 		t.Fatal(err)

@@ -189,7 +189,7 @@ func (r *rig) act(chat int64, input string) {
 		press(byCode[dialogs.CodeYes])
 	case input == "nein" && byCode[dialogs.CodeNo].CallbackData != "":
 		press(byCode[dialogs.CodeNo])
-	case len(options) > 0 && allNumbers(words):
+	case len(options) > 0 && dialogstest.Numbers(words):
 		for _, w := range words {
 			if w == "fertig" {
 				r.act(chat, "fertig")
@@ -206,20 +206,6 @@ func (r *rig) act(chat int64, input string) {
 	default:
 		r.deliver(r.fake.SendText(chat, input))
 	}
-}
-
-func allNumbers(words []string) bool {
-	for _, w := range words {
-		if _, err := strconv.Atoi(w); err != nil && w != "fertig" {
-			return false
-		}
-	}
-	return len(words) > 0
-}
-
-func craftBusinessScores() (map[string]float64, float64) {
-	p := dialogstest.CraftBusiness()
-	return p.Fields, p.Composite
 }
 
 func TestWholeQuestionnaire(t *testing.T) {
@@ -283,7 +269,8 @@ func checkScores(t *testing.T, db *store.DB, chat int64) {
 	if resp.Status != store.StatusCompleted {
 		t.Fatalf("response status %s, want completed", resp.Status)
 	}
-	fields, composite := craftBusinessScores()
+	persona := dialogstest.CraftBusiness()
+	fields, composite := persona.Fields, persona.Composite
 	scores, err := db.Scores(ctx, resp.ID)
 	if err != nil {
 		t.Fatal(err)

@@ -18,6 +18,7 @@ import (
 
 	"github.com/go-telegram/bot/models"
 	"github.com/surveybot/surveybot/channels/telegramtest"
+	"github.com/surveybot/surveybot/dialogs"
 	"github.com/surveybot/surveybot/store"
 	"github.com/surveybot/surveybot/store/storetest"
 )
@@ -160,22 +161,9 @@ func TestKillChatAndContinue(t *testing.T) {
 		t.Fatalf("dialog did not complete; last output:\n%s", out)
 	}
 
-	ctx := context.Background()
-	db, err := store.Open(ctx, dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	resp, err := db.CurrentResponse(ctx, store.Identity{Channel: "console", External: "kill-test"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	resp, got := stored(t, dsn, store.Identity{Channel: "console", External: "kill-test"})
 	if resp.Status != store.StatusCompleted {
 		t.Errorf("response status %s, want completed", resp.Status)
-	}
-	got, err := db.Answers(ctx, resp.ID)
-	if err != nil {
-		t.Fatal(err)
 	}
 	want := map[string]string{"org_type": "business", "sector": "industrie", "size": "s1_9", "postcode": "30159", "chamber": "hwk_h"}
 	for item, v := range want {
@@ -313,20 +301,7 @@ func TestKillServeDuringTelegramDialog(t *testing.T) {
 			t.Errorf("asked %d times: %s", n, q)
 		}
 	}
-	ctx := context.Background()
-	db, err := store.Open(ctx, dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	resp, err := db.CurrentResponse(ctx, store.Identity{Channel: "telegram", External: "777"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	answers, err := db.Answers(ctx, resp.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
+	resp, answers := stored(t, dsn, store.Identity{Channel: "telegram", External: "777"})
 	want := map[string]string{"org_type": "business", "sector": "handel", "size": "s10_49", "postcode": "30159", "chamber": "hwk_h"}
 	for item, v := range want {
 		if answers[item].Value != v {
@@ -443,13 +418,25 @@ func TestKillServeWhileTakingUpdates(t *testing.T) {
 	_ = srv.Process.Signal(syscall.SIGTERM)
 	_ = srv.Wait()
 
+	_, answers := stored(t, ts.dsn, store.Identity{Channel: "telegram", External: "778"})
+	// org_type, then one answer for each acknowledged update and one for the
+	// update in flight: none lost, none doubled.
+	if want := 1 + acked + 1; len(answers) != want {
+		t.Errorf("%d answers stored after %d acknowledged and 1 redelivered update, want %d", len(answers), acked, want)
+	}
+}
+
+// stored reads, from the database a DSN names, the current response of the
+// respondent known as who and its answers.
+func stored(t *testing.T, dsn string, who store.Identity) (store.Response, map[string]dialogs.Answer) {
+	t.Helper()
 	ctx := context.Background()
-	db, err := store.Open(ctx, ts.dsn)
+	db, err := store.Open(ctx, dsn)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	resp, err := db.CurrentResponse(ctx, store.Identity{Channel: "telegram", External: "778"})
+	resp, err := db.CurrentResponse(ctx, who)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -457,9 +444,5 @@ func TestKillServeWhileTakingUpdates(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// org_type, then one answer for each acknowledged update and one for the
-	// update in flight: none lost, none doubled.
-	if want := 1 + acked + 1; len(answers) != want {
-		t.Errorf("%d answers stored after %d acknowledged and 1 redelivered update, want %d", len(answers), acked, want)
-	}
+	return resp, answers
 }

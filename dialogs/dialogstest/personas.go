@@ -3,6 +3,8 @@
 // hand-computed scores everywhere.
 package dialogstest
 
+import "strconv"
+
 // Persona is a respondent's whole dialog as console-style inputs (numbers
 // for options, "-" for "keine Angabe", "fertig", "überspringen", "ja",
 // "nein", typed values), with the scores worked out by hand from
@@ -43,4 +45,15 @@ func CraftBusiness() Persona {
 		Composite: sum / 5,
 		TechCount: 4,
 	}
+}
+
+// Numbers reports whether a console-style input picks options by number
+// ("2", "2 7 8", "2 3 fertig"), for tests that press the buttons instead.
+func Numbers(words []string) bool {
+	for _, w := range words {
+		if _, err := strconv.Atoi(w); err != nil && w != "fertig" {
+			return false
+		}
+	}
+	return len(words) > 0
 }
