@@ -79,11 +79,22 @@ const (
 	UIDigestSubscribed
 	UIDigestUnsubscribed
 	UIDigestWrongCode
+	UICampaignInvitation // %s: chamber
+	UICampaignReminder   // %s: chamber
+	UICampaignStart
 )
 
 // Text returns both languages of a channel text.
 func (k UIText) Text() Text {
 	switch k {
+	case UICampaignInvitation:
+		return Text{"Guten Tag! %s lädt Sie zur Umfrage des Strategierats Niedersachsen zur Digitalisierung in Mittelstand und Handwerk ein. Sie dauert etwa 10 Minuten; Sie können jederzeit pausieren und am Ende sehen Sie Ihre Werte im Vergleich. Ihre Antworten werden nur zusammengefasst ausgewertet.",
+			"Hello! %s invites you to the Strategierat Niedersachsen's survey on digitalisation in small businesses and crafts. It takes about 10 minutes; you can pause at any time and see your scores compared with others at the end. Your answers are only reported in summary."}
+	case UICampaignReminder:
+		return Text{"Guten Tag! Eine kurze Erinnerung von %s: Die Umfrage zur Digitalisierung läuft noch, und Ihre Antworten helfen allen Betrieben in Niedersachsen. Sie können dort weitermachen, wo Sie aufgehört haben.",
+			"Hello! A short reminder from %s: the digitalisation survey is still open, and your answers help every business in Lower Saxony. You can continue where you left off."}
+	case UICampaignStart:
+		return Text{"Umfrage starten", "Start the survey"}
 	case UIInvitationUnknown:
 		return Text{"Diesen Einladungslink kennen wir nicht. Bitte prüfen Sie, ob Sie ihn vollständig übernommen haben, oder fragen Sie Ihre Kammer nach einer neuen Einladung.",
 			"We do not know this invitation link. Please check that you copied all of it, or ask your chamber for a new invitation."}

@@ -7,6 +7,7 @@ package store
 import (
 	"context"
 	"crypto/rand"
+	"database/sql"
 	"embed"
 	"encoding/base32"
 	"errors"
@@ -131,6 +132,10 @@ func isScheme(s string) bool {
 
 // Dialect returns the database in use.
 func (db *DB) Dialect() Dialect { return db.dialect }
+
+// SQLDB returns the connection pool, for a job queue that keeps its jobs
+// in the same database and inserts them in the store's transactions.
+func (db *DB) SQLDB() *sql.DB { return db.db.DB }
 
 // Close closes the connection pool.
 func (db *DB) Close() error { return db.db.Close() }

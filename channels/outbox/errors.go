@@ -62,3 +62,11 @@ type permanentError struct{ err error }
 
 func (e *permanentError) Error() string { return "permanent: " + e.err.Error() }
 func (e *permanentError) Unwrap() error { return e.err }
+
+// After is how long the platform asked to wait. Callers outside this
+// package find it through an interface { After() time.Duration }.
+func (e *rateLimitedError) After() time.Duration { return e.after }
+
+// Permanent reports true: callers outside this package find it through an
+// interface { Permanent() bool }.
+func (e *permanentError) Permanent() bool { return true }

@@ -191,6 +191,8 @@ func (c *Channel) handleInteraction(ctx context.Context, cb slack.InteractionCal
 	switch kind {
 	case actDelete:
 		return c.confirmDelete(ctx, user, channel, cb.Container.MessageTs, value == "yes")
+	case actStart:
+		return c.start(ctx, user, channel, value)
 	case actOption:
 		in = dialogs.Input{Choice: value, Item: item}
 	case actCommand:

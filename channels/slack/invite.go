@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/slack-go/slack"
 	"github.com/surveybot/surveybot/dialogs"
@@ -20,20 +19,9 @@ import (
 // StartInvitation (bot.ErrUnknownInvitation, bot.ErrExpiredInvitation) and
 // of the Web API (*slack.RateLimitedError among them) are returned wrapped.
 func (c *Channel) Invite(ctx context.Context, userIDOrEmail, key string) error {
-	user := strings.TrimSpace(userIDOrEmail)
-	if strings.Contains(user, "@") {
-		u, err := c.api.GetUserByEmailContext(ctx, user)
-		var resp slack.SlackErrorResponse
-		if errors.As(err, &resp) && (resp.Err == "users_not_found" || resp.Err == "user_not_found") {
-			return ErrNoUser
-		}
-		if err != nil {
-			return fmt.Errorf("users.lookupByEmail: %w", err)
-		}
-		user = u.ID
-	}
-	if user == "" {
-		return ErrNoUser
+	user, err := c.resolveUser(ctx, userIDOrEmail)
+	if err != nil {
+		return err
 	}
 	channel, err := c.openDM(ctx, user)
 	if err != nil {

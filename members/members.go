@@ -1,0 +1,282 @@
+// Package members reads a chamber's member list from CSV as Excel and
+// most member databases write it: separated by semicolons or commas, UTF-8
+// with or without a byte order mark, a header row in German or English.
+// Every row is checked, and every bad row is reported with its line number
+// and reason.
+package members
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"net/mail"
+	"regexp"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/surveybot/surveybot/store"
+)
+
+// RowError is a bad row: its line in the file and what is wrong.
+type RowError struct {
+	Line   int    `json:"line"`
+	Reason string `json:"reason"`
+}
+
+func (e RowError) Error() string { return fmt.Sprintf("line %d: %s", e.Line, e.Reason) }
+
+// Row is a good row and its line.
+type Row struct {
+	Line   int
+	Member store.Member
+}
+
+// column returns the field a header names (lower-cased, without spaces,
+// hyphens, underscores and dots), in German or English.
+func column(key string) (string, bool) {
+	switch key {
+	case "mitgliedsnummer", "mitgliednr", "membernumber", "memberno", "nummer":
+		return "member_no", true
+	case "firma", "unternehmen", "company", "betrieb":
+		return "company", true
+	case "ansprechpartner", "ansprechperson", "kontakt", "contactname", "contact", "name":
+		return "contact_name", true
+	case "email", "mail", "emailadresse":
+		return "email", true
+	case "telegram":
+		return "telegram", true
+	case "slack", "slackid", "slackuser", "slackemail":
+		return "slack", true
+	case "branche", "sector", "gewerk":
+		return "sector", true
+	case "größe", "groesse", "betriebsgröße", "betriebsgroesse", "mitarbeiter", "size", "sizeband":
+		return "size_band", true
+	case "kreis", "landkreis", "district", "plz", "postleitzahl", "postcode", "zip":
+		return "district", true
+	case "sprache", "language", "lang":
+		return "lang", true
+	case "einwilligung", "kontakterlaubnis", "consent":
+		return "consent", true
+	}
+	return "", false
+}
+
+// Header describes the columns Parse understands, for error messages and
+// documentation.
+const Header = "Mitgliedsnummer;Firma;Ansprechpartner;E-Mail;Telegram;Slack;Branche;Größe;Kreis;Sprache;Einwilligung"
+
+var (
+	slackIDRE  = regexp.MustCompile(`^[UW][A-Z0-9]{6,20}$`)
+	postcodeRE = regexp.MustCompile(`^\d{5}$`)
+)
+
+// maxLen is the longest value a field takes, in characters.
+const maxLen = 200
+
+// Parse reads a member list. It returns the good rows and the bad ones;
+// the error is for a file that cannot be read as a member list at all (no
+// header, an unknown column, no company column).
+func Parse(r io.Reader) ([]Row, []RowError, error) {
+	br := bufio.NewReader(r)
+	if bom, err := br.Peek(3); err == nil && bytes.Equal(bom, []byte{0xEF, 0xBB, 0xBF}) {
+		_, _ = br.Discard(3)
+	}
+	first, err := br.Peek(4096)
+	if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, bufio.ErrBufferFull) {
+		return nil, nil, fmt.Errorf("read member list: %w", err)
+	}
+	headerLine, _, _ := bytes.Cut(first, []byte("\n"))
+	cr := csv.NewReader(br)
+	cr.Comma = ';'
+	if bytes.Count(headerLine, []byte(",")) > bytes.Count(headerLine, []byte(";")) {
+		cr.Comma = ','
+	}
+	cr.FieldsPerRecord = -1
+	header, err := cr.Read()
+	if errors.Is(err, io.EOF) {
+		return nil, nil, errors.New("the member list is empty; it needs a header row such as " + Header)
+	}
+	if err != nil {
+		return nil, nil, fmt.Errorf("header row: %w", err)
+	}
+	fields := make([]string, len(header))
+	has := map[string]bool{}
+	for i, h := range header {
+		key := strings.NewReplacer(" ", "", "-", "", "_", "", ".", "").Replace(strings.ToLower(strings.TrimSpace(h)))
+		f, ok := column(key)
+		if !ok {
+			return nil, nil, fmt.Errorf("header row: unknown column %q; the columns are %s", h, Header)
+		}
+		if has[f] {
+			return nil, nil, fmt.Errorf("header row: column %q appears twice", h)
+		}
+		fields[i], has[f] = f, true
+	}
+	if !has["company"] {
+		return nil, nil, errors.New("header row: the column Firma (company) is missing; the columns are " + Header)
+	}
+	if !has["email"] && !has["slack"] && !has["telegram"] {
+		return nil, nil, errors.New("header row: no column to reach members by (E-Mail, Slack or Telegram)")
+	}
+	var rows []Row
+	var bad []RowError
+	seenNo, seenEmail := map[string]int{}, map[string]int{}
+	for {
+		rec, err := cr.Read()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		line, _ := cr.FieldPos(0)
+		var pe *csv.ParseError
+		if errors.As(err, &pe) {
+			bad = append(bad, RowError{Line: pe.Line, Reason: pe.Err.Error()})
+			if errors.Is(pe.Err, csv.ErrQuote) || errors.Is(pe.Err, csv.ErrBareQuote) {
+				return rows, bad, nil // the rest of the file cannot be told apart
+			}
+			continue
+		}
+		if err != nil {
+			return nil, nil, fmt.Errorf("read member list: %w", err)
+		}
+		if blank(rec) {
+			continue
+		}
+		m, reason := member(fields, rec)
+		if reason == "" && m.MemberNo != "" && seenNo[m.MemberNo] > 0 {
+			reason = fmt.Sprintf("member number %s is already on line %d", m.MemberNo, seenNo[m.MemberNo])
+		}
+		if reason == "" && m.Email != "" && seenEmail[m.Email] > 0 {
+			reason = fmt.Sprintf("e-mail address %s is already on line %d", m.Email, seenEmail[m.Email])
+		}
+		if reason != "" {
+			bad = append(bad, RowError{Line: line, Reason: reason})
+			continue
+		}
+		if m.MemberNo != "" {
+			seenNo[m.MemberNo] = line
+		}
+		if m.Email != "" {
+			seenEmail[m.Email] = line
+		}
+		rows = append(rows, Row{Line: line, Member: m})
+	}
+	return rows, bad, nil
+}
+
+func blank(rec []string) bool {
+	for _, v := range rec {
+		if strings.TrimSpace(v) != "" {
+			return false
+		}
+	}
+	return true
+}
+
+// member reads one row, or says what is wrong with it.
+func member(fields, rec []string) (store.Member, string) {
+	if len(rec) > len(fields) {
+		return store.Member{}, fmt.Sprintf("%d values but the header has %d columns", len(rec), len(fields))
+	}
+	m := store.Member{Lang: "de"}
+	for i, v := range rec {
+		v = strings.TrimSpace(v)
+		if !utf8.ValidString(v) {
+			return m, "not UTF-8 text (save the file as \"CSV UTF-8\")"
+		}
+		if utf8.RuneCountInString(v) > maxLen {
+			return m, fmt.Sprintf("%s is longer than %d characters", fields[i], maxLen)
+		}
+		if strings.ContainsAny(v, "\x00\r\n") {
+			return m, fmt.Sprintf("%s contains a line break or control character", fields[i])
+		}
+		switch fields[i] {
+		case "member_no":
+			m.MemberNo = v
+		case "company":
+			m.Company = v
+		case "contact_name":
+			m.ContactName = v
+		case "email":
+			if v == "" {
+				break
+			}
+			a, err := mail.ParseAddress(v)
+			if err != nil || a.Address != v || !strings.Contains(v[strings.LastIndexByte(v, '@'):], ".") {
+				return m, fmt.Sprintf("%q is not an e-mail address", v)
+			}
+			m.Email = strings.ToLower(v)
+		case "telegram":
+			b, ok := yesNo(v)
+			if !ok {
+				return m, fmt.Sprintf("Telegram is %q; write ja or nein", v)
+			}
+			m.Telegram = b
+		case "slack":
+			if v == "" {
+				break
+			}
+			if _, err := mail.ParseAddress(v); err != nil && !slackIDRE.MatchString(v) {
+				return m, fmt.Sprintf("Slack is %q; write a Slack member id (U…) or the e-mail address used in Slack", v)
+			}
+			m.Slack = v
+		case "sector":
+			m.Sector = v
+		case "size_band":
+			m.SizeBand = v
+		case "district":
+			if looksLikePostcode(v) && !postcodeRE.MatchString(v) {
+				return m, fmt.Sprintf("postcode %q does not have five digits", v)
+			}
+			m.District = v
+		case "lang":
+			switch strings.ToLower(v) {
+			case "", "de", "deutsch", "german":
+				m.Lang = "de"
+			case "en", "englisch", "english":
+				m.Lang = "en"
+			default:
+				return m, fmt.Sprintf("language %q; write de or en", v)
+			}
+		case "consent":
+			b, ok := yesNo(v)
+			if !ok {
+				return m, fmt.Sprintf("consent is %q; write ja or nein", v)
+			}
+			m.Consent = b
+		}
+	}
+	switch {
+	case m.Company == "":
+		return m, "the company (Firma) is empty"
+	case m.Email == "" && m.Slack == "" && !m.Telegram:
+		return m, "no way to reach the member: no e-mail address, Slack or Telegram"
+	}
+	return m, ""
+}
+
+// looksLikePostcode reports whether v is digits only, so a district name
+// is not mistaken for a bad postcode.
+func looksLikePostcode(v string) bool {
+	if v == "" {
+		return false
+	}
+	for _, r := range v {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+func yesNo(v string) (bool, bool) {
+	switch strings.ToLower(strings.TrimSpace(v)) {
+	case "ja", "j", "yes", "y", "1", "x", "true", "wahr":
+		return true, true
+	case "", "nein", "n", "no", "0", "false", "falsch", "-":
+		return false, true
+	}
+	return false, false
+}

@@ -1,0 +1,780 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/surveybot/surveybot/dialogs"
+)
+
+// CampaignStatus is where a campaign stands.
+type CampaignStatus string
+
+// The statuses of a campaign.
+const (
+	CampaignDraft   CampaignStatus = "draft"   // created, nothing sent
+	CampaignRunning CampaignStatus = "running" // launched: invitations and reminders go out
+	CampaignPaused  CampaignStatus = "paused"  // nothing goes out until resumed
+	CampaignEnded   CampaignStatus = "ended"   // past its end date
+)
+
+// ErrCampaignState is returned for an action the campaign's status does not
+// allow, such as launching a paused campaign.
+var ErrCampaignState = errors.New("not possible in the campaign's status")
+
+// Campaign invites a chamber's members to a questionnaire over their
+// channels, and reminds those who have not completed.
+type Campaign struct {
+	ID            string         `json:"id"`
+	ChamberID     string         `json:"-"`
+	ChamberCode   string         `json:"chamber"`
+	ChamberName   string         `json:"chamber_name"`
+	Name          string         `json:"name"`
+	Questionnaire dialogs.Ref    `json:"questionnaire"`
+	Channels      []string       `json:"channels"` // in order of preference
+	StartsAt      time.Time      `json:"starts_at"`
+	EndsAt        time.Time      `json:"ends_at"`
+	Reminders     []int          `json:"reminders"` // days after the invitation
+	QuietFrom     string         `json:"quiet_from"`
+	QuietUntil    string         `json:"quiet_until"`
+	QuietSunday   bool           `json:"quiet_sunday"`
+	Timezone      string         `json:"timezone"`
+	Lang          dialogs.Lang   `json:"lang"`
+	Personal      bool           `json:"personal"`
+	OpenLink      string         `json:"open_link,omitempty"`
+	Status        CampaignStatus `json:"status"`
+	CreatedAt     time.Time      `json:"created_at"`
+	LaunchedAt    *time.Time     `json:"launched_at,omitempty"`
+}
+
+type campaignRow struct {
+	ID                   string         `db:"id"`
+	ChamberID            string         `db:"chamber_id"`
+	ChamberCode          sql.NullString `db:"chamber_code"`
+	ChamberName          string         `db:"chamber_name"`
+	Name                 string         `db:"name"`
+	QuestionnaireID      string         `db:"questionnaire_id"`
+	QuestionnaireVersion int            `db:"questionnaire_version"`
+	Channels             string         `db:"channels"`
+	StartsAt             time.Time      `db:"starts_at"`
+	EndsAt               time.Time      `db:"ends_at"`
+	Reminders            string         `db:"reminders"`
+	QuietFrom            string         `db:"quiet_from"`
+	QuietUntil           string         `db:"quiet_until"`
+	QuietSunday          bool           `db:"quiet_sunday"`
+	Timezone             string         `db:"timezone"`
+	Lang                 string         `db:"lang"`
+	Personal             bool           `db:"personal"`
+	OpenLink             sql.NullString `db:"open_link"`
+	Status               string         `db:"status"`
+	CreatedAt            time.Time      `db:"created_at"`
+	LaunchedAt           sql.NullTime   `db:"launched_at"`
+}
+
+const campaignCols = `c.id, c.chamber_id, ch.code AS chamber_code, ch.name AS chamber_name, c.name, c.questionnaire_id,
+	c.questionnaire_version, c.channels, c.starts_at, c.ends_at, c.reminders, c.quiet_from, c.quiet_until, c.quiet_sunday,
+	c.timezone, c.lang, c.personal, c.open_link, c.status, c.created_at, c.launched_at
+	FROM campaigns c JOIN chambers ch ON ch.id = c.chamber_id`
+
+func (r campaignRow) campaign() Campaign {
+	c := Campaign{
+		ID: r.ID, ChamberID: r.ChamberID, ChamberCode: r.ChamberCode.String, ChamberName: r.ChamberName, Name: r.Name,
+		Questionnaire: dialogs.Ref{ID: r.QuestionnaireID, Version: r.QuestionnaireVersion},
+		Channels:      strings.Split(r.Channels, ","),
+		StartsAt:      r.StartsAt.UTC(), EndsAt: r.EndsAt.UTC(),
+		QuietFrom: r.QuietFrom, QuietUntil: r.QuietUntil, QuietSunday: r.QuietSunday, Timezone: r.Timezone,
+		Lang: dialogs.Lang(r.Lang), Personal: r.Personal, OpenLink: r.OpenLink.String,
+		Status: CampaignStatus(r.Status), CreatedAt: r.CreatedAt.UTC(),
+	}
+	for _, d := range strings.Split(r.Reminders, ",") {
+		if n, err := strconv.Atoi(d); err == nil {
+			c.Reminders = append(c.Reminders, n)
+		}
+	}
+	if r.LaunchedAt.Valid {
+		t := r.LaunchedAt.Time.UTC()
+		c.LaunchedAt = &t
+	}
+	return c
+}
+
+// CreateCampaign stores a new campaign as a draft; the caller has
+// validated it. It returns the campaign with its id.
+func (db *DB) CreateCampaign(ctx context.Context, c Campaign) (Campaign, error) {
+	c.ID = newID()
+	c.Status = CampaignDraft
+	c.CreatedAt = db.utcNow()
+	days := make([]string, len(c.Reminders))
+	for i, d := range c.Reminders {
+		days[i] = strconv.Itoa(d)
+	}
+	const ins = `INSERT INTO campaigns (id, chamber_id, name, questionnaire_id, questionnaire_version, channels, starts_at, ends_at,
+		reminders, quiet_from, quiet_until, quiet_sunday, timezone, lang, personal, open_link, status, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	_, err := db.db.ExecContext(ctx, db.db.Rebind(ins), c.ID, c.ChamberID, c.Name, c.Questionnaire.ID, c.Questionnaire.Version,
+		strings.Join(c.Channels, ","), c.StartsAt.UTC(), c.EndsAt.UTC(), strings.Join(days, ","), c.QuietFrom, c.QuietUntil,
+		c.QuietSunday, c.Timezone, string(c.Lang), c.Personal, nullString(c.OpenLink), string(c.Status), c.CreatedAt)
+	if err != nil {
+		return Campaign{}, fmt.Errorf("create campaign: %w", err)
+	}
+	return db.Campaign(ctx, c.ID)
+}
+
+// Campaign returns a campaign, or ErrNotFound.
+func (db *DB) Campaign(ctx context.Context, id string) (Campaign, error) {
+	return getCampaign(ctx, db.db, id)
+}
+
+func getCampaign(ctx context.Context, q sqlx.ExtContext, id string) (Campaign, error) {
+	var r campaignRow
+	err := sqlx.GetContext(ctx, q, &r, q.Rebind(`SELECT `+campaignCols+` WHERE c.id = ?`), id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Campaign{}, ErrNotFound
+	}
+	if err != nil {
+		return Campaign{}, fmt.Errorf("read campaign: %w", err)
+	}
+	return r.campaign(), nil
+}
+
+// Campaigns lists a chamber's campaigns, or every campaign for an empty
+// chamberID, newest first.
+func (db *DB) Campaigns(ctx context.Context, chamberID string) ([]Campaign, error) {
+	var rows []campaignRow
+	q := `SELECT ` + campaignCols + ` WHERE (? = '' OR c.chamber_id = ?) ORDER BY c.created_at DESC, c.id`
+	if err := db.db.SelectContext(ctx, &rows, db.db.Rebind(q), chamberID, chamberID); err != nil {
+		return nil, fmt.Errorf("list campaigns: %w", err)
+	}
+	out := make([]Campaign, len(rows))
+	for i, r := range rows {
+		out[i] = r.campaign()
+	}
+	return out, nil
+}
+
+// SetCampaignStatus moves a campaign to status to if it is in one of from;
+// otherwise it returns ErrCampaignState (ErrNotFound for no campaign).
+func (db *DB) SetCampaignStatus(ctx context.Context, id string, to CampaignStatus, from ...CampaignStatus) error {
+	return db.inTx(ctx, func(tx *sqlx.Tx) error {
+		return setStatus(ctx, tx, id, to, from...)
+	})
+}
+
+func setStatus(ctx context.Context, tx *sqlx.Tx, id string, to CampaignStatus, from ...CampaignStatus) error {
+	var cur string
+	err := tx.GetContext(ctx, &cur, tx.Rebind(`SELECT status FROM campaigns WHERE id = ?`), id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return ErrNotFound
+	}
+	if err != nil {
+		return fmt.Errorf("read campaign: %w", err)
+	}
+	ok := false
+	for _, f := range from {
+		ok = ok || CampaignStatus(cur) == f
+	}
+	if !ok {
+		return fmt.Errorf("campaign is %s: %w", cur, ErrCampaignState)
+	}
+	if _, err := tx.ExecContext(ctx, tx.Rebind(`UPDATE campaigns SET status = ? WHERE id = ?`), string(to), id); err != nil {
+		return fmt.Errorf("set campaign status: %w", err)
+	}
+	return nil
+}
+
+// QueuedMessage is a message waiting for a send job.
+type QueuedMessage struct {
+	ID      string
+	Channel string
+}
+
+// Enqueue adds the send jobs of messages in the transaction that created
+// them, so a message exists exactly when its job does.
+type Enqueue func(ctx context.Context, tx *sql.Tx, msgs []QueuedMessage) error
+
+// Launch is how LaunchCampaign creates invitations.
+type Launch struct {
+	// Key returns the key of an invitation from its id; only its hash is
+	// stored. It is derived, not random, so that a reminder can carry the
+	// same link without the key being kept.
+	Key func(invitationID string) string
+	// Channels are the campaign's channels this service can send on, in
+	// the campaign's order.
+	Channels []string
+	Enqueue  Enqueue
+}
+
+// LaunchResult counts what a launch did.
+type LaunchResult struct {
+	Invited     int            `json:"invited"`     // invitations created and queued
+	ByChannel   map[string]int `json:"by_channel"`  // of those, per channel
+	Unreachable int            `json:"unreachable"` // members with consent but no address on the campaign's channels
+	OptedOut    int            `json:"opted_out"`   // members who asked for no more messages
+	NoConsent   int            `json:"no_consent"`  // members without consent to be contacted
+}
+
+// Reach is how a member can be reached.
+type Reach struct {
+	Email        string
+	Telegram     bool   // prefers Telegram
+	TelegramChat string // the chat of the member's respondent, known once they wrote to the bot
+	Slack        string
+}
+
+// ChooseChannel returns the first channel of order the member can be
+// reached on, or "". Telegram needs the member's preference and a chat:
+// a bot cannot write to someone who never wrote to it.
+func ChooseChannel(order []string, r Reach) string {
+	for _, ch := range order {
+		switch {
+		case ch == "email" && r.Email != "",
+			ch == "telegram" && r.Telegram && r.TelegramChat != "",
+			ch == "slack" && r.Slack != "":
+			return ch
+		}
+	}
+	return ""
+}
+
+// LaunchCampaign invites every member of the campaign's chamber who
+// agreed to be contacted and is not invited yet: in one transaction it
+// creates their respondents (or reuses those of earlier invitations),
+// the invitations, one queued message each on the first channel the
+// member can be reached on, and the send jobs (l.Enqueue). A draft or
+// running campaign can be launched; launching again invites members
+// added since.
+func (db *DB) LaunchCampaign(ctx context.Context, id string, l Launch) (LaunchResult, error) {
+	res := LaunchResult{ByChannel: map[string]int{}}
+	err := db.inTx(ctx, func(tx *sqlx.Tx) error {
+		res = LaunchResult{ByChannel: map[string]int{}}
+		c, err := getCampaign(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		if err := setStatus(ctx, tx, id, CampaignRunning, CampaignDraft, CampaignRunning); err != nil {
+			return err
+		}
+		now := db.utcNow()
+		if !now.Before(c.EndsAt) {
+			return fmt.Errorf("campaign ended %s: %w", c.EndsAt.Format(time.DateOnly), ErrCampaignState)
+		}
+		if _, err := tx.ExecContext(ctx, tx.Rebind(`UPDATE campaigns SET launched_at = COALESCE(launched_at, ?) WHERE id = ?`), now, id); err != nil {
+			return fmt.Errorf("mark launched: %w", err)
+		}
+		if !c.Personal {
+			return nil
+		}
+		var members []struct {
+			ID           string `db:"id"`
+			Email        string `db:"email"`
+			Telegram     bool   `db:"telegram"`
+			Slack        string `db:"slack"`
+			Lang         string `db:"lang"`
+			Consent      bool   `db:"consent"`
+			Member       string `db:"member_respondent"`
+			ByEmail      string `db:"email_respondent"`
+			TelegramChat string `db:"telegram_chat"`
+		}
+		const sel = `SELECT m.id, COALESCE(m.email, '') AS email, m.telegram, COALESCE(m.slack, '') AS slack, m.lang, m.consent,
+				COALESCE(m.respondent_id, '') AS member_respondent, COALESCE(e.respondent_id, '') AS email_respondent,
+				COALESCE((SELECT MIN(t.external_id) FROM identities t
+					WHERE t.channel = 'telegram' AND t.respondent_id = COALESCE(m.respondent_id, e.respondent_id)), '') AS telegram_chat
+			FROM members m LEFT JOIN identities e ON e.channel = 'email' AND e.external_id = m.email
+			WHERE m.chamber_id = ? AND NOT EXISTS (SELECT 1 FROM invitations i WHERE i.campaign_id = ? AND i.member_id = m.id)
+			ORDER BY m.id`
+		if err := tx.SelectContext(ctx, &members, tx.Rebind(sel), c.ChamberID, id); err != nil {
+			return fmt.Errorf("read members: %w", err)
+		}
+		optedOut, err := optOutSet(ctx, tx)
+		if err != nil {
+			return err
+		}
+		fixed, _ := json.Marshal(map[string]string{"chamber": c.ChamberCode})
+		var respondents, identities, invitations, messages, links [][]any
+		var queued []QueuedMessage
+		for _, m := range members {
+			if !m.Consent {
+				res.NoConsent++
+				continue
+			}
+			if m.Email != "" && optedOut[addressHash(m.Email)] {
+				res.OptedOut++
+				continue
+			}
+			ch := ChooseChannel(l.Channels, Reach{Email: m.Email, Telegram: m.Telegram, TelegramChat: m.TelegramChat, Slack: m.Slack})
+			if ch == "" {
+				res.Unreachable++
+				continue
+			}
+			rid := m.Member
+			if rid == "" {
+				rid = m.ByEmail
+			}
+			if rid == "" {
+				rid = newID()
+				respondents = append(respondents, []any{rid, c.ChamberID, now})
+				if m.Email != "" {
+					identities = append(identities, []any{"email", m.Email, rid, now})
+				}
+			}
+			if rid != m.Member {
+				links = append(links, []any{m.ID, rid})
+			}
+			lang := m.Lang
+			if lang == "" {
+				lang = string(c.Lang)
+			}
+			invID, msgID := newID(), newID()
+			invitations = append(invitations, []any{invID, HashKey(l.Key(invID)), rid, lang, string(fixed), c.ChamberCode,
+				c.EndsAt, now, c.ID, m.ID})
+			messages = append(messages, []any{msgID, c.ID, invID, "invitation", ch, "queued", now, now})
+			queued = append(queued, QueuedMessage{ID: msgID, Channel: ch})
+			res.Invited++
+			res.ByChannel[ch]++
+		}
+		steps := []struct {
+			table string
+			cols  []string
+			rows  [][]any
+		}{
+			{"respondents", []string{"id", "chamber_id", "created_at"}, respondents},
+			{"identities", []string{"channel", "external_id", "respondent_id", "created_at"}, identities},
+			{"invitations", []string{"id", "key_hash", "respondent_id", "lang", "fixed", "chamber", "expires_at", "created_at", "campaign_id", "member_id"}, invitations},
+			{"campaign_messages", []string{"id", "campaign_id", "invitation_id", "kind", "channel", "status", "queued_at", "updated_at"}, messages},
+		}
+		for _, s := range steps {
+			if err := insertRows(ctx, tx, s.table, s.cols, s.rows); err != nil {
+				return err
+			}
+		}
+		if err := linkMembers(ctx, tx, links); err != nil {
+			return err
+		}
+		if len(queued) > 0 {
+			return l.Enqueue(ctx, tx.Tx, queued)
+		}
+		return nil
+	})
+	return res, err
+}
+
+// optOutSet reads the hashes of every address that asked for no more
+// messages.
+func optOutSet(ctx context.Context, tx *sqlx.Tx) (map[string]bool, error) {
+	var hashes []string
+	if err := tx.SelectContext(ctx, &hashes, `SELECT address_hash FROM optouts`); err != nil {
+		return nil, fmt.Errorf("read opt-outs: %w", err)
+	}
+	set := make(map[string]bool, len(hashes))
+	for _, h := range hashes {
+		set[h] = true
+	}
+	return set, nil
+}
+
+// linkMembers records the respondent of each member (pairs of member id
+// and respondent id).
+func linkMembers(ctx context.Context, tx *sqlx.Tx, pairs [][]any) error {
+	const per = 500
+	for len(pairs) > 0 {
+		n := min(per, len(pairs))
+		var b strings.Builder
+		args := make([]any, 0, 2*n)
+		b.WriteString(`UPDATE members SET respondent_id = v.column2 FROM (VALUES `)
+		for i, p := range pairs[:n] {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteString("(?, ?)")
+			args = append(args, p...)
+		}
+		b.WriteString(`) AS v WHERE members.id = v.column1`)
+		if _, err := tx.ExecContext(ctx, tx.Rebind(b.String()), args...); err != nil {
+			return fmt.Errorf("link members to respondents: %w", err)
+		}
+		pairs = pairs[n:]
+	}
+	return nil
+}
+
+// insertRows inserts rows with multi-row INSERTs, as many rows per
+// statement as the parameter limits of SQLite and PostgreSQL allow.
+func insertRows(ctx context.Context, tx *sqlx.Tx, table string, cols []string, rows [][]any) error {
+	per := max(1, 30000/len(cols))
+	row := "(" + strings.TrimSuffix(strings.Repeat("?, ", len(cols)), ", ") + ")"
+	for len(rows) > 0 {
+		n := min(per, len(rows))
+		var b strings.Builder
+		b.WriteString("INSERT INTO " + table + " (" + strings.Join(cols, ", ") + ") VALUES ")
+		args := make([]any, 0, n*len(cols))
+		for i, r := range rows[:n] {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteString(row)
+			args = append(args, r...)
+		}
+		if _, err := tx.ExecContext(ctx, tx.Rebind(b.String()), args...); err != nil {
+			return fmt.Errorf("insert %s: %w", table, err)
+		}
+		rows = rows[n:]
+	}
+	return nil
+}
+
+// QueueReminders queues a reminder of the given kind (such as
+// "reminder-7") for every invitation of a campaign whose invitation went
+// out before sentBefore, whose respondent has not completed the
+// campaign's questionnaire and who has no message of that kind yet. The
+// reminder goes on the invitation's channel. It returns how many were
+// queued; running it again queues no second reminder of a kind.
+func (db *DB) QueueReminders(ctx context.Context, campaignID, kind string, sentBefore time.Time, enqueue Enqueue) (int, error) {
+	var n int
+	err := db.inTx(ctx, func(tx *sqlx.Tx) error {
+		c, err := getCampaign(ctx, tx, campaignID)
+		if err != nil {
+			return err
+		}
+		if c.Status != CampaignRunning {
+			return fmt.Errorf("campaign is %s: %w", c.Status, ErrCampaignState)
+		}
+		var due []struct {
+			Invitation string `db:"invitation_id"`
+			Channel    string `db:"channel"`
+		}
+		const sel = `SELECT i.id AS invitation_id, m.channel FROM invitations i
+			JOIN campaign_messages m ON m.invitation_id = i.id AND m.kind = 'invitation' AND m.status = 'sent' AND m.sent_at < ?
+			WHERE i.campaign_id = ?
+			AND NOT EXISTS (SELECT 1 FROM campaign_messages r WHERE r.invitation_id = i.id AND r.kind = ?)
+			AND NOT EXISTS (SELECT 1 FROM responses p WHERE p.respondent_id = i.respondent_id AND p.status = 'completed'
+				AND p.questionnaire_id = ? AND p.questionnaire_version = ?)
+			ORDER BY i.id`
+		if err := tx.SelectContext(ctx, &due, tx.Rebind(sel), sentBefore.UTC(), campaignID, kind, c.Questionnaire.ID, c.Questionnaire.Version); err != nil {
+			return fmt.Errorf("find invitations to remind: %w", err)
+		}
+		now := db.utcNow()
+		rows := make([][]any, len(due))
+		queued := make([]QueuedMessage, len(due))
+		for i, d := range due {
+			id := newID()
+			rows[i] = []any{id, campaignID, d.Invitation, kind, d.Channel, "queued", now, now}
+			queued[i] = QueuedMessage{ID: id, Channel: d.Channel}
+		}
+		cols := []string{"id", "campaign_id", "invitation_id", "kind", "channel", "status", "queued_at", "updated_at"}
+		if err := insertRows(ctx, tx, "campaign_messages", cols, rows); err != nil {
+			return err
+		}
+		n = len(queued)
+		if n == 0 {
+			return nil
+		}
+		return enqueue(ctx, tx.Tx, queued)
+	})
+	return n, err
+}
+
+// QueuedMessages returns a campaign's messages still waiting to be sent.
+func (db *DB) QueuedMessages(ctx context.Context, campaignID string) ([]QueuedMessage, error) {
+	return queuedMessages(ctx, db.db, campaignID)
+}
+
+func queuedMessages(ctx context.Context, q sqlx.ExtContext, campaignID string) ([]QueuedMessage, error) {
+	var rows []struct {
+		ID      string `db:"id"`
+		Channel string `db:"channel"`
+	}
+	const sel = `SELECT id, channel FROM campaign_messages WHERE campaign_id = ? AND status = 'queued' ORDER BY queued_at, id`
+	if err := sqlx.SelectContext(ctx, q, &rows, q.Rebind(sel), campaignID); err != nil {
+		return nil, fmt.Errorf("read queued messages: %w", err)
+	}
+	out := make([]QueuedMessage, len(rows))
+	for i, r := range rows {
+		out[i] = QueuedMessage(r)
+	}
+	return out, nil
+}
+
+// ResumeCampaign sets a paused campaign running again and queues the send
+// jobs of its waiting messages in the same transaction.
+func (db *DB) ResumeCampaign(ctx context.Context, id string, enqueue Enqueue) (int, error) {
+	var n int
+	err := db.inTx(ctx, func(tx *sqlx.Tx) error {
+		if err := setStatus(ctx, tx, id, CampaignRunning, CampaignPaused); err != nil {
+			return err
+		}
+		rows, err := queuedMessages(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		n = len(rows)
+		if n == 0 {
+			return nil
+		}
+		return enqueue(ctx, tx.Tx, rows)
+	})
+	return n, err
+}
+
+// Outgoing is everything a send job needs to know about one message.
+type Outgoing struct {
+	MessageID    string
+	Kind         string // invitation, reminder-…
+	Channel      string
+	Status       string // queued, sending, sent, failed, skipped
+	InvitationID string
+	ExpiresAt    time.Time
+	Lang         dialogs.Lang
+	Campaign     Campaign
+	Member       Member
+	TelegramChat string // the chat of the member's respondent, if known
+	OptedOut     bool   // the member's address is on the opt-out list
+	Completed    bool   // the respondent completed the questionnaire
+}
+
+// OutgoingMessage reads a message for its send job, or ErrNotFound if it
+// is gone (its respondent was erased).
+func (db *DB) OutgoingMessage(ctx context.Context, id string) (Outgoing, error) {
+	var r struct {
+		ID           string         `db:"id"`
+		Kind         string         `db:"kind"`
+		Channel      string         `db:"channel"`
+		Status       string         `db:"status"`
+		CampaignID   string         `db:"campaign_id"`
+		InvitationID string         `db:"invitation_id"`
+		ExpiresAt    time.Time      `db:"expires_at"`
+		Lang         string         `db:"lang"`
+		RespondentID string         `db:"respondent_id"`
+		MemberID     sql.NullString `db:"member_id"`
+	}
+	const q = `SELECT m.id, m.kind, m.channel, m.status, m.campaign_id, m.invitation_id, i.expires_at, i.lang, i.respondent_id, i.member_id
+		FROM campaign_messages m JOIN invitations i ON i.id = m.invitation_id WHERE m.id = ?`
+	err := db.db.GetContext(ctx, &r, db.db.Rebind(q), id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Outgoing{}, ErrNotFound
+	}
+	if err != nil {
+		return Outgoing{}, fmt.Errorf("read message: %w", err)
+	}
+	o := Outgoing{MessageID: r.ID, Kind: r.Kind, Channel: r.Channel, Status: r.Status, InvitationID: r.InvitationID,
+		ExpiresAt: r.ExpiresAt.UTC(), Lang: dialogs.Lang(r.Lang)}
+	if o.Campaign, err = db.Campaign(ctx, r.CampaignID); err != nil {
+		return Outgoing{}, err
+	}
+	if r.MemberID.Valid {
+		var m struct {
+			Member
+			MemberNo sql.NullString `db:"member_no"`
+			Email    sql.NullString `db:"email"`
+			Slack    sql.NullString `db:"slack"`
+		}
+		const qm = `SELECT id, member_no, company, contact_name, email, telegram, slack, sector, size_band, district, lang, consent
+			FROM members WHERE id = ?`
+		if err := db.db.GetContext(ctx, &m, db.db.Rebind(qm), r.MemberID.String); err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return Outgoing{}, fmt.Errorf("read member: %w", err)
+		}
+		o.Member = m.Member
+		o.Member.MemberNo, o.Member.Email, o.Member.Slack = m.MemberNo.String, m.Email.String, m.Slack.String
+	}
+	if o.Member.Email != "" {
+		if o.OptedOut, err = db.OptedOut(ctx, o.Member.Email); err != nil {
+			return Outgoing{}, err
+		}
+	}
+	const qt = `SELECT COALESCE(MIN(external_id), '') FROM identities WHERE channel = 'telegram' AND respondent_id = ?`
+	if err := db.db.GetContext(ctx, &o.TelegramChat, db.db.Rebind(qt), r.RespondentID); err != nil {
+		return Outgoing{}, fmt.Errorf("read telegram chat: %w", err)
+	}
+	var done int
+	const qc = `SELECT COUNT(*) FROM responses WHERE respondent_id = ? AND status = 'completed' AND questionnaire_id = ? AND questionnaire_version = ?`
+	if err := db.db.GetContext(ctx, &done, db.db.Rebind(qc), r.RespondentID, o.Campaign.Questionnaire.ID, o.Campaign.Questionnaire.Version); err != nil {
+		return Outgoing{}, fmt.Errorf("read completion: %w", err)
+	}
+	o.Completed = done > 0
+	return o, nil
+}
+
+// ClaimMessage marks a queued message as being sent, before the platform
+// is called. It reports false if the message is not queued (any more):
+// another worker has it, or it was sent, skipped or failed. A message left
+// "sending" by a worker that died is never claimed again, so no member
+// gets a message twice.
+func (db *DB) ClaimMessage(ctx context.Context, id string) (bool, error) {
+	const q = `UPDATE campaign_messages SET status = 'sending', attempts = attempts + 1, updated_at = ? WHERE id = ? AND status = 'queued'`
+	res, err := db.db.ExecContext(ctx, db.db.Rebind(q), db.utcNow(), id)
+	if err != nil {
+		return false, fmt.Errorf("claim message: %w", err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return false, fmt.Errorf("claim message: %w", err)
+	}
+	return n == 1, nil
+}
+
+// ReleaseMessage puts a claimed message back in the queue after the
+// platform said for sure it did not take it (a 429, a refused connection).
+func (db *DB) ReleaseMessage(ctx context.Context, id string) error {
+	const q = `UPDATE campaign_messages SET status = 'queued', updated_at = ? WHERE id = ? AND status = 'sending'`
+	if _, err := db.db.ExecContext(ctx, db.db.Rebind(q), db.utcNow(), id); err != nil {
+		return fmt.Errorf("release message: %w", err)
+	}
+	return nil
+}
+
+// FinishMessage records what became of a message: sent, failed or
+// skipped, with a reason for the last two. Only a queued or claimed
+// message changes.
+func (db *DB) FinishMessage(ctx context.Context, id, status, reason string) error {
+	now := db.utcNow()
+	var sent sql.NullTime
+	if status == "sent" {
+		sent = sql.NullTime{Time: now, Valid: true}
+	}
+	const q = `UPDATE campaign_messages SET status = ?, reason = ?, sent_at = ?, updated_at = ?
+		WHERE id = ? AND status IN ('queued', 'sending')`
+	if _, err := db.db.ExecContext(ctx, db.db.Rebind(q), status, reason, sent, now, id); err != nil {
+		return fmt.Errorf("record message %s: %w", status, err)
+	}
+	return nil
+}
+
+// MarkOpened records the first time a personal link was opened.
+func (db *DB) MarkOpened(ctx context.Context, key string) error {
+	const q = `UPDATE invitations SET opened_at = ? WHERE key_hash = ? AND opened_at IS NULL AND campaign_id IS NOT NULL`
+	if _, err := db.db.ExecContext(ctx, db.db.Rebind(q), db.utcNow(), HashKey(key)); err != nil {
+		return fmt.Errorf("mark invitation opened: %w", err)
+	}
+	return nil
+}
+
+// ChannelStats counts a campaign's invitations on one channel (the
+// channel of the invitation message) and what became of them.
+type ChannelStats struct {
+	Channel   string `db:"channel" json:"channel"`
+	Invited   int    `db:"invited" json:"invited"`
+	Queued    int    `db:"queued" json:"queued"`
+	Sending   int    `db:"sending" json:"sending"` // claimed; left so by a worker that died, it is not sent again
+	Sent      int    `db:"sent" json:"sent"`
+	Failed    int    `db:"failed" json:"failed"`
+	Skipped   int    `db:"skipped" json:"skipped"`
+	Opened    int    `db:"opened" json:"opened"`
+	Started   int    `db:"started" json:"started"`
+	Completed int    `db:"completed" json:"completed"`
+	Reminders int    `db:"reminders" json:"reminders_sent"`
+}
+
+// DayStats counts one day (UTC) of a campaign.
+type DayStats struct {
+	Day       string `db:"day" json:"day"`
+	Sent      int    `db:"sent" json:"sent"`
+	Completed int    `db:"completed" json:"completed"`
+}
+
+// Reason counts the failed or skipped messages with one reason.
+type Reason struct {
+	Status string `db:"status" json:"status"`
+	Reason string `db:"reason" json:"reason"`
+	Count  int    `db:"n" json:"count"`
+}
+
+// CampaignStats is how a campaign goes.
+type CampaignStats struct {
+	Campaign  Campaign       `json:"campaign"`
+	Total     ChannelStats   `json:"total"`
+	ByChannel []ChannelStats `json:"by_channel"`
+	ByDay     []DayStats     `json:"by_day"`
+	Reasons   []Reason       `json:"reasons"`
+}
+
+// CampaignStats counts a campaign's invitations and messages: per channel
+// queued, sent, failed, skipped, opened (web), started and completed; per
+// day the messages sent and the responses completed; and the reasons of
+// failed and skipped messages. A respondent counts as started or completed
+// with any response to the campaign's questionnaire.
+func (db *DB) CampaignStats(ctx context.Context, id string) (CampaignStats, error) {
+	c, err := db.Campaign(ctx, id)
+	if err != nil {
+		return CampaignStats{}, err
+	}
+	st := CampaignStats{Campaign: c, ByChannel: []ChannelStats{}, ByDay: []DayStats{}, Reasons: []Reason{}}
+	const byChannel = `SELECT m.channel,
+			COUNT(*) AS invited,
+			SUM(CASE WHEN m.status = 'queued' THEN 1 ELSE 0 END) AS queued,
+			SUM(CASE WHEN m.status = 'sending' THEN 1 ELSE 0 END) AS sending,
+			SUM(CASE WHEN m.status = 'sent' THEN 1 ELSE 0 END) AS sent,
+			SUM(CASE WHEN m.status = 'failed' THEN 1 ELSE 0 END) AS failed,
+			SUM(CASE WHEN m.status = 'skipped' THEN 1 ELSE 0 END) AS skipped,
+			SUM(CASE WHEN i.opened_at IS NOT NULL THEN 1 ELSE 0 END) AS opened,
+			SUM(CASE WHEN EXISTS (SELECT 1 FROM responses p WHERE p.respondent_id = i.respondent_id AND p.status <> 'erased'
+				AND p.questionnaire_id = ? AND p.questionnaire_version = ?) THEN 1 ELSE 0 END) AS started,
+			SUM(CASE WHEN EXISTS (SELECT 1 FROM responses p WHERE p.respondent_id = i.respondent_id AND p.status = 'completed'
+				AND p.questionnaire_id = ? AND p.questionnaire_version = ?) THEN 1 ELSE 0 END) AS completed,
+			SUM((SELECT COUNT(*) FROM campaign_messages r WHERE r.invitation_id = i.id AND r.kind <> 'invitation' AND r.status = 'sent')) AS reminders
+		FROM campaign_messages m JOIN invitations i ON i.id = m.invitation_id
+		WHERE m.campaign_id = ? AND m.kind = 'invitation' GROUP BY m.channel ORDER BY m.channel`
+	q := c.Questionnaire
+	if err := db.db.SelectContext(ctx, &st.ByChannel, db.db.Rebind(byChannel), q.ID, q.Version, q.ID, q.Version, id); err != nil {
+		return CampaignStats{}, fmt.Errorf("count campaign by channel: %w", err)
+	}
+	st.Total.Channel = "all"
+	for _, s := range st.ByChannel {
+		t := &st.Total
+		t.Invited += s.Invited
+		t.Queued += s.Queued
+		t.Sending += s.Sending
+		t.Sent += s.Sent
+		t.Failed += s.Failed
+		t.Skipped += s.Skipped
+		t.Opened += s.Opened
+		t.Started += s.Started
+		t.Completed += s.Completed
+		t.Reminders += s.Reminders
+	}
+	var sent, completed []struct {
+		Day string `db:"day"`
+		N   int    `db:"n"`
+	}
+	const sentByDay = `SELECT CAST(date(sent_at) AS TEXT) AS day, COUNT(*) AS n FROM campaign_messages
+		WHERE campaign_id = ? AND status = 'sent' GROUP BY CAST(date(sent_at) AS TEXT)`
+	if err := db.db.SelectContext(ctx, &sent, db.db.Rebind(sentByDay), id); err != nil {
+		return CampaignStats{}, fmt.Errorf("count sends by day: %w", err)
+	}
+	const completedByDay = `SELECT CAST(date(p.completed_at) AS TEXT) AS day, COUNT(DISTINCT i.id) AS n
+		FROM invitations i JOIN responses p ON p.respondent_id = i.respondent_id AND p.status = 'completed'
+			AND p.questionnaire_id = ? AND p.questionnaire_version = ?
+		WHERE i.campaign_id = ? GROUP BY CAST(date(p.completed_at) AS TEXT)`
+	if err := db.db.SelectContext(ctx, &completed, db.db.Rebind(completedByDay), q.ID, q.Version, id); err != nil {
+		return CampaignStats{}, fmt.Errorf("count completions by day: %w", err)
+	}
+	days := map[string]*DayStats{}
+	day := func(d string) *DayStats {
+		if days[d] == nil {
+			days[d] = &DayStats{Day: d}
+		}
+		return days[d]
+	}
+	for _, s := range sent {
+		day(s.Day).Sent = s.N
+	}
+	for _, s := range completed {
+		day(s.Day).Completed = s.N
+	}
+	for _, d := range days {
+		st.ByDay = append(st.ByDay, *d)
+	}
+	slices.SortFunc(st.ByDay, func(a, b DayStats) int { return strings.Compare(a.Day, b.Day) })
+	const reasons = `SELECT status, reason, COUNT(*) AS n FROM campaign_messages
+		WHERE campaign_id = ? AND status IN ('failed', 'skipped') GROUP BY status, reason ORDER BY COUNT(*) DESC, reason`
+	if err := db.db.SelectContext(ctx, &st.Reasons, db.db.Rebind(reasons), id); err != nil {
+		return CampaignStats{}, fmt.Errorf("count failure reasons: %w", err)
+	}
+	return st, nil
+}
