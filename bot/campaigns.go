@@ -8,6 +8,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"slices"
 	"strconv"
@@ -20,6 +21,7 @@ import (
 	"github.com/riverqueue/river/riverdriver/riversqlite"
 	"github.com/riverqueue/river/rivermigrate"
 	"github.com/surveybot/surveybot/dialogs"
+	"github.com/surveybot/surveybot/members"
 	"github.com/surveybot/surveybot/store"
 )
 
@@ -254,15 +256,13 @@ type CampaignSpec struct {
 	OpenLink      bool     `json:"open_link,omitempty"`     // also make an open link for the chamber
 }
 
-// Create validates a campaign and stores it as a draft.
-func (c *Campaigns) Create(ctx context.Context, spec CampaignSpec) (store.Campaign, error) {
+// Create validates a campaign and stores it as a draft, for the chamber
+// of p (the operator names it in spec.Chamber).
+func (c *Campaigns) Create(ctx context.Context, p store.Principal, spec CampaignSpec) (store.Campaign, error) {
 	bad := func(format string, a ...any) (store.Campaign, error) {
 		return store.Campaign{}, fmt.Errorf("%w: %s", ErrInvalidCampaign, fmt.Sprintf(format, a...))
 	}
-	ch, err := c.db.ChamberByCode(ctx, spec.Chamber)
-	if errors.Is(err, store.ErrNotFound) {
-		return bad("no chamber %q (surveybot chamber add)", spec.Chamber)
-	}
+	ch, err := c.chamberFor(ctx, p, spec.Chamber)
 	if err != nil {
 		return store.Campaign{}, err
 	}
@@ -637,4 +637,88 @@ func reason(err error) string {
 		s = s[:200]
 	}
 	return s
+}
+
+// MembersImport is the outcome of a member list import.
+type MembersImport struct {
+	store.ImportResult
+	Skipped []members.RowError `json:"skipped,omitempty"` // bad rows left out (with skipBad)
+}
+
+// ErrBadRows is returned (wrapped in a *BadRowsError) when a member list
+// has bad rows and they were not to be skipped: nothing was imported.
+var ErrBadRows = errors.New("the member list has bad rows; nothing was imported")
+
+// BadRowsError lists the bad rows of a member list.
+type BadRowsError struct{ Rows []members.RowError }
+
+func (e *BadRowsError) Error() string {
+	lines := make([]string, len(e.Rows))
+	for i, r := range e.Rows {
+		lines[i] = r.Error()
+	}
+	return ErrBadRows.Error() + ":\n" + strings.Join(lines, "\n")
+}
+
+func (e *BadRowsError) Unwrap() error { return ErrBadRows }
+
+// ImportMembers reads a chamber's member list (CSV) and adds or updates
+// its members. A chamber's key imports into its own chamber; the operator
+// names the chamber by its code. With bad rows nothing is imported unless
+// skipBad, which imports the good rows and reports the bad. A file that is
+// not a member list at all (no header, unknown columns) is an error too.
+func (c *Campaigns) ImportMembers(ctx context.Context, p store.Principal, chamberCode string, r io.Reader, skipBad bool) (MembersImport, error) {
+	ch, err := c.chamberFor(ctx, p, chamberCode)
+	if err != nil {
+		return MembersImport{}, err
+	}
+	rows, bad, err := members.Parse(r)
+	if err != nil {
+		return MembersImport{}, err
+	}
+	if len(bad) > 0 && !skipBad {
+		return MembersImport{}, &BadRowsError{Rows: bad}
+	}
+	ms := make([]store.Member, len(rows))
+	for i, row := range rows {
+		ms[i] = row.Member
+	}
+	res, err := c.db.ImportMembers(ctx, ch.ID, ms)
+	if err != nil {
+		return MembersImport{}, err
+	}
+	return MembersImport{ImportResult: res, Skipped: bad}, nil
+}
+
+// Members lists a chamber's members.
+func (c *Campaigns) Members(ctx context.Context, p store.Principal, chamberCode string) ([]store.Member, error) {
+	ch, err := c.chamberFor(ctx, p, chamberCode)
+	if err != nil {
+		return nil, err
+	}
+	return c.db.Members(ctx, ch.ID)
+}
+
+// ErrNoChamber is returned when the operator does not name a chamber that
+// exists, or a chamber's key names another.
+var ErrNoChamber = errors.New("no such chamber")
+
+// chamberFor returns the chamber p acts for: its own, whatever code says
+// (a different code is ErrNoChamber), or for the operator the chamber
+// with that code.
+func (c *Campaigns) chamberFor(ctx context.Context, p store.Principal, code string) (store.Chamber, error) {
+	if !p.Operator() {
+		if code != "" && code != p.Chamber.Code {
+			return store.Chamber{}, ErrNoChamber
+		}
+		return *p.Chamber, nil
+	}
+	if code == "" {
+		return store.Chamber{}, fmt.Errorf("%w: name the chamber by its code", ErrNoChamber)
+	}
+	ch, err := c.db.ChamberByCode(ctx, code)
+	if errors.Is(err, store.ErrNotFound) {
+		return store.Chamber{}, fmt.Errorf("%w: %q (surveybot chamber add)", ErrNoChamber, code)
+	}
+	return ch, err
 }

@@ -181,7 +181,7 @@ func TestCampaignSendsEveryInvitationOnce(t *testing.T) {
 			ctx := context.Background()
 			e := newCampaignEnv(t, db, threeMembers)
 			c := e.runner(t)
-			camp, err := c.Create(ctx, bot.CampaignSpec{Chamber: "hwk_h", Name: "Herbst", Channels: []string{"slack", "email"}, End: "2026-12-31"})
+			camp, err := c.Create(ctx, operator, bot.CampaignSpec{Chamber: "hwk_h", Name: "Herbst", Channels: []string{"slack", "email"}, End: "2026-12-31"})
 			if err != nil {
 				t.Fatal(err)
 			}
