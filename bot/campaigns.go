@@ -223,10 +223,16 @@ func (c *Campaigns) key(invitationID string) string {
 // in the store's transaction, to run at or after at.
 func (c *Campaigns) enqueue(at time.Time) store.Enqueue {
 	return func(ctx context.Context, tx *sql.Tx, msgs []store.QueuedMessage) error {
+		// The job queue runs on the wall clock; the campaign's clock may
+		// be another (tests), so only the delay carries over.
+		var scheduled time.Time
+		if d := at.Sub(c.cfg.Now()); d > 0 {
+			scheduled = time.Now().Add(d)
+		}
 		params := make([]river.InsertManyParams, len(msgs))
 		for i, m := range msgs {
 			params[i] = river.InsertManyParams{Args: sendArgs{Message: m.ID},
-				InsertOpts: &river.InsertOpts{Queue: queueOf(m.Channel), ScheduledAt: at}}
+				InsertOpts: &river.InsertOpts{Queue: queueOf(m.Channel), ScheduledAt: scheduled}}
 		}
 		if _, err := c.river.InsertManyFastTx(ctx, tx, params); err != nil {
 			return fmt.Errorf("queue send jobs: %w", err)
@@ -722,3 +728,15 @@ func (c *Campaigns) chamberFor(ctx context.Context, p store.Principal, code stri
 	}
 	return ch, err
 }
+
+// Text is the message of an invitation or reminder on Telegram or Slack.
+func (inv Invite) Text() string {
+	k := dialogs.UICampaignInvitation
+	if inv.Reminder {
+		k = dialogs.UICampaignReminder
+	}
+	return fmt.Sprintf(k.In(inv.Lang), inv.Chamber)
+}
+
+// StartLabel is the label of the button that starts the survey.
+func (inv Invite) StartLabel() string { return dialogs.UICampaignStart.In(inv.Lang) }

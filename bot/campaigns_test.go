@@ -2,6 +2,10 @@ package bot_test
 
 import (
 	"context"
+	"log/slog"
+	"os"
+	"errors"
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
@@ -97,6 +101,8 @@ type campaignEnv struct {
 func newCampaignEnv(t *testing.T, db *store.DB, csv string) *campaignEnv {
 	t.Helper()
 	ctx := context.Background()
+	clk := &clock{t: berlin(t, "2026-11-25 10:00")}
+	store.WithClock(clk.Now)(db)
 	if err := db.RegisterQuestionnaire(ctx, core(t).Ref(), dialogs.CoreSource()); err != nil {
 		t.Fatal(err)
 	}
@@ -115,7 +121,7 @@ func newCampaignEnv(t *testing.T, db *store.DB, csv string) *campaignEnv {
 	if _, err := db.ImportMembers(ctx, ch.ID, ms); err != nil {
 		t.Fatal(err)
 	}
-	return &campaignEnv{db: db, chamber: ch, clock: &clock{t: berlin(t, "2026-11-25 10:00")},
+	return &campaignEnv{db: db, chamber: ch, clock: clk,
 		senders: map[string]*recorder{"email": newRecorder(), "telegram": newRecorder(), "slack": newRecorder()}}
 }
 
@@ -130,7 +136,7 @@ func (e *campaignEnv) runner(t *testing.T) *bot.Campaigns {
 	c, err := bot.NewCampaigns(context.Background(), e.db, core(t), bot.CampaignsConfig{
 		KeySecret: []byte("0123456789abcdef0123456789abcdef"), Senders: senders, Workers: 8,
 		Poll: 20 * time.Millisecond, RemindEvery: 50 * time.Millisecond, Now: e.clock.Now,
-	}, discard())
+	}, testLog(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -210,4 +216,195 @@ func TestCampaignSendsEveryInvitationOnce(t *testing.T) {
 			}
 		})
 	}
+}
+
+// complete answers the whole questionnaire as who, through the invitation
+// key a campaign message carried.
+func complete(t *testing.T, db *store.DB, who store.Identity, key string) {
+	t.Helper()
+	ctx := context.Background()
+	svc := bot.NewService(db, store.NewMemorySessions(time.Hour), discard(), core(t))
+	r, err := svc.StartInvitation(ctx, who, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 200 {
+		p, ok := question(r)
+		if !ok {
+			return
+		}
+		if r, err = svc.Handle(ctx, who, answerFor(p, 1)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	t.Fatal("the dialog did not end")
+}
+
+func TestCampaignRemindsOnlyThoseWhoHaveNotCompleted(t *testing.T) {
+	for name, db := range storetest.DBs(t) {
+		t.Run(name, func(t *testing.T) {
+			ctx := context.Background()
+			e := newCampaignEnv(t, db, threeMembers)
+			c := e.runner(t)
+			camp, err := c.Create(ctx, operator, bot.CampaignSpec{Chamber: "hwk_h", Name: "Herbst", Channels: []string{"email", "slack"},
+				End: "2026-12-31", Reminders: []int{7, 14}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := c.Launch(ctx, operator, camp.ID); err != nil {
+				t.Fatal(err)
+			}
+			waitFor(t, "invitations", 10*time.Second, func() bool { return stats(t, c, camp.ID).Total.Sent == 3 })
+			// Elektro Berg completes through the link of its e-mail.
+			berg := e.senders["email"].to("berg@example.org")
+			complete(t, db, store.Identity{Channel: "web", External: "berg-browser"}, berg[0].Key)
+
+			// Six days later: no reminder yet.
+			e.clock.Set(berlin(t, "2026-12-01 10:00"))
+			time.Sleep(300 * time.Millisecond)
+			if n := stats(t, c, camp.ID).Total.Reminders; n != 0 {
+				t.Fatalf("%d reminders after six days, want none", n)
+			}
+			// Eight days later (a Thursday, 10:00): the two who did not complete get one reminder each.
+			e.clock.Set(berlin(t, "2026-12-03 10:00"))
+			waitFor(t, "reminders", 10*time.Second, func() bool { return stats(t, c, camp.ID).Total.Reminders == 2 })
+			if got := e.senders["email"].to("alt@example.org"); len(got) != 2 || !got[1].Reminder || got[1].Key != got[0].Key {
+				t.Errorf("alt@ got %+v, want the invitation and a reminder with the same link", got)
+			}
+			if got := e.senders["email"].to("berg@example.org"); len(got) != 1 {
+				t.Errorf("berg@ (completed) got %d messages, want only the invitation", len(got))
+			}
+			if got := e.senders["slack"].to("U0CELLE001"); len(got) != 2 {
+				t.Errorf("Slack U0CELLE001 got %d messages, want invitation and reminder", len(got))
+			}
+			time.Sleep(300 * time.Millisecond) // the scan runs again: still one reminder each
+			st := stats(t, c, camp.ID)
+			if st.Total.Reminders != 2 || st.Total.Completed != 1 || st.Total.Started != 1 {
+				t.Errorf("stats = %+v, want 2 reminders, 1 started, 1 completed", st.Total)
+			}
+			// A manual reminder goes to the same two, once a day.
+			n, err := c.Remind(ctx, operator, camp.ID)
+			if err != nil || n != 2 {
+				t.Fatalf("remind = %d, %v; want 2", n, err)
+			}
+			if n, err := c.Remind(ctx, operator, camp.ID); err != nil || n != 0 {
+				t.Fatalf("second remind the same day = %d, %v; want 0", n, err)
+			}
+		})
+	}
+}
+
+func TestCampaignKeepsQuietHoursAndSundays(t *testing.T) {
+	db := storetest.SQLite(t)
+	ctx := context.Background()
+	e := newCampaignEnv(t, db, threeMembers)
+	e.clock.Set(berlin(t, "2026-11-28 21:30")) // a Saturday evening
+	c := e.runner(t)
+	camp, err := c.Create(ctx, operator, bot.CampaignSpec{Chamber: "hwk_h", Name: "Herbst", Channels: []string{"email", "slack"}, End: "2026-12-31"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Launch(ctx, operator, camp.ID); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(300 * time.Millisecond)
+	e.clock.Set(berlin(t, "2026-11-29 12:00")) // Sunday noon
+	time.Sleep(300 * time.Millisecond)
+	e.clock.Set(berlin(t, "2026-11-30 07:59")) // Monday before eight
+	time.Sleep(300 * time.Millisecond)
+	if n := e.senders["email"].count() + e.senders["slack"].count(); n != 0 {
+		t.Fatalf("%d messages sent in quiet time, want none", n)
+	}
+	if st := stats(t, c, camp.ID); st.Total.Queued != 3 {
+		t.Fatalf("stats = %+v, want 3 queued", st.Total)
+	}
+	// The jobs were put off until Monday 08:00; the runner's jobs wait in
+	// real time, so the test asks the runner to send what is due now.
+	e.clock.Set(berlin(t, "2026-11-30 08:00"))
+	if _, err := c.Resume(ctx, operator, camp.ID); !errors.Is(err, store.ErrCampaignState) {
+		t.Fatalf("resume of a running campaign = %v, want ErrCampaignState", err)
+	}
+	if err := c.Pause(ctx, operator, camp.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Resume(ctx, operator, camp.ID); err != nil { // queues the waiting messages again, due now
+		t.Fatal(err)
+	}
+	waitFor(t, "sends at eight", 10*time.Second, func() bool { return stats(t, c, camp.ID).Total.Sent == 3 })
+}
+
+func TestQuietUntil(t *testing.T) {
+	camp := store.Campaign{QuietFrom: "20:00", QuietUntil: "08:00", QuietSunday: true, Timezone: "Europe/Berlin"}
+	for _, tc := range []struct{ at, until string }{
+		{"2026-11-25 10:00", ""},                 // Wednesday morning: send
+		{"2026-11-25 19:59", ""},                 //
+		{"2026-11-25 20:00", "2026-11-26 08:00"}, // evening
+		{"2026-11-26 03:00", "2026-11-26 08:00"}, // night
+		{"2026-11-28 22:00", "2026-11-30 08:00"}, // Saturday night, then Sunday, then Monday's early hours
+		{"2026-11-29 12:00", "2026-11-30 08:00"}, // Sunday
+		{"2026-03-29 07:00", "2026-03-30 08:00"}, // Sunday of the switch to summer time
+	} {
+		until, quiet := bot.QuietUntil(camp, berlin(t, tc.at))
+		if tc.until == "" {
+			if quiet {
+				t.Errorf("%s: quiet until %s, want to send", tc.at, until)
+			}
+			continue
+		}
+		if want := berlin(t, tc.until); !quiet || !until.Equal(want) {
+			t.Errorf("%s: quiet=%v until %s, want until %s", tc.at, quiet, until, want)
+		}
+	}
+	camp.QuietFrom, camp.QuietUntil, camp.QuietSunday = "00:00", "00:00", false
+	if _, quiet := bot.QuietUntil(camp, berlin(t, "2026-11-29 03:00")); quiet {
+		t.Error("no quiet hours: a Sunday night is quiet")
+	}
+}
+
+func TestCampaignOptOutDuringBroadcast(t *testing.T) {
+	for name, db := range storetest.DBs(t) {
+		t.Run(name, func(t *testing.T) {
+			ctx := context.Background()
+			var csv strings.Builder
+			csv.WriteString("Firma;E-Mail;Einwilligung\n")
+			for i := range 60 {
+				fmt.Fprintf(&csv, "Firma %d;m%02d@example.org;ja\n", i, i)
+			}
+			e := newCampaignEnv(t, db, csv.String())
+			// The first send is slow; meanwhile m59 unsubscribes.
+			release := make(chan struct{})
+			var once sync.Once
+			e.senders["email"].hook = func(bot.Invite) { once.Do(func() { <-release }) }
+			c := e.runner(t)
+			camp, err := c.Create(ctx, operator, bot.CampaignSpec{Chamber: "hwk_h", Name: "Herbst", Channels: []string{"email"}, End: "2026-12-31"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := c.Launch(ctx, operator, camp.ID); err != nil {
+				t.Fatal(err)
+			}
+			if err := db.OptOut(ctx, "M59@example.org"); err != nil {
+				t.Fatal(err)
+			}
+			close(release)
+			waitFor(t, "the broadcast", 20*time.Second, func() bool {
+				st := stats(t, c, camp.ID).Total
+				return st.Sent+st.Skipped == 60
+			})
+			if got := e.senders["email"].to("m59@example.org"); len(got) != 0 {
+				t.Errorf("m59 opted out while the broadcast ran but got %d messages", len(got))
+			}
+			st := stats(t, c, camp.ID)
+			if st.Total.Sent != 59 || st.Total.Skipped != 1 || len(st.Reasons) != 1 || st.Reasons[0].Reason != "opted out" {
+				t.Errorf("stats = %+v %+v, want 59 sent, 1 skipped as opted out", st.Total, st.Reasons)
+			}
+		})
+	}
+}
+
+func testLog(t *testing.T) *slog.Logger {
+	if os.Getenv("CAMPAIGN_LOG") == "" {
+		return discard()
+	}
+	return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
 }

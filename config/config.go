@@ -30,6 +30,7 @@ type Config struct {
 	Web           Web           `toml:"web"`
 	Email         Email         `toml:"email"`
 	Digest        Digest        `toml:"digest"`
+	Campaigns     Campaigns     `toml:"campaigns"`
 	Log           Log           `toml:"log"`
 }
 
@@ -40,6 +41,26 @@ type Digest struct {
 	Time          string `toml:"time"`
 	Timezone      string `toml:"timezone"`
 	SubscribeCode string `toml:"subscribe_code"`
+}
+
+// Campaigns configures how campaigns send invitations and reminders.
+type Campaigns struct {
+	Enabled   bool    `toml:"enabled"`
+	KeySecret string  `toml:"key_secret"`
+	Workers   int     `toml:"workers"`
+	EmailRate float64 `toml:"email_rate"`
+}
+
+func (c Campaigns) validate(bad func(key, format string, args ...any)) {
+	if c.KeySecret != "" && len(c.KeySecret) < 32 {
+		bad("campaigns.key_secret", "must be at least 32 characters (for example: openssl rand -hex 32), or empty to keep one in the database")
+	}
+	if c.Workers < 1 || c.Workers > 256 {
+		bad("campaigns.workers", "must be between 1 and 256")
+	}
+	if c.EmailRate < 0 {
+		bad("campaigns.email_rate", "must not be negative (0: no limit)")
+	}
 }
 
 // Schedule returns when the digest goes out: the weekday, the time after
@@ -129,6 +150,7 @@ type Telegram struct {
 // Server configures the HTTP server of `surveybot serve`.
 type Server struct {
 	Listen          string        `toml:"listen"`
+	MetricsListen   string        `toml:"metrics_listen"` // "": /metrics on Listen
 	ReadTimeout     time.Duration `toml:"read_timeout"`
 	WriteTimeout    time.Duration `toml:"write_timeout"`
 	ShutdownTimeout time.Duration `toml:"shutdown_timeout"`
@@ -164,13 +186,14 @@ type Log struct {
 // in the process, the HTTP server on localhost.
 func Default() Config {
 	return Config{
-		Server: Server{Listen: "127.0.0.1:8080", ReadTimeout: 15 * time.Second, WriteTimeout: 30 * time.Second, ShutdownTimeout: 20 * time.Second},
-		SQL:    SQL{DSN: "sqlite:surveybot.db"},
-		Redis:  Redis{KeyPrefix: "surveybot:", SessionTTL: 30 * 24 * time.Hour, LockTTL: 10 * time.Second, LockWait: 5 * time.Second},
-		Log:    Log{Level: "info", Format: "text"},
-		Digest: Digest{Enabled: true, Weekday: "monday", Time: "08:00", Timezone: "Europe/Berlin"},
-		Slack:  Slack{APIURL: "https://slack.com/api/", Mode: "http", ChannelRate: 1, GlobalRate: 20},
-		Web:    Web{BaseURL: "http://127.0.0.1:8080", InvitationTTL: 60 * 24 * time.Hour, GuessLimit: 20},
+		Server:    Server{Listen: "127.0.0.1:8080", ReadTimeout: 15 * time.Second, WriteTimeout: 30 * time.Second, ShutdownTimeout: 20 * time.Second},
+		SQL:       SQL{DSN: "sqlite:surveybot.db"},
+		Redis:     Redis{KeyPrefix: "surveybot:", SessionTTL: 30 * 24 * time.Hour, LockTTL: 10 * time.Second, LockWait: 5 * time.Second},
+		Log:       Log{Level: "info", Format: "text"},
+		Digest:    Digest{Enabled: true, Weekday: "monday", Time: "08:00", Timezone: "Europe/Berlin"},
+		Campaigns: Campaigns{Enabled: true, Workers: 16, EmailRate: 10},
+		Slack:     Slack{APIURL: "https://slack.com/api/", Mode: "http", ChannelRate: 1, GlobalRate: 20},
+		Web:       Web{BaseURL: "http://127.0.0.1:8080", InvitationTTL: 60 * 24 * time.Hour, GuessLimit: 20},
 		Email: Email{
 			Mode: "file", OutboxDir: "outbox", From: "Umfrage Digitalisierung <umfrage@localhost>",
 			SMTPPort: 587, SMTPTLS: "starttls", Timeout: 30 * time.Second,
@@ -289,6 +312,13 @@ func (c Config) validate(fromEnv map[string]string) error {
 	if _, _, err := net.SplitHostPort(c.Server.Listen); err != nil {
 		bad("server.listen", "%q is not host:port, such as 127.0.0.1:8080 or :8080", c.Server.Listen)
 	}
+	if m := c.Server.MetricsListen; m != "" {
+		if _, _, err := net.SplitHostPort(m); err != nil {
+			bad("server.metrics_listen", "%q is not host:port, such as 127.0.0.1:9090, or empty", m)
+		} else if m == c.Server.Listen {
+			bad("server.metrics_listen", "%q is server.listen; leave it empty to serve /metrics there", m)
+		}
+	}
 	for _, d := range []struct {
 		key string
 		d   time.Duration
@@ -329,6 +359,7 @@ func (c Config) validate(fromEnv map[string]string) error {
 	c.Web.validate(bad)
 	c.Email.validate(bad)
 	c.Digest.validate(bad)
+	c.Campaigns.validate(bad)
 	switch c.Log.Level {
 	case "debug", "info", "warn", "error":
 	default:

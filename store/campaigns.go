@@ -2,7 +2,9 @@ package store
 
 import (
 	"context"
+	"crypto/rand"
 	"database/sql"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -777,4 +779,20 @@ func (db *DB) CampaignStats(ctx context.Context, id string) (CampaignStats, erro
 		return CampaignStats{}, fmt.Errorf("count failure reasons: %w", err)
 	}
 	return st, nil
+}
+
+// Secret returns the shared secret of a name, made from 32 random bytes
+// by whichever instance asks first.
+func (db *DB) Secret(ctx context.Context, name string) ([]byte, error) {
+	var b [32]byte
+	_, _ = rand.Read(b[:])
+	const ins = `INSERT INTO secrets (name, value, created_at) VALUES (?, ?, ?) ON CONFLICT (name) DO NOTHING`
+	if _, err := db.db.ExecContext(ctx, db.db.Rebind(ins), name, hex.EncodeToString(b[:]), db.utcNow()); err != nil {
+		return nil, fmt.Errorf("make secret %s: %w", name, err)
+	}
+	var v string
+	if err := db.db.GetContext(ctx, &v, db.db.Rebind(`SELECT value FROM secrets WHERE name = ?`), name); err != nil {
+		return nil, fmt.Errorf("read secret %s: %w", name, err)
+	}
+	return hex.DecodeString(v)
 }

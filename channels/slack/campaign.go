@@ -35,7 +35,7 @@ func (c *Channel) SendInvitation(ctx context.Context, userIDOrEmail, text, label
 		slack.NewSectionBlock(slack.NewTextBlockObject(slack.PlainTextType, clip(text, maxSectionText), false, false), nil, nil),
 		slack.NewActionBlock("start", button(label, actionID(actStart, "", key), key)),
 	}
-	_, _, err = c.api.PostMessageContext(ctx, channel, slack.MsgOptionText(text, false), slack.MsgOptionBlocks(blocks...))
+	_, _, err = c.api.PostMessageContext(ctx, channel, slack.MsgOptionText(text, true), slack.MsgOptionBlocks(blocks...))
 	return classify(err)
 }
 

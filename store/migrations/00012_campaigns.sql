@@ -73,7 +73,16 @@ CREATE TABLE campaign_messages (
 );
 CREATE INDEX campaign_messages_campaign ON campaign_messages (campaign_id, status);
 
+-- Secrets the instances share and generate on first use, such as the key
+-- that derives campaign invitation keys when the config names none.
+CREATE TABLE secrets (
+    name       TEXT      PRIMARY KEY,
+    value      TEXT      NOT NULL,
+    created_at TIMESTAMP NOT NULL
+);
+
 -- +goose Down
+DROP TABLE secrets;
 DROP TABLE campaign_messages;
 DROP INDEX invitations_campaign_member;
 ALTER TABLE invitations DROP COLUMN opened_at;
