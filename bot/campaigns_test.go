@@ -408,3 +408,55 @@ func testLog(t *testing.T) *slog.Logger {
 	}
 	return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
 }
+
+// TestTwoInstancesSendEachInvitationOnce broadcasts to many members with
+// two runners on one database, as two serve instances do, and checks on
+// the fake channels' records that every member got exactly one message.
+func TestTwoInstancesSendEachInvitationOnce(t *testing.T) {
+	if testing.Short() {
+		t.Skip("broadcasts thousands of invitations")
+	}
+	sizes := map[string]int{"sqlite": 2000, "postgres": 10000}
+	for name, db := range storetest.DBs(t) {
+		t.Run(name, func(t *testing.T) {
+			ctx := context.Background()
+			n := sizes[name]
+			var csv strings.Builder
+			csv.WriteString("Mitgliedsnummer;Firma;E-Mail;Slack;Einwilligung\n")
+			for i := range n {
+				if i%2 == 0 {
+					fmt.Fprintf(&csv, "%d;Firma %d;m%d@example.org;;ja\n", i, i, i)
+				} else {
+					fmt.Fprintf(&csv, "%d;Firma %d;;U%08d;ja\n", i, i, i)
+				}
+			}
+			e := newCampaignEnv(t, db, csv.String())
+			e.clock.Set(time.Now()) // the real clock: jobs are due at once
+			a, b := e.runner(t), e.runner(t)
+			camp, err := a.Create(ctx, operator, bot.CampaignSpec{Chamber: "hwk_h", Name: "Alle", Channels: []string{"slack", "email"},
+				End: time.Now().AddDate(0, 1, 0).Format(time.DateOnly), QuietHours: "none", QuietSunday: new(false)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			res, err := b.Launch(ctx, operator, camp.ID)
+			if err != nil || res.Invited != n {
+				t.Fatalf("launch = %+v, %v; want %d invited", res, err, n)
+			}
+			waitFor(t, "the broadcast", 3*time.Minute, func() bool { return stats(t, a, camp.ID).Total.Sent == n })
+			time.Sleep(200 * time.Millisecond) // a second send would show now
+			for _, ch := range []string{"email", "slack"} {
+				r := e.senders[ch]
+				r.mu.Lock()
+				for who, got := range r.got {
+					if len(got) != 1 {
+						t.Errorf("%s %s got %d messages", ch, who, len(got))
+					}
+				}
+				if len(r.got) != n/2 {
+					t.Errorf("%s: %d recipients, want %d", ch, len(r.got), n/2)
+				}
+				r.mu.Unlock()
+			}
+		})
+	}
+}
