@@ -29,9 +29,10 @@ type AdminStore interface {
 // authenticated by API key: a chamber's key sees only its own members'
 // responses; the operator's key sees everything.
 type AdminAPI struct {
-	db  AdminStore
-	q   *dialogs.Questionnaire
-	log *slog.Logger
+	db        AdminStore
+	q         *dialogs.Questionnaire
+	log       *slog.Logger
+	campaigns *Campaigns // member lists and campaigns; nil: not served
 }
 
 // NewAdminAPI returns the admin API over the questionnaire new responses answer.
@@ -39,8 +40,18 @@ func NewAdminAPI(db AdminStore, q *dialogs.Questionnaire, log *slog.Logger) *Adm
 	return &AdminAPI{db: db, q: q, log: log}
 }
 
+// WithCampaigns serves chambers' member lists and campaigns through c
+// (bot/admin_campaigns.go).
+func (a *AdminAPI) WithCampaigns(c *Campaigns) *AdminAPI {
+	a.campaigns = c
+	return a
+}
+
 // Register mounts the API under /api/v1/.
 func (a *AdminAPI) Register(mux interface{ Handle(string, http.Handler) }) {
+	if a.campaigns != nil {
+		a.registerCampaigns(mux)
+	}
 	mux.Handle("GET /api/v1/digest/subscribers", a.auth(a.operatorOnly(a.listSubscribers)))
 	mux.Handle("POST /api/v1/digest/subscribers", a.auth(a.operatorOnly(a.addSubscriber)))
 	mux.Handle("DELETE /api/v1/digest/subscribers/{kind}/{target}", a.auth(a.operatorOnly(a.removeSubscriber)))

@@ -14,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver"
@@ -275,7 +276,7 @@ func (c *Campaigns) Create(ctx context.Context, p store.Principal, spec Campaign
 	camp := store.Campaign{ChamberID: ch.ID, Name: strings.TrimSpace(spec.Name), Questionnaire: c.q.Ref(),
 		Channels: spec.Channels, QuietFrom: "20:00", QuietUntil: "08:00", QuietSunday: true,
 		Timezone: "Europe/Berlin", Lang: dialogs.German, Personal: true}
-	if camp.Name == "" || len(camp.Name) > 200 {
+	if camp.Name == "" || utf8.RuneCountInString(camp.Name) > 200 {
 		return bad("name: give the campaign a name of at most 200 characters")
 	}
 	if spec.Questionnaire != "" && spec.Questionnaire != c.q.Ref().String() {

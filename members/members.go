@@ -129,18 +129,22 @@ func Parse(r io.Reader) ([]Row, []RowError, error) {
 		if errors.Is(err, io.EOF) {
 			break
 		}
-		line, _ := cr.FieldPos(0)
 		var pe *csv.ParseError
 		if errors.As(err, &pe) {
-			bad = append(bad, RowError{Line: pe.Line, Reason: pe.Err.Error()})
+			reason := pe.Err.Error()
 			if errors.Is(pe.Err, csv.ErrQuote) || errors.Is(pe.Err, csv.ErrBareQuote) {
-				return rows, bad, nil // the rest of the file cannot be told apart
+				// Where a quote is wrong, the rows after it cannot be told apart.
+				bad = append(bad, RowError{Line: pe.StartLine, Reason: reason +
+					"; the rest of the file cannot be read from here on: put values with quotes in double quotes (\"Müller \"\"Holz\"\" GmbH\") or remove the quotes"})
+				return rows, bad, nil
 			}
+			bad = append(bad, RowError{Line: pe.StartLine, Reason: reason})
 			continue
 		}
 		if err != nil {
 			return nil, nil, fmt.Errorf("read member list: %w", err)
 		}
+		line, _ := cr.FieldPos(0)
 		if blank(rec) {
 			continue
 		}
@@ -253,6 +257,8 @@ func member(fields, rec []string) (store.Member, string) {
 		return m, "the company (Firma) is empty"
 	case m.Email == "" && m.Slack == "" && !m.Telegram:
 		return m, "no way to reach the member: no e-mail address, Slack or Telegram"
+	case m.Email == "" && m.Slack == "":
+		return m, "Telegram alone cannot reach a member (a bot may only write to people who wrote to it first): add an e-mail address or Slack"
 	}
 	return m, ""
 }

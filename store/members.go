@@ -38,7 +38,9 @@ var ErrDuplicateMember = errors.New("duplicate member")
 
 // ImportMembers adds a chamber's members or updates those it has: a row
 // is the member with the same member number, else the same e-mail address,
-// else a new member. Everything is written in one transaction.
+// else the same Slack user, else a new member. A row whose number, address
+// or Slack user belongs to another member is ErrDuplicateMember. Everything
+// is written in one transaction.
 func (db *DB) ImportMembers(ctx context.Context, chamberID string, ms []Member) (ImportResult, error) {
 	var res ImportResult
 	now := db.utcNow()
@@ -47,40 +49,55 @@ func (db *DB) ImportMembers(ctx context.Context, chamberID string, ms []Member) 
 			ID       string         `db:"id"`
 			MemberNo sql.NullString `db:"member_no"`
 			Email    sql.NullString `db:"email"`
+			Slack    sql.NullString `db:"slack"`
 		}
-		const sel = `SELECT id, member_no, email FROM members WHERE chamber_id = ?`
+		const sel = `SELECT id, member_no, email, slack FROM members WHERE chamber_id = ?`
 		if err := tx.SelectContext(ctx, &existing, tx.Rebind(sel), chamberID); err != nil {
 			return fmt.Errorf("read members: %w", err)
 		}
-		byNo, byEmail := map[string]string{}, map[string]string{}
+		// A row is the member with its number, else its e-mail address,
+		// else its Slack user.
+		byNo, byEmail, bySlack := map[string]string{}, map[string]string{}, map[string]string{}
+		keys := map[string][3]string{} // id: its number, address and Slack user
+		index := func(id string, k [3]string) {
+			old := keys[id]
+			for i, m := range []map[string]string{byNo, byEmail, bySlack} {
+				if old[i] != "" && m[old[i]] == id {
+					delete(m, old[i])
+				}
+				if k[i] != "" {
+					m[k[i]] = id
+				}
+			}
+			keys[id] = k
+		}
 		for _, e := range existing {
-			if e.MemberNo.Valid {
-				byNo[e.MemberNo.String] = e.ID
-			}
-			if e.Email.Valid {
-				byEmail[e.Email.String] = e.ID
-			}
+			index(e.ID, [3]string{e.MemberNo.String, e.Email.String, e.Slack.String})
 		}
 		seen := map[string]bool{}
 		const upd = `UPDATE members SET member_no = ?, company = ?, contact_name = ?, email = ?, telegram = ?, slack = ?,
 			sector = ?, size_band = ?, district = ?, lang = ?, consent = ?, updated_at = ? WHERE id = ?`
-		const ins = `INSERT INTO members (member_no, company, contact_name, email, telegram, slack,
-			sector, size_band, district, lang, consent, updated_at, id, chamber_id, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
-		for i, m := range ms {
+		var added [][]any
+		for _, m := range ms {
 			m.Email = strings.ToLower(strings.TrimSpace(m.Email))
+			k := [3]string{m.MemberNo, m.Email, m.Slack}
 			id := ""
-			if m.MemberNo != "" {
-				id = byNo[m.MemberNo]
+			for i, byKey := range []map[string]string{byNo, byEmail, bySlack} {
+				if id == "" && k[i] != "" {
+					id = byKey[k[i]]
+				}
 			}
-			if id == "" && m.Email != "" {
-				id = byEmail[m.Email]
+			for i, byKey := range []map[string]string{byNo, byEmail, bySlack} {
+				if other := byKey[k[i]]; k[i] != "" && other != "" && other != id {
+					what := []string{"member number", "e-mail address", "Slack user"}[i]
+					return fmt.Errorf("%s: %w: the %s %s belongs to another member", m.Company, ErrDuplicateMember, what, k[i])
+				}
 			}
 			args := []any{nullString(m.MemberNo), m.Company, m.ContactName, nullString(m.Email), m.Telegram, nullString(m.Slack),
 				m.Sector, m.SizeBand, m.District, m.Lang, m.Consent, now}
 			if id != "" {
 				if seen[id] {
-					return fmt.Errorf("row %d: %w: the same member as an earlier row", i+1, ErrDuplicateMember)
+					return fmt.Errorf("%s: %w: the same member as an earlier row", m.Company, ErrDuplicateMember)
 				}
 				if _, err := tx.ExecContext(ctx, tx.Rebind(upd), append(args, id)...); err != nil {
 					return fmt.Errorf("update member %s: %w", m.Company, err)
@@ -88,20 +105,15 @@ func (db *DB) ImportMembers(ctx context.Context, chamberID string, ms []Member) 
 				res.Updated++
 			} else {
 				id = newID()
-				if _, err := tx.ExecContext(ctx, tx.Rebind(ins), append(args, id, chamberID, now)...); err != nil {
-					return fmt.Errorf("add member %s (an earlier row with the same e-mail or number?): %w", m.Company, err)
-				}
+				added = append(added, append(args, id, chamberID, now))
 				res.Created++
 			}
 			seen[id] = true
-			if m.MemberNo != "" {
-				byNo[m.MemberNo] = id
-			}
-			if m.Email != "" {
-				byEmail[m.Email] = id
-			}
+			index(id, k)
 		}
-		return nil
+		cols := []string{"member_no", "company", "contact_name", "email", "telegram", "slack",
+			"sector", "size_band", "district", "lang", "consent", "updated_at", "id", "chamber_id", "created_at"}
+		return insertRows(ctx, tx, "members", cols, added)
 	})
 	return res, err
 }

@@ -1,0 +1,183 @@
+package bot_test
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/surveybot/surveybot/bot"
+	"github.com/surveybot/surveybot/channels/outbox"
+	"github.com/surveybot/surveybot/channels/telegram"
+	"github.com/surveybot/surveybot/channels/telegramtest"
+	"github.com/surveybot/surveybot/dialogs"
+	"github.com/surveybot/surveybot/store"
+	"github.com/surveybot/surveybot/store/storetest"
+)
+
+// benchDBs are the databases a benchmark runs on: SQLite, and PostgreSQL
+// when enabled.
+func benchDBs(b *testing.B) map[string]*store.DB {
+	return storetest.DBs(b)
+}
+
+// BenchmarkQueueInvitations launches a campaign to 100,000 members: the
+// invitations, their messages and send jobs in one transaction. Goal:
+// under 10 s on PostgreSQL and on SQLite.
+//
+//	go test -run '^$' -bench QueueInvitations -benchtime 1x ./bot/
+func BenchmarkQueueInvitations(b *testing.B) {
+	const members = 100000
+	for name, db := range benchDBs(b) {
+		b.Run(name, func(b *testing.B) {
+			ctx := context.Background()
+			if err := db.RegisterQuestionnaire(ctx, core(b).Ref(), dialogs.CoreSource()); err != nil {
+				b.Fatal(err)
+			}
+			c, err := bot.NewCampaigns(ctx, db, core(b), bot.CampaignsConfig{KeySecret: []byte("0123456789abcdef0123456789abcdef")}, discard())
+			if err != nil {
+				b.Fatal(err)
+			}
+			for i := range b.N {
+				b.StopTimer()
+				code := []string{"hwk_h", "hwk_os", "ihk_h", "ihk_os", "hwk_bs"}[i%5]
+				ch, _, err := db.AddChamber(ctx, code+"-"+strconv.Itoa(i), "Kammer")
+				if err != nil {
+					b.Fatal(err)
+				}
+				ms := make([]store.Member, members)
+				for j := range ms {
+					ms[j] = store.Member{Company: "Firma", Email: fmt.Sprintf("m%d-%d@example.org", i, j), Lang: "de", Consent: true}
+				}
+				if _, err := db.ImportMembers(ctx, ch.ID, ms); err != nil {
+					b.Fatal(err)
+				}
+				camp, err := c.Create(ctx, store.Principal{Chamber: &ch}, bot.CampaignSpec{Name: "Alle", Channels: []string{"email"},
+					End: time.Now().AddDate(0, 1, 0).Format(time.DateOnly)})
+				if err != nil {
+					b.Fatal(err)
+				}
+				b.StartTimer()
+				res, err := c.Launch(ctx, store.Principal{}, camp.ID)
+				if err != nil || res.Invited != members {
+					b.Fatalf("launch = %+v, %v", res, err)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkCampaignTelegram sends campaign invitations through the real
+// Telegram channel to a fake Bot API. With the fake enforcing Telegram's
+// bulk limit of 30 messages/s, the goal is at least 95% of that rate and
+// no 429 at all; unthrottled, it shows how fast sends go.
+//
+//	go test -run '^$' -bench CampaignTelegram -benchtime 1x ./bot/
+func BenchmarkCampaignTelegram(b *testing.B) {
+	for _, tc := range []struct {
+		name     string
+		limit    bool
+		messages int
+	}{{"limited-30", true, 450}, {"unthrottled", false, 3000}} {
+		b.Run(tc.name, func(b *testing.B) {
+			for range b.N {
+				rate, n429 := campaignTelegramRun(b, tc.limit, tc.messages)
+				b.ReportMetric(rate, "msgs/s")
+				b.ReportMetric(float64(n429), "429s")
+			}
+		})
+	}
+}
+
+func campaignTelegramRun(b *testing.B, limit bool, n int) (float64, int) {
+	b.StopTimer()
+	ctx := context.Background()
+	db := storetest.SQLite(b)
+	if storetest.Servers(b) {
+		db = storetest.Postgres(b)
+	}
+	q := core(b)
+	if err := db.RegisterQuestionnaire(ctx, q.Ref(), dialogs.CoreSource()); err != nil {
+		b.Fatal(err)
+	}
+	fake := telegramtest.New(b, "123456:bench")
+	if limit {
+		fake.LimitSends(30, 30)
+	}
+	svc := bot.NewService(db, store.NewMemorySessions(time.Hour), discard(), q)
+	limits := outbox.Limits{PerKey: 1, PerKeyBurst: 3, Global: 30, GlobalBurst: 1} // as serve builds them from [telegram]
+	var lim outbox.Limiter = outbox.NewMemoryLimiter(limits)
+	if !limit {
+		lim = outbox.NewMemoryLimiter(outbox.Limits{})
+	}
+	queue := outbox.New(lim, outbox.Options{Log: discard()})
+	tg, err := telegram.New(telegram.Config{Token: "123456:bench", APIURL: fake.URL(), Mode: telegram.ModeWebhook,
+		WebhookSecret: "bench-secret-0123456789"}, svc, store.NewMemoryKV(), queue, discard())
+	if err != nil {
+		b.Fatal(err)
+	}
+	ch, _, err := db.AddChamber(ctx, "hwk_h", "HWK Hannover")
+	if err != nil {
+		b.Fatal(err)
+	}
+	ms := make([]store.Member, n)
+	for i := range ms {
+		// A member who once wrote to the bot: their chat is known.
+		email := fmt.Sprintf("m%d@example.org", i)
+		rid, err := db.EnsureRespondent(ctx, store.Identity{Channel: "telegram", External: strconv.Itoa(100000 + i)})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := db.LinkIdentity(ctx, rid, store.Identity{Channel: "email", External: email}); err != nil {
+			b.Fatal(err)
+		}
+		ms[i] = store.Member{Company: "Firma", Email: email, Telegram: true, Lang: "de", Consent: true}
+	}
+	if _, err := db.ImportMembers(ctx, ch.ID, ms); err != nil {
+		b.Fatal(err)
+	}
+	c, err := bot.NewCampaigns(ctx, db, q, bot.CampaignsConfig{
+		KeySecret: []byte("0123456789abcdef0123456789abcdef"), Workers: 32, Poll: 50 * time.Millisecond,
+		Senders: map[string]bot.InviteSender{"telegram": bot.InviteSenderFunc(func(ctx context.Context, inv bot.Invite) error {
+			chat, _ := strconv.ParseInt(inv.To, 10, 64)
+			return tg.SendInvitation(ctx, chat, inv.Text(), inv.StartLabel(), inv.Key)
+		})},
+		Limiters: map[string]bot.Limiter{"telegram": lim},
+	}, discard())
+	if err != nil {
+		b.Fatal(err)
+	}
+	camp, err := c.Create(ctx, store.Principal{Chamber: &ch}, bot.CampaignSpec{Name: "Alle", Channels: []string{"telegram"},
+		End: time.Now().AddDate(0, 1, 0).Format(time.DateOnly), QuietHours: "none", QuietSunday: new(false)})
+	if err != nil {
+		b.Fatal(err)
+	}
+	rctx, cancel := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	go func() { done <- c.Run(rctx, 5*time.Second) }()
+	defer func() { cancel(); <-done }()
+	b.StartTimer()
+	start := time.Now()
+	if res, err := c.Launch(ctx, store.Principal{}, camp.ID); err != nil || res.Invited != n {
+		b.Fatalf("launch = %+v, %v", res, err)
+	}
+	// The rate is taken from the first message's arrival to the last's,
+	// so that the job queue's start does not count against it.
+	var sent []telegramtest.Call
+	for len(sent) < n {
+		if time.Since(start) > 5*time.Minute {
+			b.Fatalf("only %d of %d sent", len(sent), n)
+		}
+		time.Sleep(20 * time.Millisecond)
+		sent = sent[:0]
+		for _, cl := range fake.CallsTo("sendMessage") {
+			if cl.Status == 200 {
+				sent = append(sent, cl)
+			}
+		}
+	}
+	b.StopTimer()
+	span := sent[len(sent)-1].At.Sub(sent[0].At).Seconds()
+	return float64(len(sent)-1) / span, fake.Count429()
+}

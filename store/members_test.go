@@ -1,0 +1,57 @@
+package store_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+
+	"github.com/surveybot/surveybot/store"
+	"github.com/surveybot/surveybot/store/storetest"
+)
+
+func TestImportMembersMatchesInsteadOfDuplicating(t *testing.T) {
+	for name, db := range storetest.DBs(t) {
+		t.Run(name, func(t *testing.T) {
+			ctx := context.Background()
+			ch, _, err := db.AddChamber(ctx, "hwk_h", "HWK Hannover")
+			if err != nil {
+				t.Fatal(err)
+			}
+			first := []store.Member{
+				{MemberNo: "1", Company: "Alt", Email: "a@example.org", Lang: "de"},
+				{Company: "Berg", Email: "b@example.org", Lang: "de"},
+				{Company: "Celle", Slack: "U0CELLE001", Lang: "de"},
+			}
+			if res, err := db.ImportMembers(ctx, ch.ID, first); err != nil || res.Created != 3 {
+				t.Fatalf("first import = %+v, %v", res, err)
+			}
+			// Alt changes its address and a new member takes the old one;
+			// Berg gets a number; Celle (Slack only) is matched by its user.
+			second := []store.Member{
+				{MemberNo: "1", Company: "Alt GmbH", Email: "a2@example.org", Lang: "de"},
+				{MemberNo: "3", Company: "Neu", Email: "a@example.org", Lang: "de"},
+				{MemberNo: "2", Company: "Berg", Email: "B@Example.org", Lang: "en"},
+				{Company: "Celle KG", Slack: "U0CELLE001", Lang: "de", Consent: true},
+			}
+			res, err := db.ImportMembers(ctx, ch.ID, second)
+			if err != nil || res.Created != 1 || res.Updated != 3 {
+				t.Fatalf("second import = %+v, %v; want 1 created, 3 updated", res, err)
+			}
+			ms, err := db.Members(ctx, ch.ID)
+			if err != nil || len(ms) != 4 {
+				t.Fatalf("members = %+v, %v; want 4", ms, err)
+			}
+			// A row whose number is one member's and address another's is refused, and nothing changes.
+			third := []store.Member{{MemberNo: "1", Company: "Wirr", Email: "b@example.org", Lang: "de"}}
+			if _, err := db.ImportMembers(ctx, ch.ID, third); !errors.Is(err, store.ErrDuplicateMember) {
+				t.Fatalf("conflicting row: err = %v, want ErrDuplicateMember", err)
+			}
+			after, _ := db.Members(ctx, ch.ID)
+			for _, m := range after {
+				if m.Company == "Wirr" {
+					t.Error("the refused row was stored")
+				}
+			}
+		})
+	}
+}
