@@ -37,6 +37,21 @@ type Sessions interface {
 	Delete(ctx context.Context, id string) error
 }
 
+// Metrics counts the dialogs and answers the service keeps, by channel;
+// *metrics.Metrics has it.
+type Metrics interface {
+	DialogStarted(channel string)
+	AnswersAccepted(channel string, n int)
+	DialogCompleted(channel string)
+}
+
+// noMetrics is the Metrics of a service given none.
+type noMetrics struct{}
+
+func (noMetrics) DialogStarted(string)        {}
+func (noMetrics) AnswersAccepted(string, int) {}
+func (noMetrics) DialogCompleted(string)      {}
+
 // ErrErased is returned for input to a response whose respondent was erased
 // while the input was on its way.
 var ErrErased = errors.New("response was erased")
@@ -65,6 +80,7 @@ type Service struct {
 	store    Store
 	sessions Sessions
 	log      *slog.Logger
+	metrics  Metrics
 
 	current        *dialogs.Questionnaire // what new responses answer
 	questionnaires map[dialogs.Ref]*dialogs.Questionnaire
@@ -78,12 +94,21 @@ const maxConflicts = 5
 // NewService returns a service whose new responses answer current. older
 // lists other questionnaire versions that stored responses may still use.
 func NewService(st Store, ss Sessions, log *slog.Logger, current *dialogs.Questionnaire, older ...*dialogs.Questionnaire) *Service {
-	s := &Service{store: st, sessions: ss, log: log, current: current, questionnaires: map[dialogs.Ref]*dialogs.Questionnaire{}}
+	s := &Service{store: st, sessions: ss, log: log, metrics: noMetrics{}, current: current, questionnaires: map[dialogs.Ref]*dialogs.Questionnaire{}}
 	s.peers.ttl = peerCacheTTL
 	for _, q := range append(older, current) {
 		s.questionnaires[q.Ref()] = q
 	}
 	return s
+}
+
+// CountIn makes the service count the responses it starts and completes
+// and the answers it stores in m; nil counts nothing.
+func (s *Service) CountIn(m Metrics) {
+	if m == nil {
+		m = noMetrics{}
+	}
+	s.metrics = m
 }
 
 // Open starts the respondent's dialog, or resumes it where it stands: on
@@ -227,7 +252,13 @@ func (s *Service) step(ctx context.Context, q *dialogs.Questionnaire, responseID
 			// SQL has the step; the next input rebuilds the session from it.
 			s.log.Warn("save session", slog.String("response", responseID), slog.Any("error", err))
 		}
+		// Item codes only: the answers themselves stay out of the logs.
+		n, items := accepted(step.Changes)
+		s.metrics.AnswersAccepted(channel, n)
+		s.log.Debug("step stored", slog.String("response", responseID), slog.String("channel", channel),
+			slog.String("phase", string(next.Phase)), slog.Any("items", items), slog.Int64("seq", seq))
 		if step.Scores != nil {
+			s.metrics.DialogCompleted(channel)
 			s.log.Info("response completed", slog.String("response", responseID), slog.String("channel", channel))
 			if text, err := s.benchmark(ctx, q, next, *step.Scores); err != nil {
 				s.log.Warn("peer comparison", slog.String("response", responseID), slog.Any("error", err))
@@ -287,6 +318,7 @@ func (s *Service) response(ctx context.Context, who store.Identity, lang dialogs
 	if err != nil {
 		return store.Response{}, false, fmt.Errorf("start response: %w", err)
 	}
+	s.metrics.DialogStarted(who.Channel)
 	s.log.Info("response started", slog.String("response", resp.ID), slog.String("channel", who.Channel))
 	return resp, true, nil
 }
@@ -385,6 +417,20 @@ func answered(q *dialogs.Questionnaire, before, after dialogs.State) string {
 		return ""
 	}
 	return dialogs.Describe(it, a, after.Lang)
+}
+
+// accepted counts the answers a step stored (an answer, keine Angabe or a
+// skip, not an answer dropped) and lists the items they answer.
+func accepted(changes []dialogs.Change) (int, []string) {
+	n, items := 0, make([]string, 0, len(changes))
+	for _, c := range changes {
+		if c.Dropped || c.Answer.Fixed {
+			continue
+		}
+		n++
+		items = append(items, c.Item)
+	}
+	return n, items
 }
 
 // addToSummary appends a paragraph to the summary prompt of a reply.

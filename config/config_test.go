@@ -162,6 +162,8 @@ func TestLoadRejectsBadValues(t *testing.T) {
 		{name: "zero shutdown timeout", key: "server.shutdown_timeout", file: `"0s"`, env: "0s"},
 		{name: "listen without port", key: "server.listen", file: `"localhost"`, env: "localhost"},
 		{name: "listen as a number", key: "server.listen", file: `8080`, env: "8080"},
+		{name: "metrics listen without port", key: "server.metrics_listen", file: `"localhost"`, env: "localhost"},
+		{name: "metrics listen on the main listener", key: "server.metrics_listen", file: `"127.0.0.1:8080"`, env: "127.0.0.1:8080"},
 		{name: "unknown log level", key: "log.level", file: `"verbose"`, env: "verbose"},
 		{name: "unknown log format", key: "log.format", file: `"xml"`, env: "xml"},
 		{name: "empty DSN", key: "sql.dsn", file: `""`},

@@ -74,7 +74,7 @@ func (m *MemoryLimiter) Wait(ctx context.Context, key string) error {
 		err := b.lim.Wait(ctx)
 		m.release(b)
 		if err != nil {
-			return fmt.Errorf("wait for key %s: %w", key, err)
+			return fmt.Errorf("wait for recipient %s: %w", pseudonym(key), err)
 		}
 	}
 	if err := m.global.Wait(ctx); err != nil {

@@ -58,7 +58,7 @@ func gcraLimit(perSecond float64, burst int) *redis_rate.Limit {
 func (r *RedisLimiter) Wait(ctx context.Context, key string) error {
 	if r.perKey != nil {
 		if err := r.wait(ctx, r.prefix+"key:"+key, *r.perKey); err != nil {
-			return fmt.Errorf("wait for key %s: %w", key, err)
+			return fmt.Errorf("wait for recipient %s: %w", pseudonym(key), err)
 		}
 	}
 	if r.global == nil {

@@ -3,6 +3,7 @@ package outbox_test
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -43,5 +44,20 @@ func TestMemoryLimiterRespectsCtx(t *testing.T) {
 	}
 	if d := time.Since(start); d > 500*time.Millisecond {
 		t.Errorf("Wait returned %s after ctx ended", d)
+	}
+}
+
+// TestLimiterErrorNamesNoRecipient: a limiter's error is logged, and a
+// recipient key is a chat id or a user id, so it names a pseudonym.
+func TestLimiterErrorNamesNoRecipient(t *testing.T) {
+	l := outbox.NewMemoryLimiter(outbox.Limits{PerKey: 1, PerKeyBurst: 1})
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	err := l.Wait(ctx, "770011223344")
+	if err == nil {
+		t.Fatal("Wait with an ended ctx: no error")
+	}
+	if strings.Contains(err.Error(), "770011223344") {
+		t.Errorf("the error names the recipient: %v", err)
 	}
 }

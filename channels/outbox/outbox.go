@@ -69,7 +69,31 @@ type Options struct {
 	// message abandoned at Close. It is called from many goroutines at
 	// once and must not block.
 	OnResult func(key string, result Result, err error)
+
+	// Observer, if set, is told the queue's depth and what became of every
+	// attempt, for metrics.
+	Observer Observer
 }
+
+// Observer receives a queue's figures; *metrics.Queue has its methods.
+// They are called from many goroutines at once, Pending while the queue
+// is locked, and must not block.
+type Observer interface {
+	Pending(n int)                  // messages pending, after every change
+	Sent(took time.Duration)        // an attempt went out
+	Failed(took time.Duration)      // an attempt failed; retried or dropped after
+	RateLimited(took time.Duration) // the platform asked to wait
+	Dropped()                       // a message was given up
+}
+
+// noObserver is the Observer of a queue given none.
+type noObserver struct{}
+
+func (noObserver) Pending(int)               {}
+func (noObserver) Sent(time.Duration)        {}
+func (noObserver) Failed(time.Duration)      {}
+func (noObserver) RateLimited(time.Duration) {}
+func (noObserver) Dropped()                  {}
 
 // Queue sends messages through a Limiter with one lane per recipient. A lane
 // is a goroutine that exists while its recipient has messages pending.
@@ -113,6 +137,9 @@ func New(l Limiter, o Options) *Queue {
 	if o.MaxQueued <= 0 {
 		o.MaxQueued = 100000
 	}
+	if o.Observer == nil {
+		o.Observer = noObserver{}
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	return &Queue{
 		lim: l, o: o, log: o.Log,
@@ -131,14 +158,17 @@ func (q *Queue) Enqueue(m Message) error {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	if q.closed {
+		q.o.Observer.Dropped()
 		return ErrClosed
 	}
 	if q.queued >= q.o.MaxQueued {
+		q.o.Observer.Dropped()
 		return ErrFull
 	}
 	lane, active := q.pending[m.Key]
 	q.pending[m.Key] = append(lane, m)
 	q.queued++
+	q.o.Observer.Pending(q.queued)
 	if !active {
 		q.lanes.Add(1)
 		go q.run(m.Key)
@@ -212,6 +242,7 @@ func (q *Queue) run(key string) {
 		lane[0] = Message{} // let the sent message be collected
 		q.pending[key] = lane[1:]
 		q.queued--
+		q.o.Observer.Pending(q.queued)
 		q.mu.Unlock()
 	}
 }
@@ -223,9 +254,11 @@ func (q *Queue) abandon(key string) {
 	delete(q.pending, key)
 	q.queued -= len(lane)
 	q.abandoned += len(lane)
+	q.o.Observer.Pending(q.queued)
 	q.mu.Unlock()
 	for range lane {
-		q.report(key, Dropped, ErrClosed)
+		q.o.Observer.Dropped()
+		q.notify(key, Dropped, ErrClosed)
 	}
 }
 
@@ -252,7 +285,9 @@ func (q *Queue) deliver(m Message) bool {
 		}
 		limitErrors = 0
 
+		start := time.Now()
 		err := q.send(m)
+		took := time.Since(start)
 		if q.ctx.Err() != nil && err != nil {
 			return false
 		}
@@ -260,12 +295,12 @@ func (q *Queue) deliver(m Message) bool {
 		var perm *permanentError
 		switch {
 		case err == nil:
-			q.report(m.Key, Sent, nil)
+			q.report(m.Key, Sent, nil, took)
 			return true
 
 		case errors.As(err, &perm):
 			q.log.Warn("outbox dropped message", slog.String("recipient", pseudonym(m.Key)), slog.Any("error", err))
-			q.report(m.Key, Dropped, err)
+			q.report(m.Key, Dropped, err, took)
 			return true
 
 		case errors.As(err, &rl):
@@ -275,7 +310,7 @@ func (q *Queue) deliver(m Message) bool {
 			}
 			q.log.Warn("outbox rate limited by platform", slog.String("recipient", pseudonym(m.Key)),
 				slog.Duration("retry_after", d), slog.Bool("global", rl.global), slog.Any("error", err))
-			q.report(m.Key, RateLimited, err)
+			q.report(m.Key, RateLimited, err, took)
 			if rl.global {
 				q.pauseAll(d) // waitTurn waits it out, with every other lane
 				continue
@@ -289,13 +324,13 @@ func (q *Queue) deliver(m Message) bool {
 			if failures >= q.o.MaxAttempts {
 				q.log.Error("outbox gave up on message", slog.String("recipient", pseudonym(m.Key)),
 					slog.Int("attempts", failures), slog.Any("error", err))
-				q.report(m.Key, Dropped, err)
+				q.report(m.Key, Dropped, err, took)
 				return true
 			}
 			d := q.backoff(failures)
 			q.log.Info("outbox will retry message", slog.String("recipient", pseudonym(m.Key)),
 				slog.Int("attempt", failures), slog.Duration("retry_in", d), slog.Any("error", err))
-			q.report(m.Key, Retried, err)
+			q.report(m.Key, Retried, err, took)
 			if sleep(q.ctx, d) != nil {
 				return false
 			}
@@ -364,7 +399,24 @@ func (q *Queue) backoff(n int) time.Duration {
 	return d/2 + rand.N(d/2+1)
 }
 
-func (q *Queue) report(key string, r Result, err error) {
+// report tells the Observer and OnResult what became of an attempt that
+// took took.
+func (q *Queue) report(key string, r Result, err error, took time.Duration) {
+	switch r {
+	case Sent:
+		q.o.Observer.Sent(took)
+	case Retried:
+		q.o.Observer.Failed(took)
+	case RateLimited:
+		q.o.Observer.RateLimited(took)
+	case Dropped: // the attempt failed, and for good
+		q.o.Observer.Failed(took)
+		q.o.Observer.Dropped()
+	}
+	q.notify(key, r, err)
+}
+
+func (q *Queue) notify(key string, r Result, err error) {
 	if q.o.OnResult != nil {
 		q.o.OnResult(key, r, err)
 	}

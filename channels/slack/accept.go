@@ -2,11 +2,14 @@ package slack
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
 	"strings"
+	"time"
 
 	"github.com/slack-go/slack"
 	"github.com/slack-go/slack/slackevents"
@@ -71,6 +74,7 @@ func (c *Channel) acceptEvent(ctx context.Context, body []byte) (string, error) 
 		return "", fmt.Errorf("mark event: %w", err)
 	}
 	if !fresh {
+		c.metrics.Rejected(reasonDuplicate)
 		c.log.Debug("duplicate event dropped", slog.String("event_id", outer.EventID))
 		return "", nil
 	}
@@ -101,6 +105,7 @@ func (c *Channel) acceptInteraction(ctx context.Context, payload []byte) error {
 		return fmt.Errorf("mark interaction: %w", err)
 	}
 	if !fresh {
+		c.metrics.Rejected(reasonDuplicate)
 		c.log.Debug("duplicate interaction dropped", slog.String("trigger_id", cb.TriggerID))
 		return nil
 	}
@@ -128,6 +133,7 @@ func (c *Channel) acceptCommand(ctx context.Context, cmd slack.SlashCommand) (st
 			return "", fmt.Errorf("mark command: %w", err)
 		}
 		if !fresh {
+			c.metrics.Rejected(reasonDuplicate)
 			return moment(lang), nil
 		}
 	}
@@ -139,6 +145,13 @@ func (c *Channel) acceptCommand(ctx context.Context, cmd slack.SlashCommand) (st
 	return moment(lang), nil
 }
 
+// pseudonym stands for a Slack user in logs, as the send queue names its
+// recipients: a short hash is enough to follow one user.
+func pseudonym(user string) string {
+	sum := sha256.Sum256([]byte(user))
+	return hex.EncodeToString(sum[:6])
+}
+
 // splitArgs splits "start abc" into "start" and "abc".
 func splitArgs(text string) (string, string) {
 	verb, arg, _ := strings.Cut(strings.TrimSpace(text), " ")
@@ -147,16 +160,21 @@ func splitArgs(text string) (string, string) {
 
 // queueWork puts a job in the user's lane of the work queue: the jobs of
 // one user run one at a time, in the order they were accepted.
+// The time from acceptance until the job is done is the request's handling
+// time. The user is logged as a pseudonym: a Slack user id names a person.
 func (c *Channel) queueWork(user string, job func(ctx context.Context) error) error {
 	attempts := 0
+	accepted := time.Now()
 	err := c.work.Enqueue(outbox.Message{Key: user, Send: func(ctx context.Context) error {
 		attempts++
 		err := job(ctx)
 		if err == nil {
+			c.metrics.Handled(time.Since(accepted))
 			return nil
 		}
-		c.log.Error("slack work", slog.String("user", user), slog.Int("attempt", attempts), slog.Any("error", err))
+		c.log.Error("slack work", slog.String("user", pseudonym(user)), slog.Int("attempt", attempts), slog.Any("error", err))
 		if attempts >= workAttempts {
+			c.metrics.Failed()
 			// Slack was told all is well; the user at least learns it was not.
 			c.sendText(user, "", dialogs.UISlackFailed.In(langOf(user)))
 		}

@@ -49,6 +49,7 @@ func (c *Channel) handleMessage(ctx context.Context, m slackevents.MessageEvent)
 	if late {
 		// A typed answer that overtook an earlier one could land on the
 		// wrong question; it is not applied, and the respondent is told.
+		c.metrics.Rejected(reasonLate)
 		c.sendText(user, channel, fmt.Sprintf(dialogs.UILate.In(lang), text))
 		return nil
 	}

@@ -39,17 +39,21 @@ func (c *Channel) Register(mux interface {
 // verified reads and checks a request's body before next sees it.
 func (c *Channel) verified(next func(w http.ResponseWriter, r *http.Request, body []byte)) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		c.metrics.Received()
 		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
+			c.metrics.Rejected(reasonTooLarge)
 			http.Error(w, "request too large", http.StatusRequestEntityTooLarge)
 			return
 		}
 		if err != nil {
+			c.metrics.Rejected(reasonBadJSON)
 			http.Error(w, "cannot read body", http.StatusBadRequest)
 			return
 		}
 		if err := c.verify(r.Header, body); err != nil {
+			c.metrics.Rejected(reasonBadSignature)
 			c.log.Warn("slack request with a bad signature", slog.String("path", r.URL.Path),
 				slog.String("remote", r.RemoteAddr), slog.Any("error", err))
 			http.Error(w, "unauthorized", http.StatusUnauthorized)
@@ -87,8 +91,10 @@ func (c *Channel) serveEvents(w http.ResponseWriter, r *http.Request, body []byt
 	challenge, err := c.acceptEvent(ctx, body)
 	switch {
 	case errors.Is(err, errMalformed):
+		c.metrics.Rejected(reasonBadJSON)
 		http.Error(w, "malformed event", http.StatusBadRequest)
 	case err != nil:
+		c.metrics.Failed()
 		c.log.Error("take event", slog.Any("error", err))
 		http.Error(w, "event not taken, try again", http.StatusInternalServerError)
 	case challenge != "":
@@ -102,6 +108,7 @@ func (c *Channel) serveEvents(w http.ResponseWriter, r *http.Request, body []byt
 func (c *Channel) serveInteractivity(w http.ResponseWriter, r *http.Request, body []byte) {
 	form, err := url.ParseQuery(string(body))
 	if err != nil || form.Get("payload") == "" {
+		c.metrics.Rejected(reasonBadJSON)
 		http.Error(w, "malformed interaction", http.StatusBadRequest)
 		return
 	}
@@ -109,8 +116,10 @@ func (c *Channel) serveInteractivity(w http.ResponseWriter, r *http.Request, bod
 	defer cancel()
 	switch err := c.acceptInteraction(ctx, []byte(form.Get("payload"))); {
 	case errors.Is(err, errMalformed):
+		c.metrics.Rejected(reasonBadJSON)
 		http.Error(w, "malformed interaction", http.StatusBadRequest)
 	case err != nil:
+		c.metrics.Failed()
 		c.log.Error("take interaction", slog.Any("error", err))
 		http.Error(w, "interaction not taken, try again", http.StatusInternalServerError)
 	default:
@@ -121,6 +130,7 @@ func (c *Channel) serveInteractivity(w http.ResponseWriter, r *http.Request, bod
 func (c *Channel) serveCommand(w http.ResponseWriter, r *http.Request, body []byte) {
 	form, err := url.ParseQuery(string(body))
 	if err != nil || form.Get("user_id") == "" {
+		c.metrics.Rejected(reasonBadJSON)
 		http.Error(w, "malformed command", http.StatusBadRequest)
 		return
 	}
@@ -133,6 +143,7 @@ func (c *Channel) serveCommand(w http.ResponseWriter, r *http.Request, body []by
 	defer cancel()
 	text, err := c.acceptCommand(ctx, cmd)
 	if err != nil {
+		c.metrics.Failed()
 		c.log.Error("take command", slog.Any("error", err))
 		http.Error(w, "command not taken, try again", http.StatusInternalServerError)
 		return

@@ -60,7 +60,9 @@ func (c *Channel) Post(ctx context.Context, channelID, text string, png []byte, 
 	}
 	if text != "" {
 		err := send(func(ctx context.Context) error {
-			_, _, err := c.api.PostMessageContext(ctx, channelID, slack.MsgOptionText(text, false))
+			// Escaped: the text is plain (the digest's "n<5", names from a
+			// questionnaire file), and mrkdwn would read <!channel> as a ping.
+			_, _, err := c.api.PostMessageContext(ctx, channelID, slack.MsgOptionText(text, true))
 			return err
 		})
 		if err != nil {

@@ -50,6 +50,30 @@ type Sender interface {
 	Enqueue(m outbox.Message) error
 }
 
+// Metrics counts the requests the channel takes; *metrics.Channel has it.
+type Metrics interface {
+	Received()                  // a request (an event, a button press, a command) arrived
+	Rejected(reason string)     // it was refused or not applied
+	Failed()                    // its work failed for good, or it was not taken
+	Handled(took time.Duration) // its work was done
+}
+
+// Reasons a request is rejected, as metric labels.
+const (
+	reasonBadSignature = "bad_signature" // a missing, wrong or stale signature
+	reasonBadJSON      = "bad_json"      // a body that is unreadable or no payload
+	reasonTooLarge     = "too_large"     // a body over 1 MiB
+	reasonDuplicate    = "duplicate"     // an event, press or command already taken
+	reasonLate         = "late"          // a typed message that overtook a later one
+)
+
+type noMetrics struct{}
+
+func (noMetrics) Received()             {}
+func (noMetrics) Rejected(string)       {}
+func (noMetrics) Failed()               {}
+func (noMetrics) Handled(time.Duration) {}
+
 // Config is the channel's part of the configuration.
 type Config struct {
 	BotToken      string // xoxb- token of the app's bot user
@@ -88,13 +112,14 @@ const (
 
 // Channel is the Slack channel.
 type Channel struct {
-	api  *slack.Client
-	conv Conversations
-	kv   KV
-	out  Sender
-	work *outbox.Queue // ordered lanes per Slack user for the work after the acknowledgement
-	cfg  Config
-	log  *slog.Logger
+	api     *slack.Client
+	conv    Conversations
+	kv      KV
+	out     Sender
+	work    *outbox.Queue // ordered lanes per Slack user for the work after the acknowledgement
+	cfg     Config
+	log     *slog.Logger
+	metrics Metrics
 }
 
 // New returns the channel. It does not contact Slack; Run does in Socket
@@ -134,7 +159,7 @@ func New(cfg Config, conv Conversations, kv KV, out Sender, log *slog.Logger) (*
 		opts = append(opts, slack.OptionAppLevelToken(cfg.AppToken))
 	}
 	c := &Channel{
-		api: slack.New(cfg.BotToken, opts...), conv: conv, kv: kv, out: out, cfg: cfg, log: log,
+		api: slack.New(cfg.BotToken, opts...), conv: conv, kv: kv, out: out, cfg: cfg, log: log, metrics: noMetrics{},
 		// The work queue only orders: Limits{} is no limit. Its retries
 		// cover a store that fails for a moment.
 		work: outbox.New(outbox.NewMemoryLimiter(outbox.Limits{}), outbox.Options{
@@ -142,6 +167,15 @@ func New(cfg Config, conv Conversations, kv KV, out Sender, log *slog.Logger) (*
 		}),
 	}
 	return c, nil
+}
+
+// CountIn makes the channel count the requests it receives, rejects and
+// handles in m; nil counts nothing.
+func (c *Channel) CountIn(m Metrics) {
+	if m == nil {
+		m = noMetrics{}
+	}
+	c.metrics = m
 }
 
 // Run checks the bot token (auth.test) and receives Slack's requests until
@@ -205,6 +239,7 @@ func (c *Channel) socketEvent(ctx context.Context, sm *socketmode.Client, evt so
 			return
 		}
 		req := *evt.Request
+		c.metrics.Received()
 		var (
 			payload any
 			err     error
@@ -224,6 +259,11 @@ func (c *Channel) socketEvent(ctx context.Context, sm *socketmode.Client, evt so
 			if err == nil {
 				payload = map[string]string{"response_type": "ephemeral", "text": text}
 			}
+		}
+		if errors.Is(err, errMalformed) {
+			c.metrics.Rejected(reasonBadJSON)
+		} else if err != nil {
+			c.metrics.Failed()
 		}
 		if err != nil {
 			// Not acknowledged: Slack sends the envelope again.

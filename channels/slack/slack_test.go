@@ -22,6 +22,7 @@ import (
 	"github.com/surveybot/surveybot/channels/slacktest"
 	"github.com/surveybot/surveybot/dialogs"
 	"github.com/surveybot/surveybot/dialogs/dialogstest"
+	"github.com/surveybot/surveybot/metrics"
 	"github.com/surveybot/surveybot/store"
 	"github.com/surveybot/surveybot/store/storetest"
 )
@@ -45,8 +46,9 @@ type rig struct {
 }
 
 type rigOptions struct {
-	closed bool // open answering off
-	socket bool // Socket Mode instead of the HTTP endpoints
+	closed  bool             // open answering off
+	socket  bool             // Socket Mode instead of the HTTP endpoints
+	metrics *metrics.Metrics // nil: none
 }
 
 func newRig(t testing.TB, o rigOptions) *rig {
@@ -62,7 +64,7 @@ func newRig(t testing.TB, o rigOptions) *rig {
 	r := &rig{t: t, fake: slacktest.New(t), db: storetest.SQLite(t)}
 	r.svc = bot.NewService(r.db, store.NewMemorySessions(time.Hour), log, q)
 	r.queue = outbox.New(outbox.NewMemoryLimiter(outbox.Limits{PerKey: 1000, PerKeyBurst: 100, Global: 10000, GlobalBurst: 1000}),
-		outbox.Options{Log: log, Backoff: 10 * time.Millisecond, MaxBackoff: 100 * time.Millisecond})
+		outbox.Options{Log: log, Backoff: 10 * time.Millisecond, MaxBackoff: 100 * time.Millisecond, Observer: o.metrics.Queue("slack", slack.ChannelName)})
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
@@ -79,6 +81,10 @@ func newRig(t testing.TB, o rigOptions) *rig {
 	}, r.svc, store.NewMemoryKV(), r.queue, log)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if o.metrics != nil {
+		r.svc.CountIn(o.metrics)
+		r.ch.CountIn(o.metrics.Channel(slack.ChannelName))
 	}
 	mux := http.NewServeMux()
 	r.ch.Register(mux)

@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 
@@ -57,6 +59,7 @@ func (c *Channel) takeBatch(ctx context.Context, updates []*models.Update) (int6
 	byChat := map[int64][]*models.Update{}
 	var order []int64
 	for _, u := range updates {
+		c.metrics.Received()
 		chat := chatOf(u)
 		if _, ok := byChat[chat]; !ok {
 			order = append(order, chat)
@@ -75,7 +78,9 @@ func (c *Channel) takeBatch(ctx context.Context, updates []*models.Update) (int6
 			defer func() { <-sem }()
 			for _, u := range byChat[chat] {
 				if err := c.take(ctx, u); err != nil {
-					c.log.Error("take update", slog.Int64("update_id", u.ID), slog.Any("error", err))
+					if errors.Is(err, errTaking) { // take logs the other errors
+						c.log.Warn("update is being taken elsewhere", slog.Int64("update_id", u.ID))
+					}
 					mu.Lock()
 					if failed < 0 || u.ID < failed {
 						failed = u.ID
@@ -126,7 +131,20 @@ func (c *Channel) getUpdates(ctx context.Context, offset int64) ([]*models.Updat
 	return r.Result, nil
 }
 
-// redactToken keeps the bot token out of logged URLs.
+// redactToken keeps the bot token out of logged errors: the Bot API's
+// URLs hold it, and an error of the HTTP client quotes its URL. The error
+// it returns still unwraps to err, for errors.Is and errors.As.
 func redactToken(err error, token string) error {
-	return fmt.Errorf("%s", bytes.ReplaceAll([]byte(err.Error()), []byte(token), []byte("***")))
+	if err == nil || token == "" {
+		return err
+	}
+	return &redactedError{err: err, token: token}
 }
+
+type redactedError struct {
+	err   error
+	token string
+}
+
+func (e *redactedError) Error() string { return strings.ReplaceAll(e.err.Error(), e.token, "***") }
+func (e *redactedError) Unwrap() error { return e.err }

@@ -31,7 +31,7 @@ func questionKey(chat int64) string { return "tg:q:" + strconv.FormatInt(chat, 1
 func (c *Channel) enqueue(chat int64, call func(ctx context.Context) error) {
 	err := c.out.Enqueue(outbox.Message{
 		Key:  strconv.FormatInt(chat, 10),
-		Send: func(ctx context.Context) error { return classify(call(ctx)) },
+		Send: func(ctx context.Context) error { return redactToken(classify(call(ctx)), c.cfg.Token) },
 	})
 	if err != nil {
 		c.log.Error("queue message", slog.Any("error", err))
@@ -94,7 +94,7 @@ func (c *Channel) answerCallback(chat int64, queryID, text string) {
 		Key: "cb:" + queryID, // each answer on its own: no order, no per-chat wait
 		Send: func(ctx context.Context) error {
 			_, err := c.api.AnswerCallbackQuery(ctx, &tgbot.AnswerCallbackQueryParams{CallbackQueryID: queryID, Text: text})
-			return classify(err)
+			return redactToken(classify(err), c.cfg.Token)
 		},
 	})
 	if err != nil {

@@ -56,6 +56,31 @@ type Sender interface {
 	Enqueue(m outbox.Message) error
 }
 
+// Metrics counts the updates the channel takes; *metrics.Channel has it.
+type Metrics interface {
+	Received()                  // an update arrived
+	Rejected(reason string)     // it was refused or not applied
+	Failed()                    // its handling failed; Telegram delivers it again
+	Handled(took time.Duration) // it was taken to the end
+}
+
+// Reasons an update is rejected, as metric labels.
+const (
+	reasonBadSecret = "bad_secret" // a webhook call without the right secret
+	reasonBadJSON   = "bad_json"   // a body that is unreadable or no update
+	reasonTooLarge  = "too_large"  // a body over 1 MiB
+	reasonDuplicate = "duplicate"  // an update id already taken
+	reasonBusy      = "busy"       // an update another worker is taking right now
+	reasonLate      = "late"       // a typed message that overtook a later one
+)
+
+type noMetrics struct{}
+
+func (noMetrics) Received()             {}
+func (noMetrics) Rejected(string)       {}
+func (noMetrics) Failed()               {}
+func (noMetrics) Handled(time.Duration) {}
+
 // Config is the channel's part of the configuration.
 type Config struct {
 	Token          string
@@ -96,6 +121,7 @@ type Channel struct {
 	subs      Subscriptions
 	cfg       Config
 	log       *slog.Logger
+	metrics   Metrics
 }
 
 // New returns the channel. It does not contact Telegram; Run does.
@@ -112,7 +138,7 @@ func New(cfg Config, conv Conversations, kv KV, out Sender, log *slog.Logger) (*
 	opts := []tgbot.Option{
 		tgbot.WithSkipGetMe(),
 		tgbot.WithHTTPClient(cfg.PollTimeout, &http.Client{Timeout: 30 * time.Second}),
-		tgbot.WithErrorsHandler(func(err error) { log.Warn("telegram client", slog.Any("error", err)) }),
+		tgbot.WithErrorsHandler(func(err error) { log.Warn("telegram client", slog.Any("error", redactToken(err, cfg.Token))) }),
 	}
 	if cfg.APIURL != "" {
 		opts = append(opts, tgbot.WithServerURL(cfg.APIURL))
@@ -121,7 +147,16 @@ func New(cfg Config, conv Conversations, kv KV, out Sender, log *slog.Logger) (*
 	if err != nil {
 		return nil, fmt.Errorf("telegram client: %w", err)
 	}
-	return &Channel{api: api, conv: conv, kv: kv, out: out, callbacks: out, cfg: cfg, log: log.With(slog.String("channel", ChannelName))}, nil
+	return &Channel{api: api, conv: conv, kv: kv, out: out, callbacks: out, cfg: cfg, log: log.With(slog.String("channel", ChannelName)), metrics: noMetrics{}}, nil
+}
+
+// CountIn makes the channel count the updates it receives, rejects and
+// handles in m; nil counts nothing.
+func (c *Channel) CountIn(m Metrics) {
+	if m == nil {
+		m = noMetrics{}
+	}
+	c.metrics = m
 }
 
 // KeepSubscriptionsIn lets chats subscribe to the weekly digest with
@@ -170,7 +205,7 @@ func (c *Channel) retry(ctx context.Context, what string, fn func() error) {
 		if err == nil || ctx.Err() != nil {
 			return
 		}
-		c.log.Warn("telegram "+what+" failed; retrying", slog.Any("error", err), slog.Duration("retry_in", wait))
+		c.log.Warn("telegram "+what+" failed; retrying", slog.Any("error", redactToken(err, c.cfg.Token)), slog.Duration("retry_in", wait))
 		select {
 		case <-ctx.Done():
 			return

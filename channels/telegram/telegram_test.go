@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -22,6 +23,7 @@ import (
 	"github.com/surveybot/surveybot/channels/telegramtest"
 	"github.com/surveybot/surveybot/dialogs"
 	"github.com/surveybot/surveybot/dialogs/dialogstest"
+	"github.com/surveybot/surveybot/metrics"
 	"github.com/surveybot/surveybot/store"
 	"github.com/surveybot/surveybot/store/storetest"
 )
@@ -39,13 +41,16 @@ type rig struct {
 	svc     *bot.Service
 	queue   *outbox.Queue
 	ch      *telegram.Channel
-	webhook string // URL of the webhook handler, in webhook mode
+	webhook string       // URL of the webhook handler, in webhook mode
+	posts   atomic.Int64 // requests the webhook handler got
 }
 
 type rigOptions struct {
 	mode     string
-	closed   bool // open answering off
-	postgres bool // PostgreSQL + Redis instead of SQLite + in-process
+	closed   bool             // open answering off
+	postgres bool             // PostgreSQL + Redis instead of SQLite + in-process
+	log      *slog.Logger     // nil: discard (or stderr with SURVEYBOT_TEST_VERBOSE)
+	metrics  *metrics.Metrics // nil: none
 }
 
 func newRig(t testing.TB, o rigOptions) *rig {
@@ -57,6 +62,9 @@ func newRig(t testing.TB, o rigOptions) *rig {
 	log := slog.New(slog.DiscardHandler)
 	if os.Getenv("SURVEYBOT_TEST_VERBOSE") != "" {
 		log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	}
+	if o.log != nil {
+		log = o.log
 	}
 	r := &rig{t: t, fake: telegramtest.New(t, token)}
 	var sessions bot.Sessions = store.NewMemorySessions(time.Hour)
@@ -71,7 +79,7 @@ func newRig(t testing.TB, o rigOptions) *rig {
 	}
 	r.svc = bot.NewService(r.db, sessions, log, q)
 	r.queue = outbox.New(outbox.NewMemoryLimiter(outbox.Limits{PerKey: 1000, PerKeyBurst: 100, Global: 10000, GlobalBurst: 1000}),
-		outbox.Options{Log: log, Backoff: 10 * time.Millisecond, MaxBackoff: 100 * time.Millisecond})
+		outbox.Options{Log: log, Backoff: 10 * time.Millisecond, MaxBackoff: 100 * time.Millisecond, Observer: o.metrics.Queue("telegram", telegram.ChannelName)})
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
@@ -85,6 +93,10 @@ func newRig(t testing.TB, o rigOptions) *rig {
 		t.Fatal(err)
 	}
 	r.ch.KeepSubscriptionsIn(r.db)
+	if o.metrics != nil {
+		r.svc.CountIn(o.metrics)
+		r.ch.CountIn(o.metrics.Channel(telegram.ChannelName))
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() {
@@ -96,7 +108,11 @@ func newRig(t testing.TB, o rigOptions) *rig {
 	t.Cleanup(func() { cancel(); <-done })
 	r.fake.WaitFor(t, 5*time.Second, func(s *telegramtest.Server) bool { return len(s.CallsTo("setMyCommands")) == 3 })
 	if o.mode == telegram.ModeWebhook {
-		srv := httptest.NewServer(r.ch.Handler())
+		h := r.ch.Handler()
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+			r.posts.Add(1)
+			h.ServeHTTP(w, req)
+		}))
 		t.Cleanup(srv.Close)
 		r.webhook = srv.URL
 	}

@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/go-telegram/bot/models"
 	"github.com/surveybot/surveybot/bot"
@@ -22,27 +23,71 @@ var errTaking = errors.New("update is being taken elsewhere")
 
 // take handles an update at most once: a redelivered update_id is dropped.
 // It returns only when the update's effect (the accepted answer) is stored.
+// It logs and counts every outcome but errTaking's, which it only counts.
 func (c *Channel) take(ctx context.Context, u *models.Update) error {
+	start := time.Now()
 	key := "tg:upd:" + strconv.FormatInt(u.ID, 10)
 	fresh, err := c.kv.SetNX(ctx, key, "taking", takingTTL)
 	if err != nil {
+		c.metrics.Failed()
+		c.log.Error("take update", slog.Int64("update_id", u.ID), slog.Any("error", err))
 		return fmt.Errorf("mark update: %w", err)
 	}
 	if !fresh {
 		if v, _, _ := c.kv.Get(ctx, key); v == "taken" {
+			c.metrics.Rejected(reasonDuplicate)
 			c.log.Debug("duplicate update dropped", slog.Int64("update_id", u.ID))
 			return nil
 		}
+		c.metrics.Rejected(reasonBusy)
 		return errTaking
 	}
-	if err := c.handle(ctx, u); err != nil {
+	t := &taking{}
+	if err := c.handle(context.WithValue(ctx, takingKey{}, t), u); err != nil {
 		_ = c.kv.Del(ctx, key) // let Telegram deliver it again
+		c.metrics.Failed()
+		c.log.Error("take update", slog.Int64("update_id", u.ID), responseAttr(t.response), slog.Any("error", err))
 		return err
 	}
 	if err := c.kv.Set(ctx, key, "taken", seenTTL); err != nil {
-		c.log.Warn("mark update taken", slog.Int64("update_id", u.ID), slog.Any("error", err))
+		c.log.Warn("mark update taken", slog.Int64("update_id", u.ID), responseAttr(t.response), slog.Any("error", err))
 	}
+	took := time.Since(start)
+	c.metrics.Handled(took)
+	c.log.Debug("update taken", slog.Int64("update_id", u.ID), slog.String("kind", kindOf(u)), responseAttr(t.response), slog.Duration("took", took))
 	return nil
+}
+
+// taking is what handling an update learnt for the log line that follows:
+// the response it went to, which is all that may stand for the respondent
+// in the logs (never the chat id, a name or what they typed).
+type taking struct{ response string }
+
+type takingKey struct{}
+
+// noteResponse records the response the update being taken went to.
+func noteResponse(ctx context.Context, id string) {
+	if t, ok := ctx.Value(takingKey{}).(*taking); ok && id != "" {
+		t.response = id
+	}
+}
+
+// responseAttr is the log attribute of a response id, empty if none is known.
+func responseAttr(id string) slog.Attr {
+	if id == "" {
+		return slog.Attr{}
+	}
+	return slog.String("response", id)
+}
+
+func kindOf(u *models.Update) string {
+	switch {
+	case u.Message != nil:
+		return "message"
+	case u.CallbackQuery != nil:
+		return "callback_query"
+	}
+	return "other"
 }
 
 // chatOf returns the chat an update belongs to (0 if none).
@@ -98,6 +143,7 @@ func (c *Channel) handle(ctx context.Context, u *models.Update) error {
 		if late {
 			// A typed answer that overtook an earlier one could land on the
 			// wrong question; it is not applied, and the respondent is told.
+			c.metrics.Rejected(reasonLate)
 			c.sendText(chat, fmt.Sprintf(dialogs.UILate.In(lang), m.Text))
 			return nil
 		}
@@ -178,6 +224,7 @@ func (c *Channel) handleMessage(ctx context.Context, chat int64, lang dialogs.La
 	if err != nil {
 		return err
 	}
+	noteResponse(ctx, r.ResponseID)
 	if cmd == "stop" {
 		c.closeQuestion(chat, "")
 		c.sendText(chat, dialogs.UIStopped.In(r.Lang))
@@ -235,6 +282,7 @@ func (c *Channel) start(ctx context.Context, chat int64, who store.Identity, lan
 			return err
 		}
 	}
+	noteResponse(ctx, r.ResponseID)
 	if r.Phase == dialogs.PhasePaused {
 		if r, err = c.conv.Handle(ctx, who, dialogs.Input{Command: dialogs.CmdResume}); err != nil {
 			return err
@@ -261,6 +309,9 @@ func (c *Channel) handleCallback(ctx context.Context, chat int64, q *models.Call
 	switch kind {
 	case cbDelete:
 		return c.confirmDelete(ctx, chat, q.ID, msgID, lang, value == "yes")
+	case cbStart:
+		c.answerCallback(chat, q.ID, "")
+		return c.start(ctx, chat, who, lang, value)
 	case cbOption:
 		in = dialogs.Input{Choice: value, Item: prompt}
 	case cbCommand:
@@ -276,6 +327,7 @@ func (c *Channel) handleCallback(ctx context.Context, chat int64, q *models.Call
 	if err != nil {
 		return err
 	}
+	noteResponse(ctx, r.ResponseID)
 	// Every callback query is answered, with a word if the press changed nothing.
 	note := ""
 	for _, p := range r.Prompts {

@@ -25,8 +25,10 @@ func (c *Channel) Handler() http.Handler {
 			http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
 			return
 		}
+		c.metrics.Received()
 		got := r.Header.Get("X-Telegram-Bot-Api-Secret-Token")
 		if c.cfg.WebhookSecret == "" || subtle.ConstantTimeCompare([]byte(got), []byte(c.cfg.WebhookSecret)) != 1 {
+			c.metrics.Rejected(reasonBadSecret)
 			c.log.Warn("webhook call with a wrong secret", slog.String("remote", r.RemoteAddr))
 			http.Error(w, "forbidden", http.StatusForbidden)
 			return
@@ -34,15 +36,18 @@ func (c *Channel) Handler() http.Handler {
 		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxUpdateBody))
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
+			c.metrics.Rejected(reasonTooLarge)
 			http.Error(w, "update too large", http.StatusRequestEntityTooLarge)
 			return
 		}
 		if err != nil {
+			c.metrics.Rejected(reasonBadJSON)
 			http.Error(w, "cannot read body", http.StatusBadRequest)
 			return
 		}
 		var u models.Update
 		if err := json.Unmarshal(body, &u); err != nil || u.ID == 0 {
+			c.metrics.Rejected(reasonBadJSON)
 			http.Error(w, "malformed update", http.StatusBadRequest)
 			return
 		}
@@ -52,8 +57,7 @@ func (c *Channel) Handler() http.Handler {
 		case errors.Is(err, errTaking):
 			w.Header().Set("Retry-After", "1")
 			http.Error(w, "update is being handled", http.StatusServiceUnavailable)
-		case err != nil:
-			c.log.Error("take update", slog.Int64("update_id", u.ID), slog.Any("error", err))
+		case err != nil: // take logged it
 			http.Error(w, "update not taken, try again", http.StatusInternalServerError)
 		default:
 			w.Header().Set("Content-Type", "application/json")

@@ -45,6 +45,7 @@ import (
 	"time"
 
 	"github.com/go-telegram/bot/models"
+	"golang.org/x/time/rate"
 )
 
 // Limits and descriptions of the real Bot API.
@@ -74,6 +75,7 @@ type Server struct {
 
 	mu            sync.Mutex
 	closed        bool
+	bulk          *rate.Limiter // LimitSends, nil without
 	calls         []Call
 	chats         map[int64]*chatState
 	nextUpdateID  int64
@@ -89,6 +91,7 @@ type Server struct {
 	nextQueryID   int64
 	nextFileID    int
 	commands      map[string][]models.BotCommand
+	watchers      map[int64]chan struct{} // closed when the chat changes (WaitChat)
 }
 
 // Call is one request the bot made with the right token, as recorded by
@@ -258,6 +261,14 @@ type responseParameters struct {
 // token, like a real token.
 func New(t testing.TB, token string) *Server {
 	t.Helper()
+	s := newServer(t, token)
+	s.srv = httptest.NewServer(http.HandlerFunc(s.handle))
+	t.Cleanup(s.close)
+	return s
+}
+
+// newServer is a Server that does not listen yet; t may be nil (NewServer).
+func newServer(t testing.TB, token string) *Server {
 	id, err := strconv.ParseInt(strings.SplitN(token, ":", 2)[0], 10, 64)
 	if err != nil || id <= 0 {
 		id = 1000000001
@@ -276,9 +287,8 @@ func New(t testing.TB, token string) *Server {
 		callbacks:    map[string]*callbackState{},
 		nextQueryID:  4000000000000000001,
 		commands:     map[string][]models.BotCommand{},
+		watchers:     map[int64]chan struct{}{},
 	}
-	s.srv = httptest.NewServer(http.HandlerFunc(s.handle))
-	t.Cleanup(s.close)
 	return s
 }
 
@@ -349,6 +359,15 @@ func (s *Server) FailNext(method string, n int, retryAfter int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.fails[strings.ToLower(method)] = &failure{n: n, retryAfter: retryAfter}
+}
+
+// LimitSends makes the server enforce a bulk limit like Telegram's: send*
+// calls beyond perSecond (a token bucket holding burst) answer 429 with
+// retry_after 1.
+func (s *Server) LimitSends(perSecond float64, burst int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.bulk = rate.NewLimiter(rate.Limit(perSecond), burst)
 }
 
 // Count429 is how many calls were answered with 429 so far.
@@ -710,12 +729,17 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request) {
 			desc:       fmt.Sprintf("Too Many Requests: retry after %d", f.retryAfter),
 			retryAfter: f.retryAfter,
 		}
+	case s.bulk != nil && strings.HasPrefix(name, "send") && !s.bulk.Allow():
+		// Telegram's bulk limit: about 30 messages per second in all.
+		s.n429++
+		aerr = &apiError{code: http.StatusTooManyRequests, desc: "Too Many Requests: retry after 1", retryAfter: 1}
 	case perr != nil:
 		aerr = badRequest(perr.Error())
 	case name == "getUpdates":
 		result, aerr = s.getUpdatesLocked(r.Context(), params)
 	default:
 		result, desc, aerr = s.dispatchLocked(name, params, files)
+		s.chatChangedLocked(params["chat_id"])
 	}
 	s.calls[idx].Status = http.StatusOK
 	if aerr != nil {

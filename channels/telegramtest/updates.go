@@ -53,12 +53,12 @@ func (s *Server) SendText(chatID int64, text string) models.Update {
 // message or button: tests must only press buttons the bot actually sent.
 // The update is queued for getUpdates unless a webhook is set.
 func (s *Server) Press(chatID int64, messageID int, data string) models.Update {
-	s.t.Helper()
+	s.helper()
 	s.mu.Lock()
 	u, err := s.pressLocked(chatID, messageID, data)
 	s.mu.Unlock()
 	if err != nil {
-		s.t.Fatalf("telegramtest: Press: %v", err)
+		s.fatalf("telegramtest: Press: %v", err)
 		return models.Update{}
 	}
 	return u
@@ -68,12 +68,12 @@ func (s *Server) Press(chatID int64, messageID int, data string) models.Update {
 // chatID that has an inline keyboard (see LastKeyboardMessage), like Press.
 // It fails the test given to New if there is no such button.
 func (s *Server) PressButton(chatID int64, label string) models.Update {
-	s.t.Helper()
+	s.helper()
 	s.mu.Lock()
 	u, err := s.pressButtonLocked(chatID, label)
 	s.mu.Unlock()
 	if err != nil {
-		s.t.Fatalf("telegramtest: PressButton: %v", err)
+		s.fatalf("telegramtest: PressButton: %v", err)
 		return models.Update{}
 	}
 	return u
@@ -207,7 +207,7 @@ func (s *Server) deliverLocked(u models.Update) {
 func (s *Server) enqueueLocked(u models.Update) {
 	raw, err := encodeJSON(u)
 	if err != nil {
-		s.t.Errorf("telegramtest: cannot encode update %d: %v", u.ID, err)
+		s.errorf("telegramtest: cannot encode update %d: %v", u.ID, err)
 		return
 	}
 	s.queue = append(s.queue, queuedUpdate{id: u.ID, kind: updateKind(raw), raw: raw})

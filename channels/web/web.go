@@ -38,6 +38,22 @@ type Invitations interface {
 	OpenLinkByKey(ctx context.Context, key string) (store.OpenLink, error)
 }
 
+// Metrics counts the form submissions the channel takes; *metrics.Channel
+// has it.
+type Metrics interface {
+	Received()                  // a survey form was submitted
+	Rejected(reason string)     // it was refused
+	Failed()                    // its handling failed
+	Handled(took time.Duration) // it was handled (an answer stored or explained)
+}
+
+type noMetrics struct{}
+
+func (noMetrics) Received()             {}
+func (noMetrics) Rejected(string)       {}
+func (noMetrics) Failed()               {}
+func (noMetrics) Handled(time.Duration) {}
+
 // Config is the channel's part of the configuration.
 type Config struct {
 	// BaseURL is the public URL of the server, such as
@@ -85,6 +101,7 @@ type Channel struct {
 	pages   *template.Template
 	guesses *guessLimiter
 	opens   *guessLimiter // responses started by /open and /o/ per client, against mass creation
+	metrics Metrics
 }
 
 // New returns the channel with its templates compiled.
@@ -108,7 +125,17 @@ func New(cfg Config, conv Conversations, inv Invitations, log *slog.Logger) (*Ch
 		log:     log.With(slog.String("channel", ChannelName)),
 		guesses: newGuessLimiter(cfg.GuessLimit, guessWindow),
 		opens:   newGuessLimiter(10*cfg.GuessLimit, guessWindow),
+		metrics: noMetrics{},
 	}, nil
+}
+
+// CountIn makes the channel count the survey forms submitted to it in m;
+// nil counts nothing. Call it before Register.
+func (c *Channel) CountIn(m Metrics) {
+	if m == nil {
+		m = noMetrics{}
+	}
+	c.metrics = m
 }
 
 // Register mounts the channel's routes on mux, an http.ServeMux or one
@@ -124,7 +151,7 @@ func (c *Channel) Register(mux interface {
 		return securityHeaders(cop.Handler(h))
 	}
 	mux.Handle("GET /s/{token}", wrap(c.showSurvey))
-	mux.Handle("POST /s/{token}", wrap(c.submitSurvey))
+	mux.Handle("POST /s/{token}", c.counted(wrap(c.submitSurvey)))
 	mux.Handle("GET /open", wrap(c.open))
 	mux.Handle("GET /o/{key}", wrap(c.openLink))
 	mux.Handle("GET /u/{token}", wrap(c.showUnsubscribe))

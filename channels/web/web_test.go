@@ -20,6 +20,7 @@ import (
 	"github.com/surveybot/surveybot/channels/web"
 	"github.com/surveybot/surveybot/dialogs"
 	"github.com/surveybot/surveybot/dialogs/dialogstest"
+	"github.com/surveybot/surveybot/metrics"
 	"github.com/surveybot/surveybot/store"
 	"github.com/surveybot/surveybot/store/storetest"
 )
@@ -36,6 +37,12 @@ type rig struct {
 }
 
 func newRig(t testing.TB, q *dialogs.Questionnaire, cfg web.Config) *rig {
+	t.Helper()
+	return newCountedRig(t, q, cfg, nil)
+}
+
+// newCountedRig is newRig that counts in m, if not nil.
+func newCountedRig(t testing.TB, q *dialogs.Questionnaire, cfg web.Config, m *metrics.Metrics) *rig {
 	t.Helper()
 	if q == nil {
 		var err error
@@ -56,6 +63,10 @@ func newRig(t testing.TB, q *dialogs.Questionnaire, cfg web.Config) *rig {
 	r.ch, err = web.New(cfg, r.svc, r.db, log)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if m != nil {
+		r.svc.CountIn(m)
+		r.ch.CountIn(m.Channel(web.ChannelName))
 	}
 	r.mux = http.NewServeMux()
 	r.ch.Register(r.mux)

@@ -20,6 +20,7 @@ import (
 	"github.com/surveybot/surveybot/config"
 	"github.com/surveybot/surveybot/dialogs"
 	"github.com/surveybot/surveybot/digest"
+	"github.com/surveybot/surveybot/metrics"
 	"github.com/surveybot/surveybot/store"
 )
 
@@ -39,7 +40,12 @@ type app struct {
 	q        *dialogs.Questionnaire
 	svc      *bot.Service
 	memKV    *store.MemoryKV
-	queues   []*outbox.Queue // extra send queues to drain at shutdown
+	queues   []*outbox.Queue  // extra send queues to drain at shutdown
+	metrics  *metrics.Metrics // nil: nothing counted (every command but serve)
+
+	// The limiters of the Telegram and Slack send queues, shared with
+	// campaign sends; set when the channels are built.
+	tgLimiter, slackLimiter outbox.Limiter
 }
 
 // loadConfig reads the config file (if any) and the environment overrides.
@@ -155,12 +161,15 @@ func (a *app) kv() telegram.KV {
 // are shared through Redis when configured.
 func (a *app) telegram(log *slog.Logger) (*telegram.Channel, *outbox.Queue, error) {
 	tc := a.cfg.Telegram
-	limits := outbox.Limits{PerKey: tc.ChatRate, PerKeyBurst: tc.ChatBurst, Global: tc.GlobalRate, GlobalBurst: max(1, int(tc.GlobalRate))}
+	// The global budget is spent evenly (burst 1): a broadcast then never
+	// runs ahead of Telegram's own count of messages per second.
+	limits := outbox.Limits{PerKey: tc.ChatRate, PerKeyBurst: tc.ChatBurst, Global: tc.GlobalRate, GlobalBurst: 1}
 	var lim outbox.Limiter = outbox.NewMemoryLimiter(limits)
 	if a.rdb != nil {
 		lim = outbox.NewRedisLimiter(a.rdb, a.cfg.Redis.KeyPrefix+"tg:rate:", limits)
 	}
-	q := outbox.New(lim, outbox.Options{Log: log.With(slog.String("queue", "telegram"))})
+	a.tgLimiter = lim
+	q := outbox.New(lim, outbox.Options{Log: log.With(slog.String("queue", "telegram")), Observer: a.metrics.Queue("telegram", telegram.ChannelName)})
 	ch, err := telegram.New(telegram.Config{
 		Token: tc.Token, APIURL: tc.APIURL, Mode: tc.Mode, WebhookURL: tc.WebhookURL,
 		WebhookSecret: tc.WebhookSecret, MaxConnections: tc.MaxConnections, OpenAnswering: tc.OpenAnswering,
@@ -170,9 +179,10 @@ func (a *app) telegram(log *slog.Logger) (*telegram.Channel, *outbox.Queue, erro
 		return nil, nil, err
 	}
 	ch.KeepSubscriptionsIn(a.db)
+	ch.CountIn(a.metrics.Channel(telegram.ChannelName))
 	// Answers to button presses only count against the global limit.
 	cb := outbox.New(outbox.NewMemoryLimiter(outbox.Limits{Global: tc.GlobalRate, GlobalBurst: max(1, int(tc.GlobalRate))}),
-		outbox.Options{Log: log.With(slog.String("queue", "telegram-callbacks")), MaxAttempts: 3})
+		outbox.Options{Log: log.With(slog.String("queue", "telegram-callbacks")), MaxAttempts: 3, Observer: a.metrics.Queue("telegram-callbacks", telegram.ChannelName)})
 	ch.AnswerCallbacksThrough(cb)
 	a.queues = append(a.queues, cb)
 	return ch, q, nil
@@ -201,10 +211,15 @@ func (a *app) web(log *slog.Logger) (*web.Channel, error) {
 		_, _ = rand.Read(key)
 		log.Warn("web.secret_key is not set: using a random key; several instances need one shared key")
 	}
-	return web.New(web.Config{
+	w, err := web.New(web.Config{
 		BaseURL: a.cfg.Web.BaseURL, SecretKey: key, OpenAnswering: a.cfg.Web.OpenAnswering,
 		InvitationTTL: a.cfg.Web.InvitationTTL, GuessLimit: a.cfg.Web.GuessLimit, ForwardedFor: a.cfg.Web.ForwardedFor,
 	}, a.svc, a.db, log)
+	if err != nil {
+		return nil, err
+	}
+	w.CountIn(a.metrics.Channel(web.ChannelName))
+	return w, nil
 }
 
 // slack builds the Slack channel and its send queue.
@@ -215,7 +230,8 @@ func (a *app) slack(log *slog.Logger) (*slackch.Channel, *outbox.Queue, error) {
 	if a.rdb != nil {
 		lim = outbox.NewRedisLimiter(a.rdb, a.cfg.Redis.KeyPrefix+"slack:rate:", limits)
 	}
-	q := outbox.New(lim, outbox.Options{Log: log.With(slog.String("queue", "slack"))})
+	a.slackLimiter = lim
+	q := outbox.New(lim, outbox.Options{Log: log.With(slog.String("queue", "slack")), Observer: a.metrics.Queue("slack", slackch.ChannelName)})
 	ch, err := slackch.New(slackch.Config{
 		BotToken: sc.BotToken, SigningSecret: sc.SigningSecret, AppToken: sc.AppToken, APIURL: sc.APIURL,
 		Mode: sc.Mode, OpenAnswering: sc.OpenAnswering,
@@ -223,6 +239,7 @@ func (a *app) slack(log *slog.Logger) (*slackch.Channel, *outbox.Queue, error) {
 	if err != nil {
 		return nil, nil, err
 	}
+	ch.CountIn(a.metrics.Channel(slackch.ChannelName))
 	return ch, q, nil
 }
 
@@ -237,17 +254,18 @@ func (a *app) digestJob(log *slog.Logger, tg *telegram.Channel, sl *slackch.Chan
 	name := func(d digest.Digest) string { return "digest-" + d.Week + ".png" }
 	deliver := map[string]bot.DigestDeliverer{
 		"email": func(ctx context.Context, to store.Subscriber, d digest.Digest) error {
-			return mailer.Send(ctx, email.Message{
+			err := mailer.Send(ctx, email.Message{
 				To: to.Target, Subject: "Digitalisierungsindikatoren Niedersachsen – Wochenbericht " + d.Week,
 				Text: d.Text(), Attachments: []email.Attachment{{Name: name(d), Data: d.Chart}},
 			})
+			return withoutAddress(err, to.Target) // the job logs it
 		},
 	}
 	if tg != nil {
 		deliver["telegram"] = func(ctx context.Context, to store.Subscriber, d digest.Digest) error {
 			chat, err := strconv.ParseInt(to.Target, 10, 64)
 			if err != nil {
-				return fmt.Errorf("telegram subscriber %q: not a chat id", to.Target)
+				return errors.New("telegram subscriber: the target is not a chat id")
 			}
 			return tg.Post(ctx, chat, d.Text(), d.Chart, name(d))
 		}

@@ -71,6 +71,20 @@ Usage:
                                      fill the database with realistic generated responses
   surveybot chamber add [--config FILE] --code hwk_h --name "HWK Hannover"
                                      add a chamber; prints its admin API key
+  surveybot members import [--config FILE] --chamber CODE [--skip-bad] FILE
+                                     add or update a chamber's members from CSV (; or ,); a bad
+                                     row imports nothing unless --skip-bad
+  surveybot members list [--config FILE] --chamber CODE
+  surveybot campaign create [--config FILE] --chamber CODE --name NAME --end YYYY-MM-DD
+                            [--start YYYY-MM-DD] [--channels email,telegram,slack] [--reminders 7,14]
+                            [--quiet-hours 20:00-08:00|none] [--quiet-sunday=true] [--open-link]
+                                     a campaign (draft) inviting the chamber's members
+  surveybot campaign launch|pause|resume|status [--config FILE] [--json] ID
+                                     queue the invitations (serve sends them), stop and go on,
+                                     show counts and rates by channel and day
+  surveybot campaign list [--config FILE] [--chamber CODE]
+  surveybot remind [--config FILE] ID
+                                     remind now every invited member who has not completed
   surveybot apikey operator [--config FILE]
                                      make an operator API key (sees every chamber)
   surveybot help                     show this text
@@ -110,6 +124,12 @@ func dispatch(ctx context.Context, args []string, e env) error {
 		return openlinkCmd(ctx, args[1:], e)
 	case "digest":
 		return digestCmd(ctx, args[1:], e)
+	case "members":
+		return membersCmd(ctx, args[1:], e)
+	case "campaign":
+		return campaignCmd(ctx, args[1:], e)
+	case "remind":
+		return remindCmd(ctx, args[1:], e)
 	case "chamber":
 		return chamberCmd(ctx, args[1:], e)
 	case "apikey":

@@ -14,6 +14,7 @@ import (
 	"github.com/surveybot/surveybot/channels/outbox"
 	slackch "github.com/surveybot/surveybot/channels/slack"
 	"github.com/surveybot/surveybot/channels/telegram"
+	"github.com/surveybot/surveybot/metrics"
 	"github.com/surveybot/surveybot/store"
 
 	"github.com/surveybot/surveybot/bot"
@@ -36,6 +37,7 @@ func serveCmd(ctx context.Context, args []string, e env) error {
 		return err
 	}
 	defer a.Close()
+	a.countIn(metrics.New())
 
 	checks := []bot.Check{{Name: "database", Check: a.db.Ping}}
 	sessions := "in-process"
@@ -52,6 +54,9 @@ func serveCmd(ctx context.Context, args []string, e env) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	var wg sync.WaitGroup
+	if err := a.serveMetrics(ctx, &wg, srv, checks); err != nil {
+		return err
+	}
 	var failed error // a channel that stopped with an error makes serve exit 1
 	var failedMu sync.Mutex
 	fail := func(name string, err error) {
@@ -106,7 +111,20 @@ func serveCmd(ctx context.Context, args []string, e env) error {
 		}
 		wg.Go(func() { job.Run(ctx) })
 	}
-	bot.NewAdminAPI(a.db, a.q, log.With(slog.String("api", "admin"))).Register(srv)
+	// Campaigns: every instance can queue (admin API); with campaigns
+	// enabled it also sends, on the channels it has.
+	camps, err := a.campaigns(ctx, log, cfg.Campaigns.Enabled, tg, sl)
+	if err != nil {
+		return err
+	}
+	if cfg.Campaigns.Enabled {
+		wg.Go(func() {
+			if err := camps.Run(ctx, cfg.Server.ShutdownTimeout); err != nil {
+				fail("campaigns", err)
+			}
+		})
+	}
+	bot.NewAdminAPI(a.db, a.q, log.With(slog.String("api", "admin"))).WithCampaigns(camps).Register(srv)
 	wg.Go(func() { pruneInputKeys(ctx, a, log) })
 	w, err := a.web(log)
 	if err != nil {

@@ -1,0 +1,364 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/surveybot/surveybot/bot"
+	"github.com/surveybot/surveybot/channels/email"
+	"github.com/surveybot/surveybot/channels/outbox"
+	slackch "github.com/surveybot/surveybot/channels/slack"
+	"github.com/surveybot/surveybot/channels/telegram"
+	"github.com/surveybot/surveybot/store"
+)
+
+// campaigns builds the campaign runner. With send, it sends on e-mail and
+// on Telegram and Slack when those channels are given; without, it only
+// queues (the CLI), and serve sends.
+func (a *app) campaigns(ctx context.Context, log *slog.Logger, send bool, tg *telegram.Channel, sl *slackch.Channel) (*bot.Campaigns, error) {
+	secret := []byte(a.cfg.Campaigns.KeySecret)
+	if len(secret) == 0 {
+		var err error
+		if secret, err = a.db.Secret(ctx, "campaign_keys"); err != nil {
+			return nil, err
+		}
+	}
+	cfg := bot.CampaignsConfig{KeySecret: secret, Workers: a.cfg.Campaigns.Workers}
+	if send {
+		senders, limiters, err := a.inviteSenders(tg, sl)
+		if err != nil {
+			return nil, err
+		}
+		cfg.Senders, cfg.Limiters = senders, limiters
+	}
+	return bot.NewCampaigns(ctx, a.db, a.q, cfg, log.With(slog.String("component", "campaigns")))
+}
+
+// inviteSenders turns each channel into a sender of campaign messages,
+// paced by the same limiters as the channel's own send queue.
+func (a *app) inviteSenders(tg *telegram.Channel, sl *slackch.Channel) (map[string]bot.InviteSender, map[string]bot.Limiter, error) {
+	mailer, err := a.mailer()
+	if err != nil {
+		return nil, nil, err
+	}
+	limits := outbox.Limits{Global: a.cfg.Campaigns.EmailRate, GlobalBurst: max(1, int(a.cfg.Campaigns.EmailRate))}
+	var emailLim outbox.Limiter = outbox.NewMemoryLimiter(limits)
+	if a.rdb != nil {
+		emailLim = outbox.NewRedisLimiter(a.rdb, a.cfg.Redis.KeyPrefix+"email:rate:", limits)
+	}
+	senders := map[string]bot.InviteSender{
+		"email": bot.InviteSenderFunc(func(ctx context.Context, inv bot.Invite) error {
+			l := a.links(inv.Key)
+			kind := email.Invitation
+			if inv.Reminder {
+				kind = email.Reminder
+			}
+			msg, err := email.Compose(email.Invite{Kind: kind, Lang: inv.Lang, To: inv.To, Chamber: inv.Chamber,
+				WebLink: l.web, TelegramLink: l.telegram, UnsubscribeLink: l.unsubscribe, Deadline: inv.Deadline})
+			if err != nil {
+				return outbox.Permanent(err)
+			}
+			return mailer.Send(ctx, msg)
+		}),
+	}
+	limiters := map[string]bot.Limiter{"email": emailLim}
+	if tg != nil {
+		senders["telegram"] = bot.InviteSenderFunc(func(ctx context.Context, inv bot.Invite) error {
+			chat, err := strconv.ParseInt(inv.To, 10, 64)
+			if err != nil {
+				return outbox.Permanent(fmt.Errorf("telegram chat %q: %w", inv.To, err))
+			}
+			return tg.SendInvitation(ctx, chat, inv.Text(), inv.StartLabel(), inv.Key)
+		})
+		limiters["telegram"] = a.tgLimiter
+	}
+	if sl != nil {
+		senders["slack"] = bot.InviteSenderFunc(func(ctx context.Context, inv bot.Invite) error {
+			err := sl.SendInvitation(ctx, inv.To, inv.Text(), inv.StartLabel(), inv.Key)
+			if errors.Is(err, slackch.ErrNoUser) {
+				return outbox.Permanent(err)
+			}
+			return err
+		})
+		limiters["slack"] = a.slackLimiter
+	}
+	return senders, limiters, nil
+}
+
+// membersCmd imports or lists a chamber's members.
+func membersCmd(ctx context.Context, args []string, e env) error {
+	if len(args) == 0 || (args[0] != "import" && args[0] != "list") {
+		return fmt.Errorf("%w: members needs the subcommand import or list", errUsage)
+	}
+	fs := flag.NewFlagSet("members "+args[0], flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	cfgPath := fs.String("config", "", "config file")
+	chamber := fs.String("chamber", "", "the chamber's code, such as hwk_h")
+	skipBad := fs.Bool("skip-bad", false, "import the good rows of a file with bad rows")
+	if err := fs.Parse(args[1:]); err != nil {
+		return fmt.Errorf("%w: %w", errUsage, err)
+	}
+	if *chamber == "" {
+		return fmt.Errorf("%w: members %s needs --chamber", errUsage, args[0])
+	}
+	if args[0] == "import" && fs.NArg() != 1 {
+		return fmt.Errorf("%w: members import needs one FILE (CSV)", errUsage)
+	}
+	return withCampaigns(ctx, *cfgPath, e, func(a *app, c *bot.Campaigns) error {
+		if args[0] == "list" {
+			ms, err := c.Members(ctx, store.Principal{}, *chamber)
+			if err != nil {
+				return err
+			}
+			w := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+			fmt.Fprintln(w, "NUMBER\tCOMPANY\tE-MAIL\tTELEGRAM\tSLACK\tLANG\tCONSENT")
+			for _, m := range ms {
+				fmt.Fprintf(w, "%s\t%s\t%s\t%v\t%s\t%s\t%v\n", m.MemberNo, m.Company, m.Email, m.Telegram, m.Slack, m.Lang, m.Consent)
+			}
+			return w.Flush()
+		}
+		f, err := os.Open(fs.Arg(0))
+		if err != nil {
+			return fmt.Errorf("member list: %w", err)
+		}
+		defer f.Close()
+		res, err := c.ImportMembers(ctx, store.Principal{}, *chamber, f, *skipBad)
+		var bad *bot.BadRowsError
+		if errors.As(err, &bad) {
+			fmt.Fprintln(e.stderr, "surveybot: the member list has bad rows; nothing was imported (--skip-bad imports the others):")
+			for _, r := range bad.Rows {
+				fmt.Fprintf(e.stderr, "  %s: %s\n", fs.Arg(0), r)
+			}
+			return errFailed
+		}
+		if err != nil {
+			return err
+		}
+		for _, r := range res.Skipped {
+			fmt.Fprintf(e.stderr, "skipped %s: %s\n", fs.Arg(0), r)
+		}
+		fmt.Fprintf(e.stdout, "%d members added, %d updated, %d rows skipped\n", res.Created, res.Updated, len(res.Skipped))
+		return nil
+	})
+}
+
+// campaignCmd creates, launches, pauses, resumes and shows campaigns.
+func campaignCmd(ctx context.Context, args []string, e env) error {
+	if len(args) == 0 {
+		return fmt.Errorf("%w: campaign needs a subcommand: create, list, launch, pause, resume or status", errUsage)
+	}
+	sub := args[0]
+	fs := flag.NewFlagSet("campaign "+sub, flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	cfgPath := fs.String("config", "", "config file")
+	var spec bot.CampaignSpec
+	var channels, reminders string
+	var quietSunday, open, noPersonal, asJSON bool
+	switch sub {
+	case "create":
+		fs.StringVar(&spec.Chamber, "chamber", "", "the chamber's code, such as hwk_h")
+		fs.StringVar(&spec.Name, "name", "", "the campaign's name")
+		fs.StringVar(&channels, "channels", "email,telegram,slack", "channels in order of preference")
+		fs.StringVar(&spec.Start, "start", "", "first day (YYYY-MM-DD; default now)")
+		fs.StringVar(&spec.End, "end", "", "last day (YYYY-MM-DD)")
+		fs.StringVar(&reminders, "reminders", "7,14", "remind those who have not completed after these days (empty: none)")
+		fs.StringVar(&spec.QuietHours, "quiet-hours", "20:00-08:00", "no messages between these times, or none")
+		fs.BoolVar(&quietSunday, "quiet-sunday", true, "no messages on Sundays")
+		fs.StringVar(&spec.Timezone, "timezone", "Europe/Berlin", "time zone of the dates and quiet hours")
+		fs.StringVar(&spec.Lang, "lang", "de", "language for members without one")
+		fs.BoolVar(&open, "open-link", false, "also make an open link (newsletter, website) for the chamber")
+		fs.BoolVar(&noPersonal, "no-personal", false, "no personal invitations (with --open-link only)")
+	case "list":
+		fs.StringVar(&spec.Chamber, "chamber", "", "only this chamber's campaigns")
+	case "status":
+		fs.BoolVar(&asJSON, "json", false, "print the figures as JSON")
+	case "launch", "pause", "resume":
+	default:
+		return fmt.Errorf("%w: campaign %s: the subcommands are create, list, launch, pause, resume and status", errUsage, sub)
+	}
+	if err := fs.Parse(args[1:]); err != nil {
+		return fmt.Errorf("%w: %w", errUsage, err)
+	}
+	id := fs.Arg(0)
+	if sub != "create" && sub != "list" && (fs.NArg() != 1 || id == "") {
+		return fmt.Errorf("%w: campaign %s needs the campaign id", errUsage, sub)
+	}
+	op := store.Principal{}
+	return withCampaigns(ctx, *cfgPath, e, func(a *app, c *bot.Campaigns) error {
+		switch sub {
+		case "create":
+			spec.Channels = splitList(channels)
+			for _, r := range splitList(reminders) {
+				d, err := strconv.Atoi(r)
+				if err != nil {
+					return fmt.Errorf("%w: --reminders %q: give days, such as 7,14", errUsage, reminders)
+				}
+				spec.Reminders = append(spec.Reminders, d)
+			}
+			spec.QuietSunday, spec.OpenLink = &quietSunday, open
+			personal := !noPersonal
+			spec.Personal = &personal
+			camp, err := c.Create(ctx, op, spec)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(e.stdout, "campaign %s created (draft). Launch it with: surveybot campaign launch %s\n", camp.ID, camp.ID)
+			if camp.OpenLink != "" {
+				fmt.Fprintf(e.stdout, "open link: %s/o/%s\n", strings.TrimRight(a.cfg.Web.BaseURL, "/"), camp.OpenLink)
+			}
+		case "list":
+			var camps []store.Campaign
+			var err error
+			if spec.Chamber == "" {
+				camps, err = c.List(ctx, op)
+			} else {
+				var ch store.Chamber
+				if ch, err = a.db.ChamberByCode(ctx, spec.Chamber); err != nil {
+					return fmt.Errorf("chamber %q: %w", spec.Chamber, err)
+				}
+				camps, err = c.List(ctx, store.Principal{Chamber: &ch})
+			}
+			if err != nil {
+				return err
+			}
+			w := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+			fmt.Fprintln(w, "ID\tCHAMBER\tNAME\tSTATUS\tCHANNELS\tSTART\tEND")
+			for _, k := range camps {
+				fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", k.ID, k.ChamberCode, k.Name, k.Status, strings.Join(k.Channels, ","),
+					k.StartsAt.Format("2006-01-02"), k.EndsAt.Add(-1).Format("2006-01-02"))
+			}
+			return w.Flush()
+		case "launch":
+			res, err := c.Launch(ctx, op, id)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(e.stdout, "%d invitations queued (%s); %d members without an address on the campaign's channels, %d opted out, %d without consent.\n",
+				res.Invited, byChannel(res.ByChannel), res.Unreachable, res.OptedOut, res.NoConsent)
+			fmt.Fprintln(e.stdout, "`surveybot serve` sends them, outside quiet hours; follow them with: surveybot campaign status "+id)
+		case "pause":
+			if err := c.Pause(ctx, op, id); err != nil {
+				return err
+			}
+			fmt.Fprintln(e.stdout, "campaign paused: nothing more goes out until it is resumed")
+		case "resume":
+			n, err := c.Resume(ctx, op, id)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(e.stdout, "campaign running again; %d waiting messages queued\n", n)
+		case "status":
+			st, err := c.Stats(ctx, op, id)
+			if err != nil {
+				return err
+			}
+			if asJSON {
+				enc := json.NewEncoder(e.stdout)
+				enc.SetIndent("", "  ")
+				return enc.Encode(st)
+			}
+			printStats(e.stdout, st)
+		}
+		return nil
+	})
+}
+
+// remindCmd reminds a campaign's invited members who have not completed.
+func remindCmd(ctx context.Context, args []string, e env) error {
+	fs := flag.NewFlagSet("remind", flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	cfgPath := fs.String("config", "", "config file")
+	if err := fs.Parse(args); err != nil {
+		return fmt.Errorf("%w: %w", errUsage, err)
+	}
+	if fs.NArg() != 1 {
+		return fmt.Errorf("%w: remind needs the campaign id", errUsage)
+	}
+	return withCampaigns(ctx, *cfgPath, e, func(_ *app, c *bot.Campaigns) error {
+		n, err := c.Remind(ctx, store.Principal{}, fs.Arg(0))
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "%d reminders queued (to those invited who have not completed; at most one such reminder a day)\n", n)
+		return nil
+	})
+}
+
+// withCampaigns runs fn with a campaign runner that only queues.
+func withCampaigns(ctx context.Context, path string, e env, fn func(a *app, c *bot.Campaigns) error) error {
+	return withApp(ctx, path, e, func(a *app) error {
+		c, err := a.campaigns(ctx, e.log, false, nil, nil)
+		if err != nil {
+			return err
+		}
+		err = fn(a, c)
+		switch {
+		case errors.Is(err, store.ErrNotFound):
+			return errors.New("no such campaign")
+		case errors.Is(err, store.ErrCampaignState):
+			return fmt.Errorf("%w", err)
+		}
+		return err
+	})
+}
+
+func splitList(s string) []string {
+	var out []string
+	for _, v := range strings.Split(s, ",") {
+		if v = strings.TrimSpace(v); v != "" {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+func byChannel(m map[string]int) string {
+	var parts []string
+	for _, ch := range []string{"email", "telegram", "slack"} {
+		if m[ch] > 0 {
+			parts = append(parts, fmt.Sprintf("%s %d", ch, m[ch]))
+		}
+	}
+	if len(parts) == 0 {
+		return "none"
+	}
+	return strings.Join(parts, ", ")
+}
+
+func printStats(w io.Writer, st store.CampaignStats) {
+	c := st.Campaign
+	fmt.Fprintf(w, "%s — %s (%s), %s, %s to %s, channels %s\n", c.Name, c.ChamberName, c.ChamberCode, c.Status,
+		c.StartsAt.Format("2006-01-02"), c.EndsAt.Add(-1).Format("2006-01-02"), strings.Join(c.Channels, ","))
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "CHANNEL\tINVITED\tQUEUED\tSENT\tFAILED\tSKIPPED\tOPENED\tSTARTED\tCOMPLETED\tRATE\tREMINDERS\t")
+	for _, s := range append(st.ByChannel, st.Total) {
+		rate := "-"
+		if s.Invited > 0 {
+			rate = fmt.Sprintf("%.1f%%", 100*float64(s.Completed)/float64(s.Invited))
+		}
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%s\t%d\t\n", s.Channel, s.Invited, s.Queued+s.Sending, s.Sent, s.Failed,
+			s.Skipped, s.Opened, s.Started, s.Completed, rate, s.Reminders)
+	}
+	tw.Flush()
+	if len(st.ByDay) > 0 {
+		fmt.Fprintln(w, "\nDAY (UTC)   SENT  COMPLETED")
+		for _, d := range st.ByDay {
+			fmt.Fprintf(w, "%s  %4d  %9d\n", d.Day, d.Sent, d.Completed)
+		}
+	}
+	if len(st.Reasons) > 0 {
+		fmt.Fprintln(w, "\nNOT SENT")
+		for _, r := range st.Reasons {
+			fmt.Fprintf(w, "%6d  %s: %s\n", r.Count, r.Status, r.Reason)
+		}
+	}
+}
