@@ -31,6 +31,9 @@ func (c *Channel) showSurvey(w http.ResponseWriter, r *http.Request) {
 		c.fail(w, "open invitation", err)
 		return
 	}
+	if err := c.inv.MarkOpened(r.Context(), token); err != nil {
+		c.log.Warn("record invitation opened", slog.Any("error", err)) // only a figure; the page is shown
+	}
 	c.render(w, http.StatusOK, c.surveyPage(token, rep))
 }
 

@@ -36,6 +36,8 @@ type Invitations interface {
 	CreateInvitation(ctx context.Context, ni store.NewInvitation) (store.Invitation, string, error)
 	OptOutByInvitation(ctx context.Context, key string) error
 	OpenLinkByKey(ctx context.Context, key string) (store.OpenLink, error)
+	// MarkOpened records that a campaign's personal link was opened.
+	MarkOpened(ctx context.Context, key string) error
 }
 
 // Metrics counts the form submissions the channel takes; *metrics.Channel

@@ -151,7 +151,15 @@ level = "warn"
 	if len(mails) != 1 || !strings.Contains(mails[0].Parsed.Header.Get("To"), "mail.user@example.org") {
 		t.Fatalf("e-mails: %d, want the one to mail.user@example.org", len(mails))
 	}
-	emailtest.Link(t, mails[0], "http://"+addr+"/s/")
+	link := emailtest.Link(t, mails[0], "http://"+addr+"/s/")
+	resp, err := http.Get(link) // Herr Maler opens his link
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("GET %s: %d", link, resp.StatusCode)
+	}
 	tg.WaitFor(t, 20*time.Second, func(s *telegramtest.Server) bool {
 		last, ok := s.LastKeyboardMessage(4242)
 		return ok && strings.Contains(last.Text, "HWK Hannover")
@@ -180,8 +188,8 @@ level = "warn"
 			t.Errorf("status does not show %q:\n%s", want, out)
 		}
 	}
-	if !regexp.MustCompile(`all\s+3\s+0\s+3\s+0\s+0`).MatchString(out) {
-		t.Errorf("status: want 3 invited, 0 waiting, 3 sent, none failed or skipped:\n%s", out)
+	if !regexp.MustCompile(`all\s+3\s+0\s+3\s+0\s+0\s+1\s+2\s+0`).MatchString(out) {
+		t.Errorf("status: want 3 invited, 0 waiting, 3 sent, none failed or skipped, 1 opened, 2 started, 0 completed:\n%s", out)
 	}
 	time.Sleep(300 * time.Millisecond)
 	if n := len(smtp.Messages()); n != 1 {
