@@ -127,6 +127,10 @@ func (a *AdminAPI) addSubscriber(w http.ResponseWriter, r *http.Request, _ store
 	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 4096))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&in); err != nil {
+		if tooLarge := (*http.MaxBytesError)(nil); errors.As(err, &tooLarge) {
+			apiError(w, http.StatusRequestEntityTooLarge, "the body is larger than 4 KiB")
+			return
+		}
 		apiError(w, http.StatusBadRequest, "the body must be {\"kind\": \"slack|telegram|email\", \"target\": \"…\"}")
 		return
 	}
