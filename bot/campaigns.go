@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -95,10 +96,15 @@ type Campaigns struct {
 	log   *slog.Logger
 }
 
-// sendArgs is the job of one campaign message.
+// sendArgs is the job of a few campaign messages of one channel, sent one
+// after the other. Batches keep the job table small: a job per message
+// would cost more to queue than the messages themselves.
 type sendArgs struct {
-	Message string `json:"message"`
+	Messages []string `json:"messages"`
 }
+
+// batchSize is the number of messages per send job.
+const batchSize = 20
 
 func (sendArgs) Kind() string { return "campaign_send" }
 
@@ -141,6 +147,7 @@ func NewCampaigns(ctx context.Context, db *store.DB, q *dialogs.Questionnaire, c
 		FetchPollInterval: cfg.Poll,
 		FetchCooldown:     min(cfg.Poll, 100*time.Millisecond),
 		MaxAttempts:       10,
+		JobTimeout:        30 * time.Minute, // a batch waits for the channels' limits
 		Workers:           workers,
 	}
 	if len(queues) > 0 {
@@ -230,10 +237,23 @@ func (c *Campaigns) enqueue(at time.Time) store.Enqueue {
 		if d := at.Sub(c.cfg.Now()); d > 0 {
 			scheduled = time.Now().Add(d)
 		}
-		params := make([]river.InsertManyParams, len(msgs))
-		for i, m := range msgs {
-			params[i] = river.InsertManyParams{Args: sendArgs{Message: m.ID},
-				InsertOpts: &river.InsertOpts{Queue: queueOf(m.Channel), ScheduledAt: scheduled}}
+		batches := map[string][]string{} // by channel: the batch being filled
+		var params []river.InsertManyParams
+		flush := func(ch string) {
+			params = append(params, river.InsertManyParams{Args: sendArgs{Messages: batches[ch]},
+				InsertOpts: &river.InsertOpts{Queue: queueOf(ch), ScheduledAt: scheduled}})
+			batches[ch] = nil
+		}
+		for _, m := range msgs {
+			batches[m.Channel] = append(batches[m.Channel], m.ID)
+			if len(batches[m.Channel]) == batchSize {
+				flush(m.Channel)
+			}
+		}
+		for _, ch := range slices.Sorted(maps.Keys(batches)) {
+			if len(batches[ch]) > 0 {
+				flush(ch)
+			}
 		}
 		if _, err := c.river.InsertManyFastTx(ctx, tx, params); err != nil {
 			return fmt.Errorf("queue send jobs: %w", err)
@@ -552,7 +572,15 @@ type sendWorker struct {
 }
 
 func (w *sendWorker) Work(ctx context.Context, job *river.Job[sendArgs]) error {
-	return w.c.send(ctx, job.Args.Message, job.Attempt >= job.MaxAttempts)
+	last := job.Attempt >= job.MaxAttempts
+	// Messages already sent, skipped or failed are passed over, so a
+	// retried or snoozed job goes on where it stopped.
+	for _, id := range job.Args.Messages {
+		if err := w.c.send(ctx, id, last); err != nil {
+			return err // a snooze (quiet hours, 429) or an error: the rest wait with this one
+		}
+	}
+	return nil
 }
 
 // send sends one campaign message, or says why not. last is the job's

@@ -41,8 +41,7 @@ func BenchmarkQueueInvitations(b *testing.B) {
 			}
 			for i := range b.N {
 				b.StopTimer()
-				code := []string{"hwk_h", "hwk_os", "ihk_h", "ihk_os", "hwk_bs"}[i%5]
-				ch, _, err := db.AddChamber(ctx, code+"-"+strconv.Itoa(i), "Kammer")
+				ch, _, err := db.AddChamber(ctx, fmt.Sprintf("bench-%d-%d", time.Now().UnixNano(), i), "Kammer")
 				if err != nil {
 					b.Fatal(err)
 				}

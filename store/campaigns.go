@@ -327,7 +327,9 @@ func (db *DB) LaunchCampaign(ctx context.Context, id string, l Launch) (LaunchRe
 					identities = append(identities, []any{"email", m.Email, rid, now})
 				}
 			}
-			if rid != m.Member {
+			if rid != m.Member && m.Email == "" {
+				// A member with an address is found by it next time; one
+				// without (Slack only) keeps their respondent on the row.
 				links = append(links, []any{m.ID, rid})
 			}
 			lang := m.Lang
@@ -385,6 +387,20 @@ func optOutSet(ctx context.Context, tx *sqlx.Tx) (map[string]bool, error) {
 // linkMembers records the respondent of each member (pairs of member id
 // and respondent id).
 func linkMembers(ctx context.Context, tx *sqlx.Tx, pairs [][]any) error {
+	if len(pairs) == 0 {
+		return nil
+	}
+	if tx.DriverName() == "pgx" {
+		ids, rids := make([]string, len(pairs)), make([]string, len(pairs))
+		for i, p := range pairs {
+			ids[i], rids[i] = p[0].(string), p[1].(string)
+		}
+		const q = `UPDATE members SET respondent_id = v.r FROM unnest($1::text[], $2::text[]) AS v(id, r) WHERE members.id = v.id`
+		if _, err := tx.ExecContext(ctx, q, ids, rids); err != nil {
+			return fmt.Errorf("link members to respondents: %w", err)
+		}
+		return nil
+	}
 	const per = 500
 	for len(pairs) > 0 {
 		n := min(per, len(pairs))
@@ -399,7 +415,7 @@ func linkMembers(ctx context.Context, tx *sqlx.Tx, pairs [][]any) error {
 			args = append(args, p...)
 		}
 		b.WriteString(`) AS v WHERE members.id = v.column1`)
-		if _, err := tx.ExecContext(ctx, tx.Rebind(b.String()), args...); err != nil {
+		if _, err := tx.ExecContext(ctx, b.String(), args...); err != nil {
 			return fmt.Errorf("link members to respondents: %w", err)
 		}
 		pairs = pairs[n:]
@@ -407,9 +423,16 @@ func linkMembers(ctx context.Context, tx *sqlx.Tx, pairs [][]any) error {
 	return nil
 }
 
-// insertRows inserts rows with multi-row INSERTs, as many rows per
-// statement as the parameter limits of SQLite and PostgreSQL allow.
+// insertRows inserts rows: on PostgreSQL in one statement per table, the
+// columns passed as arrays (unnest); on SQLite with multi-row INSERTs of as
+// many rows as its parameter limit allows.
 func insertRows(ctx context.Context, tx *sqlx.Tx, table string, cols []string, rows [][]any) error {
+	if len(rows) == 0 {
+		return nil
+	}
+	if tx.DriverName() == "pgx" {
+		return insertUnnest(ctx, tx, table, cols, rows)
+	}
 	per := max(1, 30000/len(cols))
 	row := "(" + strings.TrimSuffix(strings.Repeat("?, ", len(cols)), ", ") + ")"
 	for len(rows) > 0 {
@@ -424,10 +447,65 @@ func insertRows(ctx context.Context, tx *sqlx.Tx, table string, cols []string, r
 			b.WriteString(row)
 			args = append(args, r...)
 		}
-		if _, err := tx.ExecContext(ctx, tx.Rebind(b.String()), args...); err != nil {
+		if _, err := tx.ExecContext(ctx, b.String(), args...); err != nil {
 			return fmt.Errorf("insert %s: %w", table, err)
 		}
 		rows = rows[n:]
+	}
+	return nil
+}
+
+// insertUnnest inserts rows on PostgreSQL as one array per column. The
+// values of a column are all strings (or NULL strings), bools, times or
+// ints.
+func insertUnnest(ctx context.Context, tx *sqlx.Tx, table string, cols []string, rows [][]any) error {
+	args := make([]any, len(cols))
+	casts := make([]string, len(cols))
+	for c := range cols {
+		switch rows[0][c].(type) {
+		case bool:
+			v := make([]bool, len(rows))
+			for i, r := range rows {
+				v[i] = r[c].(bool)
+			}
+			args[c], casts[c] = v, "boolean[]"
+		case time.Time:
+			v := make([]time.Time, len(rows))
+			for i, r := range rows {
+				v[i] = r[c].(time.Time)
+			}
+			args[c], casts[c] = v, "timestamp[]"
+		case int:
+			v := make([]int64, len(rows))
+			for i, r := range rows {
+				v[i] = int64(r[c].(int))
+			}
+			args[c], casts[c] = v, "bigint[]"
+		default:
+			v := make([]*string, len(rows))
+			for i, r := range rows {
+				switch x := r[c].(type) {
+				case string:
+					v[i] = &x
+				case sql.NullString:
+					if x.Valid {
+						v[i] = &x.String
+					}
+				case nil:
+				default:
+					return fmt.Errorf("insert %s: column %s: unexpected %T", table, cols[c], x)
+				}
+			}
+			args[c], casts[c] = v, "text[]"
+		}
+	}
+	params := make([]string, len(cols))
+	for c := range cols {
+		params[c] = fmt.Sprintf("$%d::%s", c+1, casts[c])
+	}
+	q := "INSERT INTO " + table + " (" + strings.Join(cols, ", ") + ") SELECT * FROM unnest(" + strings.Join(params, ", ") + ")"
+	if _, err := tx.ExecContext(ctx, q, args...); err != nil {
+		return fmt.Errorf("insert %s: %w", table, err)
 	}
 	return nil
 }
