@@ -460,3 +460,38 @@ func TestTwoInstancesSendEachInvitationOnce(t *testing.T) {
 		})
 	}
 }
+
+// TestErasedMemberIsNotInvitedAgain erases a respondent who was invited:
+// their messages go, and launching the campaign again for new members
+// does not invite them once more.
+func TestErasedMemberIsNotInvitedAgain(t *testing.T) {
+	ctx := context.Background()
+	db := storetest.SQLite(t)
+	e := newCampaignEnv(t, db, threeMembers)
+	c := e.runner(t)
+	camp, err := c.Create(ctx, operator, bot.CampaignSpec{Chamber: "hwk_h", Name: "Herbst", Channels: []string{"email", "slack"}, End: "2026-12-31"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Launch(ctx, operator, camp.ID); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "invitations", 10*time.Second, func() bool { return stats(t, c, camp.ID).Total.Sent == 3 })
+	rid, err := db.RespondentByIdentity(ctx, store.Identity{Channel: "email", External: "alt@example.org"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.EraseRespondent(ctx, rid); err != nil {
+		t.Fatal(err)
+	}
+	if st := stats(t, c, camp.ID); st.Total.Invited != 2 {
+		t.Errorf("after erasure %d invitations, want 2", st.Total.Invited)
+	}
+	res, err := c.Launch(ctx, operator, camp.ID)
+	if err != nil || res.Invited != 0 || res.OptedOut+res.NoConsent != 2 {
+		t.Fatalf("launch after erasure = %+v, %v; want nobody invited", res, err)
+	}
+	if got := e.senders["email"].to("alt@example.org"); len(got) != 1 {
+		t.Errorf("alt@ got %d messages, want only the first invitation", len(got))
+	}
+}

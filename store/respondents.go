@@ -141,6 +141,23 @@ func (db *DB) EraseRespondent(ctx context.Context, respondentID string) ([]strin
 				return fmt.Errorf("anonymise response: %w", err)
 			}
 		}
+		// Someone who had their data erased is not invited again: their
+		// addresses go on the opt-out list (as hashes), and a chamber's
+		// member record of them loses its consent to be contacted.
+		var addrs []string
+		const qa = `SELECT external_id FROM identities WHERE channel = 'email' AND respondent_id = ?`
+		if err := tx.SelectContext(ctx, &addrs, tx.Rebind(qa), respondentID); err != nil {
+			return fmt.Errorf("read addresses: %w", err)
+		}
+		for _, a := range addrs {
+			const ins = `INSERT INTO optouts (address_hash, created_at) VALUES (?, ?) ON CONFLICT (address_hash) DO NOTHING`
+			if _, err := tx.ExecContext(ctx, tx.Rebind(ins), addressHash(a), db.utcNow()); err != nil {
+				return fmt.Errorf("opt out erased address: %w", err)
+			}
+		}
+		if _, err := tx.ExecContext(ctx, tx.Rebind(`UPDATE members SET consent = ? WHERE respondent_id = ?`), false, respondentID); err != nil {
+			return fmt.Errorf("withdraw member consent: %w", err)
+		}
 		if _, err := tx.ExecContext(ctx, tx.Rebind(`DELETE FROM identities WHERE respondent_id = ?`), respondentID); err != nil {
 			return fmt.Errorf("delete identities: %w", err)
 		}
