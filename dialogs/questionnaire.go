@@ -3,7 +3,11 @@
 // parsing bytes it is handed, and no platform types.
 package dialogs
 
-import "fmt"
+import (
+	"fmt"
+	"strconv"
+	"strings"
+)
 
 // Lang is a respondent's language.
 type Lang string
@@ -84,6 +88,20 @@ type Ref struct {
 }
 
 func (r Ref) String() string { return fmt.Sprintf("%s@%d", r.ID, r.Version) }
+
+// MarshalText writes a Ref as "id@version", also in JSON.
+func (r Ref) MarshalText() ([]byte, error) { return []byte(r.String()), nil }
+
+// UnmarshalText reads "id@version".
+func (r *Ref) UnmarshalText(b []byte) error {
+	id, v, ok := strings.Cut(string(b), "@")
+	n, err := strconv.Atoi(v)
+	if !ok || id == "" || err != nil || n < 1 {
+		return fmt.Errorf("questionnaire %q: want id@version, such as dimn@1", b)
+	}
+	*r = Ref{ID: id, Version: n}
+	return nil
+}
 
 // Questionnaire is a loaded, validated questionnaire: the shared core, or a
 // chamber's file with the core's modules first and its own appended.

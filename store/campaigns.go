@@ -94,7 +94,7 @@ func (r campaignRow) campaign() Campaign {
 		StartsAt:      r.StartsAt.UTC(), EndsAt: r.EndsAt.UTC(),
 		QuietFrom: r.QuietFrom, QuietUntil: r.QuietUntil, QuietSunday: r.QuietSunday, Timezone: r.Timezone,
 		Lang: dialogs.Lang(r.Lang), Personal: r.Personal, OpenLink: r.OpenLink.String,
-		Status: CampaignStatus(r.Status), CreatedAt: r.CreatedAt.UTC(),
+		Status: CampaignStatus(r.Status), CreatedAt: r.CreatedAt.UTC(), Reminders: []int{},
 	}
 	for _, d := range strings.Split(r.Reminders, ",") {
 		if n, err := strconv.Atoi(d); err == nil {

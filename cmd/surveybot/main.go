@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	_ "time/tzdata" // Europe/Berlin for quiet hours and the digest, also where the system has no zoneinfo
 )
 
 func main() {
