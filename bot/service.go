@@ -220,6 +220,16 @@ func (s *Service) step(ctx context.Context, q *dialogs.Questionnaire, responseID
 			return Reply{}, fmt.Errorf("dialog step: %w", err)
 		}
 		if next.Equal(sess.State) {
+			// Nothing to store. A session older than SQL (Redis lost its
+			// last writes in a crash) would make a good input look stale:
+			// compare with SQL and rebuild before saying so.
+			if attempt < maxConflicts {
+				if r, err := s.store.Response(ctx, responseID); err == nil && r.Seq != sess.Seq {
+					s.log.Warn("session behind SQL; rebuilt", slog.String("response", responseID))
+					_ = s.sessions.Delete(ctx, responseID)
+					continue
+				}
+			}
 			return reply(responseID, next, prompts), nil
 		}
 		step := store.Step{

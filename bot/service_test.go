@@ -370,3 +370,56 @@ func TestPeerComparison(t *testing.T) {
 		t.Errorf("the sixth respondent's summary:\n%s\nwant a comparison with the 6 of the same sector and size", last)
 	}
 }
+
+// TestSessionBehindSQL has the session store hand back a session older
+// than SQL, as Redis does when it lost its last writes in a crash: a press
+// on the question the respondent was shown next is stored, not taken for a
+// stale press.
+func TestSessionBehindSQL(t *testing.T) {
+	ctx := context.Background()
+	q := core(t)
+	for _, su := range setups(t) {
+		t.Run(su.name, func(t *testing.T) {
+			sessions := su.sessions()
+			svc := bot.NewService(su.db, sessions, discard(), q)
+			who := store.Identity{Channel: "test", External: "behind-" + su.name}
+			r, err := svc.Open(ctx, who, dialogs.German)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for range 3 { // consent and two questions
+				p, _ := question(r)
+				if r, err = svc.Handle(ctx, who, answerFor(p, 1)); err != nil {
+					t.Fatal(err)
+				}
+			}
+			a, _ := question(r)
+			old, ok, err := sessions.Load(ctx, r.ResponseID)
+			if err != nil || !ok {
+				t.Fatalf("load session: %v %v", ok, err)
+			}
+			if r, err = svc.Handle(ctx, who, answerFor(a, 1)); err != nil {
+				t.Fatal(err)
+			}
+			b, _ := question(r)
+			// The store loses the last write: the session waits on A again.
+			if err := sessions.Delete(ctx, r.ResponseID); err != nil {
+				t.Fatal(err)
+			}
+			if err := sessions.Save(ctx, r.ResponseID, old); err != nil {
+				t.Fatal(err)
+			}
+			in := answerFor(b, 1)
+			if _, err := svc.Handle(ctx, who, in); err != nil {
+				t.Fatal(err)
+			}
+			answers, err := su.db.Answers(ctx, r.ResponseID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, ok := answers[b.Item]; !ok {
+				t.Fatalf("the press on %s (shown after %s) was not stored; answers: %v", b.Item, a.Item, answers)
+			}
+		})
+	}
+}

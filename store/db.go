@@ -12,6 +12,7 @@ import (
 	"encoding/base32"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"io/fs"
 	"net/url"
 	"strings"
@@ -20,6 +21,7 @@ import (
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" database/sql driver
 	"github.com/jmoiron/sqlx"
 	"github.com/pressly/goose/v3"
+	"github.com/pressly/goose/v3/lock"
 	_ "modernc.org/sqlite" // registers the pure-Go "sqlite" driver
 )
 
@@ -154,7 +156,25 @@ func (db *DB) Migrate(ctx context.Context) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	p, err := goose.NewProvider(dialect, db.db.DB, sub, goose.WithDisableGlobalRegistry(true))
+	opts := []goose.ProviderOption{goose.WithDisableGlobalRegistry(true)}
+	if db.dialect == Postgres {
+		// Instances starting together take turns (an advisory lock), so
+		// none fails on the tables another is creating.
+		// The lock is per database and schema, so instances of another
+		// deployment (or parallel tests in their own schemas) do not wait.
+		var where string
+		if err := db.db.GetContext(ctx, &where, `SELECT current_database() || '.' || current_schema()`); err != nil {
+			return 0, fmt.Errorf("migrations lock: %w", err)
+		}
+		h := fnv.New64a()
+		h.Write([]byte("surveybot migrations " + where))
+		locker, err := lock.NewPostgresSessionLocker(lock.WithLockID(int64(h.Sum64()>>1)), lock.WithLockTimeout(1, 300))
+		if err != nil {
+			return 0, fmt.Errorf("migrations lock: %w", err)
+		}
+		opts = append(opts, goose.WithSessionLocker(locker))
+	}
+	p, err := goose.NewProvider(dialect, db.db.DB, sub, opts...)
 	if err != nil {
 		return 0, fmt.Errorf("migrations: %w", err)
 	}

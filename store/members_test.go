@@ -2,8 +2,13 @@ package store_test
 
 import (
 	"context"
+	"database/sql"
 	"errors"
+	"fmt"
+	"net/url"
+	"os"
 	"testing"
+	"time"
 
 	"github.com/surveybot/surveybot/store"
 	"github.com/surveybot/surveybot/store/storetest"
@@ -53,5 +58,59 @@ func TestImportMembersMatchesInsteadOfDuplicating(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestMigrateConcurrently starts several instances on one empty
+// PostgreSQL database at once: they take turns, and none fails.
+func TestMigrateConcurrently(t *testing.T) {
+	base := os.Getenv(storetest.PostgresEnv)
+	if base == "" {
+		t.Skipf("PostgreSQL tests disabled: set %s", storetest.PostgresEnv)
+	}
+	ctx := context.Background()
+	admin, err := sql.Open("pgx", base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	name := fmt.Sprintf("t_migrate_%d", time.Now().UnixNano())
+	if _, err := admin.ExecContext(ctx, "CREATE DATABASE "+name); err != nil {
+		t.Fatalf("%s is set but a database cannot be created: %v", storetest.PostgresEnv, err)
+	}
+	u, err := url.Parse(base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u.Path = "/" + name
+	const n = 6
+	dbs := make([]*store.DB, n)
+	for i := range dbs {
+		if dbs[i], err = store.Open(ctx, u.String()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	t.Cleanup(func() {
+		for _, db := range dbs {
+			db.Close()
+		}
+		if _, err := admin.ExecContext(context.Background(), "DROP DATABASE "+name+" WITH (FORCE)"); err != nil {
+			t.Errorf("drop database: %v", err)
+		}
+		admin.Close()
+	})
+	start := make(chan struct{})
+	errs := make(chan error, n)
+	for _, db := range dbs {
+		go func() {
+			<-start
+			_, err := db.Migrate(ctx)
+			errs <- err
+		}()
+	}
+	close(start)
+	for range n {
+		if err := <-errs; err != nil {
+			t.Errorf("migrate: %v", err)
+		}
 	}
 }

@@ -15,7 +15,16 @@ import (
 type Option func(*serverOptions)
 
 type serverOptions struct {
-	ln net.Listener
+	ln          net.Listener
+	firstUpdate int64
+}
+
+// WithFirstUpdateID makes the Server number the updates it creates from
+// id on, instead of 1. A bot remembers the update ids it took (surveybot
+// for 24 hours), so a new fake for a bot that already took updates from
+// another must continue where that one stopped, as Telegram would.
+func WithFirstUpdateID(id int64) Option {
+	return func(o *serverOptions) { o.firstUpdate = id }
 }
 
 // WithListener makes the Server serve on ln (for example on a fixed
@@ -35,6 +44,9 @@ func NewServer(token string, opts ...Option) *Server {
 		opt(&o)
 	}
 	s := newServer(nil, token)
+	if o.firstUpdate > 0 {
+		s.nextUpdateID = o.firstUpdate
+	}
 	if o.ln == nil {
 		s.srv = httptest.NewServer(http.HandlerFunc(s.handle))
 		return s

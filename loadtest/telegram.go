@@ -1,0 +1,299 @@
+package loadtest
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"math/rand/v2"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/go-telegram/bot/models"
+	"github.com/surveybot/surveybot/channels/telegramtest"
+	"github.com/surveybot/surveybot/dialogs"
+)
+
+// tgRespondent is a Telegram respondent's dialog in progress.
+type tgRespondent struct {
+	h    *harness
+	r    *Respondent
+	chat int64
+	rng  *rand.Rand
+	held []late[models.Update]
+	st   *ChannelStats
+}
+
+// telegram answers a respondent's script through the webhook: it reads
+// each question from the messages the bot sent to the fake Bot API,
+// presses its buttons or types, and delivers every update until it is
+// taken, as Telegram does.
+func (h *harness) telegram(ctx context.Context, r *Respondent, rng *rand.Rand) error {
+	chat, err := strconv.ParseInt(r.Who.External, 10, 64)
+	if err != nil {
+		return err
+	}
+	t := &tgRespondent{h: h, r: r, chat: chat, rng: rng, st: h.stats(kindTelegram)}
+	if err := t.send(ctx, h.cfg.BotAPI.SendText(chat, "/start"), false); err != nil {
+		return err
+	}
+	acts := r.Script.Actions
+	for i := range acts {
+		var prev *Action
+		if i > 0 {
+			prev = &acts[i-1]
+		}
+		km, err := t.await(ctx, acts[i].Before, prev)
+		if err != nil {
+			return err
+		}
+		if h.cfg.Think > 0 {
+			if err := sleep(ctx, h.cfg.Think); err != nil {
+				return err
+			}
+		}
+		if err := t.do(ctx, km, acts[i]); err != nil {
+			return err
+		}
+	}
+	if _, err := t.await(ctx, acts[len(acts)-1].After, &acts[len(acts)-1]); err != nil {
+		return err
+	}
+	// What is still held back for a late delivery goes now.
+	for _, l := range t.held {
+		t.st.add(func(s *ChannelStats) { s.Late++ })
+		if err := h.deliver(ctx, l.v); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// do presses the action's button on the keyboard message km, or types.
+func (t *tgRespondent) do(ctx context.Context, km telegramtest.Message, a Action) error {
+	if a.Callback == "" {
+		return t.send(ctx, t.h.cfg.BotAPI.SendText(t.chat, a.Text), a.Answers)
+	}
+	u, err := t.h.cfg.BotAPI.TryPress(t.chat, km.MessageID, a.Callback)
+	if err != nil {
+		return err
+	}
+	return t.send(ctx, u, a.Answers)
+}
+
+// send delivers an update until it is taken; with the configured chances
+// also a second time concurrently, and once more later. Held-back updates
+// that are due go concurrently with it.
+func (t *tgRespondent) send(ctx context.Context, u models.Update, answers bool) error {
+	cfg := t.h.cfg
+	var wg sync.WaitGroup
+	errs := make(chan error, len(t.held)+1)
+	keep := t.held[:0]
+	for _, l := range t.held {
+		if l.due--; l.due > 0 {
+			keep = append(keep, l)
+			continue
+		}
+		t.st.add(func(s *ChannelStats) { s.Late++ })
+		wg.Go(func() { errs <- t.h.deliver(ctx, l.v) })
+	}
+	t.held = keep
+	if chance(t.rng, cfg.Duplicates) {
+		t.st.add(func(s *ChannelStats) { s.Duplicates++ })
+		wg.Go(func() { errs <- t.h.deliver(ctx, u) })
+	}
+	start := time.Now()
+	err := t.h.deliver(ctx, u)
+	t.st.input(time.Since(start), answers)
+	wg.Wait()
+	close(errs)
+	for e := range errs {
+		err = errors.Join(err, e)
+	}
+	if chance(t.rng, cfg.Late) {
+		t.held = append(t.held, late[models.Update]{v: u, due: 1 + t.rng.IntN(3)})
+	}
+	return err
+}
+
+// deliver posts an update to the webhook until an instance answers 2xx,
+// as Telegram does, within the deadline.
+func (h *harness) deliver(ctx context.Context, u models.Update) error {
+	body, err := telegramtest.EncodeUpdate(u)
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(ctx, h.cfg.Deadline)
+	defer cancel()
+	st := h.stats(kindTelegram)
+	for n := 0; ; n++ {
+		resp, err := h.bal.do(ctx, func(base string) (*http.Request, error) {
+			req, err := http.NewRequest(http.MethodPost, base+h.cfg.WebhookPath, bytes.NewReader(body))
+			if err != nil {
+				return nil, err
+			}
+			req.Header.Set("Content-Type", "application/json")
+			req.Header.Set("X-Telegram-Bot-Api-Secret-Token", h.cfg.WebhookSecret)
+			return req, nil
+		})
+		if err != nil {
+			return fmt.Errorf("update %d not taken: %w", u.ID, err)
+		}
+		_, _ = io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode/100 == 2 {
+			return nil
+		}
+		if resp.StatusCode == http.StatusForbidden || resp.StatusCode == http.StatusNotFound {
+			return fmt.Errorf("update %d: the webhook answers %d (secret or path wrong?)", u.ID, resp.StatusCode)
+		}
+		st.add(func(s *ChannelStats) { s.Retries++ })
+		if err := sleep(ctx, backoff(n)); err != nil {
+			return fmt.Errorf("update %d not taken (last answer %d): %w", u.ID, resp.StatusCode, err)
+		}
+	}
+}
+
+// await waits until the chat shows the screen want and returns the
+// message with the keyboard to press on. If it does not come in time, the
+// respondent sends /start to see where the dialog stands; if the dialog
+// then still waits on the question before prev, prev's acknowledged input
+// was lost: that is a problem, and the respondent answers again. Ticks of
+// a multiple choice the keyboard lost are pressed again.
+func (t *tgRespondent) await(ctx context.Context, want Screen, prev *Action) (telegramtest.Message, error) {
+	fake := t.h.cfg.BotAPI
+	deadline := time.Now().Add(t.h.cfg.Deadline)
+	nudged := false
+	for {
+		wctx, cancel := context.WithTimeout(ctx, t.h.cfg.Nudge)
+		msgs, err := fake.WaitChat(wctx, t.chat, func(m []telegramtest.Message) bool { return shows(m, want) })
+		cancel()
+		if err == nil {
+			km, _ := lastKeyboard(msgs)
+			return km, nil
+		}
+		if ctx.Err() != nil {
+			return telegramtest.Message{}, ctx.Err()
+		}
+		cur, km := shown(msgs)
+		if time.Now().After(deadline) {
+			return telegramtest.Message{}, fmt.Errorf("waited %v for %s; the chat shows %s", t.h.cfg.Deadline, want, cur)
+		}
+		switch {
+		case prev != nil && want.Item != "" && cur.Item == want.Item && !slices.Equal(cur.Draft, want.Draft):
+			// The keyboard shows other ticks than were pressed and taken.
+			report := t.h.problem
+			if t.h.cfg.AllowLostTicks {
+				report = t.h.warning
+			}
+			report("%s: the keyboard of %s shows %v after the acknowledged press of %s, want %v",
+				t.r.Name, want.Item, cur.Draft, prev.Callback, want.Draft)
+			for _, code := range symmetricDiff(cur.Draft, want.Draft) {
+				u, err := fake.TryPress(t.chat, km.MessageID, "o|"+want.Item+"|"+code)
+				if err != nil {
+					return telegramtest.Message{}, err
+				}
+				t.st.add(func(s *ChannelStats) { s.Repairs++ })
+				if err := t.send(ctx, u, false); err != nil {
+					return telegramtest.Message{}, err
+				}
+			}
+		case nudged && prev != nil && cur.equal(prev.Before):
+			t.h.problem("%s: the acknowledged input %q on %s was not applied; the dialog still waits on it", t.r.Name, prev.Text, prev.Before.Item)
+			if err := t.do(ctx, km, *prev); err != nil {
+				return telegramtest.Message{}, err
+			}
+			nudged = false
+		default:
+			t.h.log.Debug("no next question yet; sending /start", slog.String("respondent", t.r.Name), slog.String("want", want.String()), slog.String("shown", cur.String()))
+			t.st.add(func(s *ChannelStats) { s.Nudges++ })
+			if err := t.send(ctx, fake.SendText(t.chat, "/start"), false); err != nil {
+				return telegramtest.Message{}, err
+			}
+			nudged = true
+		}
+	}
+}
+
+func (s Screen) String() string {
+	switch {
+	case s.Phase == dialogs.PhaseDone:
+		return "the end"
+	case len(s.Draft) > 0:
+		return fmt.Sprintf("%s %v", s.Item, s.Draft)
+	case s.Item == "":
+		return "nothing"
+	}
+	return s.Item
+}
+
+func (s Screen) equal(o Screen) bool {
+	return s.Item == o.Item && slices.Equal(s.Draft, o.Draft) && (s.Phase == dialogs.PhaseDone) == (o.Phase == dialogs.PhaseDone)
+}
+
+// shows reports whether the chat's messages show the screen.
+func shows(msgs []telegramtest.Message, want Screen) bool {
+	cur, _ := shown(msgs)
+	if want.Phase == dialogs.PhaseDone {
+		return cur.Phase == dialogs.PhaseDone
+	}
+	return cur.Item == want.Item && slices.Equal(cur.Draft, want.Draft)
+}
+
+// shown is what the chat shows: the end, once the newest message is the
+// summary without buttons; else the question of the newest message with
+// a keyboard and the options ticked on it.
+func shown(msgs []telegramtest.Message) (Screen, telegramtest.Message) {
+	if n := len(msgs); n > 0 && len(msgs[n-1].Keyboard) == 0 && strings.Contains(msgs[n-1].Text, "Vielen Dank") {
+		return Screen{Phase: dialogs.PhaseDone}, telegramtest.Message{}
+	}
+	km, ok := lastKeyboard(msgs)
+	if !ok {
+		return Screen{}, km
+	}
+	var s Screen
+	for _, row := range km.Keyboard {
+		for _, b := range row {
+			parts := strings.SplitN(b.CallbackData, "|", 3)
+			if len(parts) != 3 {
+				continue
+			}
+			s.Item = parts[1]
+			if parts[0] == "o" && strings.HasPrefix(b.Text, "✓ ") {
+				s.Draft = append(s.Draft, parts[2])
+			}
+		}
+	}
+	slices.Sort(s.Draft)
+	return s, km
+}
+
+func lastKeyboard(msgs []telegramtest.Message) (telegramtest.Message, bool) {
+	for i := len(msgs) - 1; i >= 0; i-- {
+		if len(msgs[i].Keyboard) > 0 {
+			return msgs[i], true
+		}
+	}
+	return telegramtest.Message{}, false
+}
+
+func symmetricDiff(a, b []string) []string {
+	var out []string
+	for _, x := range a {
+		if !slices.Contains(b, x) {
+			out = append(out, x)
+		}
+	}
+	for _, x := range b {
+		if !slices.Contains(a, x) {
+			out = append(out, x)
+		}
+	}
+	return out
+}
