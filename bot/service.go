@@ -132,6 +132,15 @@ func (s *Service) open(ctx context.Context, who store.Identity, lang dialogs.Lan
 	if err != nil {
 		return Reply{}, err
 	}
+	if sess.Seq < resp.Seq {
+		// The session store lost its last writes (a crash): showing its
+		// state would ask a question SQL has the answer to.
+		s.log.Warn("session behind SQL; rebuilt", slog.String("response", resp.ID))
+		_ = s.sessions.Delete(ctx, resp.ID)
+		if sess, err = s.session(ctx, q, resp.ID); err != nil {
+			return Reply{}, err
+		}
+	}
 	prompts, err := dialogs.Resume(q, sess.State)
 	if err != nil {
 		return Reply{}, fmt.Errorf("resume: %w", err)

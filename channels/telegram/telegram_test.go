@@ -138,14 +138,16 @@ func (r *rig) deliver(u models.Update) {
 	r.settle()
 }
 
-// settle waits until the bot has taken every update and sent everything.
+// settle waits until the bot has taken (confirmed) every update and sent
+// everything.
 func (r *rig) settle() {
 	r.t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
 	last, stable := -1, 0
 	for time.Now().Before(deadline) {
 		n := len(r.fake.Calls())
-		if n == last && r.queue.Len() == 0 {
+		taken := r.webhook != "" || r.fake.Pending() == 0 // polling: every update confirmed
+		if n == last && r.queue.Len() == 0 && taken {
 			if stable++; stable >= 3 {
 				return
 			}

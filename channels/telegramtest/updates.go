@@ -171,6 +171,15 @@ func (s *Server) Queue(u models.Update) {
 	s.enqueueLocked(u)
 }
 
+// Pending is the number of queued updates the bot has not confirmed yet
+// (by a getUpdates with a higher offset): in polling mode, what it has not
+// taken.
+func (s *Server) Pending() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.queue)
+}
+
 // PostUpdate POSTs u as JSON to url, the way Telegram calls a webhook,
 // with the header X-Telegram-Bot-Api-Secret-Token set to secret (left out
 // when secret is ""). The caller closes the response body.
