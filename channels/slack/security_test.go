@@ -15,32 +15,14 @@ import (
 	"github.com/surveybot/surveybot/channels/slack"
 	"github.com/surveybot/surveybot/channels/slacktest"
 	"github.com/surveybot/surveybot/dialogs"
+	"github.com/surveybot/surveybot/dialogs/dialogstest"
 	"github.com/surveybot/surveybot/store"
 	"github.com/surveybot/surveybot/store/storetest"
 )
 
 // securityQuestionnaire asks for free text first, so what a respondent
 // types comes back in the next messages.
-const securityQuestionnaire = `id: sectest
-version: 1
-title: {de: "Sicherheit", en: "Security"}
-privacy: {de: "Hinweis zum Datenschutz.", en: "Privacy notice."}
-fields:
-  - id: alpha
-    title: {de: "Alpha", en: "Alpha"}
-modules:
-  - id: m
-    title: {de: "Modul", en: "Module"}
-    items:
-      - id: note
-        type: text
-        max_len: 200
-        text: {de: "Was sagt <Firma & Co> dazu?", en: "What does <Firm & Co> say?"}
-      - id: ok
-        type: yesno
-        text: {de: "Alles klar?", en: "All clear?"}
-        score: {field: alpha}
-`
+const securityQuestionnaire = dialogstest.FreeTextYAML
 
 // newSecurityRig is newRig in HTTP mode over securityQuestionnaire.
 func newSecurityRig(t *testing.T) *rig {

@@ -16,6 +16,7 @@ import (
 	"github.com/surveybot/surveybot/channels/telegram"
 	"github.com/surveybot/surveybot/channels/telegramtest"
 	"github.com/surveybot/surveybot/dialogs"
+	"github.com/surveybot/surveybot/dialogs/dialogstest"
 	"github.com/surveybot/surveybot/store"
 	"github.com/surveybot/surveybot/store/storetest"
 )
@@ -23,26 +24,7 @@ import (
 // securityQuestionnaire asks for free text first, so what a respondent
 // types comes back in the next messages; its question text has HTML's
 // special characters too, as a chamber's own file might.
-const securityQuestionnaire = `id: sectest
-version: 1
-title: {de: "Sicherheit", en: "Security"}
-privacy: {de: "Hinweis zum Datenschutz.", en: "Privacy notice."}
-fields:
-  - id: alpha
-    title: {de: "Alpha", en: "Alpha"}
-modules:
-  - id: m
-    title: {de: "Modul", en: "Module"}
-    items:
-      - id: note
-        type: text
-        max_len: 200
-        text: {de: "Was sagt <Firma & Co> dazu?", en: "What does <Firm & Co> say?"}
-      - id: ok
-        type: yesno
-        text: {de: "Alles klar?", en: "All clear?"}
-        score: {field: alpha}
-`
+const securityQuestionnaire = dialogstest.FreeTextYAML
 
 // newSecurityRig is newRig in webhook mode over securityQuestionnaire.
 func newSecurityRig(t *testing.T) *rig {

@@ -11,32 +11,14 @@ import (
 
 	"github.com/surveybot/surveybot/channels/web"
 	"github.com/surveybot/surveybot/dialogs"
+	"github.com/surveybot/surveybot/dialogs/dialogstest"
 	"github.com/surveybot/surveybot/store"
 )
 
 // securityQuestionnaire asks for free text first, so what a respondent
 // types comes back on the next pages; its question text has markup
 // characters too, as a chamber's own file might.
-const securityQuestionnaire = `id: sectest
-version: 1
-title: {de: "Sicherheit", en: "Security"}
-privacy: {de: "Hinweis zum Datenschutz.", en: "Privacy notice."}
-fields:
-  - id: alpha
-    title: {de: "Alpha", en: "Alpha"}
-modules:
-  - id: m
-    title: {de: "Modul", en: "Module"}
-    items:
-      - id: note
-        type: text
-        max_len: 200
-        text: {de: "Was sagt <Firma & Co> dazu?", en: "What does <Firm & Co> say?"}
-      - id: ok
-        type: yesno
-        text: {de: "Alles klar?", en: "All clear?"}
-        score: {field: alpha}
-`
+const securityQuestionnaire = dialogstest.FreeTextYAML
 
 // htmlPayloads are free text answers that would run script if a page
 // wrote them as markup, in element text or in an attribute value.
