@@ -4,6 +4,8 @@ import (
 	"context"
 	"crypto/rand"
 	"database/sql"
+	"encoding/base32"
+	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -300,6 +302,7 @@ func (db *DB) LaunchCampaign(ctx context.Context, id string, l Launch) (LaunchRe
 			return err
 		}
 		fixed, _ := json.Marshal(map[string]string{"chamber": c.ChamberCode})
+		ids := newSeqIDs(now)
 		var respondents, identities, invitations, messages, links [][]any
 		var queued []QueuedMessage
 		for _, m := range members {
@@ -322,7 +325,7 @@ func (db *DB) LaunchCampaign(ctx context.Context, id string, l Launch) (LaunchRe
 			}
 			if rid == "" {
 				rid = newID()
-				respondents = append(respondents, []any{rid, c.ChamberID, now})
+				respondents = append(respondents, []any{rid, now})
 				if m.Email != "" {
 					identities = append(identities, []any{"email", m.Email, rid, now})
 				}
@@ -336,7 +339,7 @@ func (db *DB) LaunchCampaign(ctx context.Context, id string, l Launch) (LaunchRe
 			if lang == "" {
 				lang = string(c.Lang)
 			}
-			invID, msgID := newID(), newID()
+			invID, msgID := ids.next(), ids.next()
 			invitations = append(invitations, []any{invID, HashKey(l.Key(invID)), rid, lang, string(fixed), c.ChamberCode,
 				c.EndsAt, now, c.ID, m.ID})
 			messages = append(messages, []any{msgID, c.ID, invID, "invitation", ch, "queued", now, now})
@@ -349,7 +352,7 @@ func (db *DB) LaunchCampaign(ctx context.Context, id string, l Launch) (LaunchRe
 			cols  []string
 			rows  [][]any
 		}{
-			{"respondents", []string{"id", "chamber_id", "created_at"}, respondents},
+			{"respondents", []string{"id", "created_at"}, respondents}, // the chamber is the invitation's
 			{"identities", []string{"channel", "external_id", "respondent_id", "created_at"}, identities},
 			{"invitations", []string{"id", "key_hash", "respondent_id", "lang", "fixed", "chamber", "expires_at", "created_at", "campaign_id", "member_id"}, invitations},
 			{"campaign_messages", []string{"id", "campaign_id", "invitation_id", "kind", "channel", "status", "queued_at", "updated_at"}, messages},
@@ -368,6 +371,35 @@ func (db *DB) LaunchCampaign(ctx context.Context, id string, l Launch) (LaunchRe
 		return nil
 	})
 	return res, err
+}
+
+// seqIDs makes ids for the rows of one launch that sort in the order they
+// are made (the time, a counter, then random bits, in order-preserving
+// base32hex), so their index entries are appended rather than scattered
+// over the index: a launch of 100,000 writes far fewer pages. Only for
+// invitations and messages, whose creation time is in the row anyway;
+// respondents and responses keep random ids, which tell nothing.
+type seqIDs struct {
+	prefix [6]byte
+	n      uint32
+}
+
+func newSeqIDs(t time.Time) *seqIDs {
+	var s seqIDs
+	ms := uint64(t.UnixMilli())
+	for i := range 6 {
+		s.prefix[i] = byte(ms >> (8 * (5 - i)))
+	}
+	return &s
+}
+
+func (s *seqIDs) next() string {
+	var b [16]byte
+	copy(b[:6], s.prefix[:])
+	binary.BigEndian.PutUint32(b[6:10], s.n)
+	s.n++
+	_, _ = rand.Read(b[10:])
+	return strings.ToLower(base32.HexEncoding.WithPadding(base32.NoPadding).EncodeToString(b[:]))
 }
 
 // optOutSet reads the hashes of every address that asked for no more
@@ -541,10 +573,11 @@ func (db *DB) QueueReminders(ctx context.Context, campaignID, kind string, sentB
 			return fmt.Errorf("find invitations to remind: %w", err)
 		}
 		now := db.utcNow()
+		ids := newSeqIDs(now)
 		rows := make([][]any, len(due))
 		queued := make([]QueuedMessage, len(due))
 		for i, d := range due {
-			id := newID()
+			id := ids.next()
 			rows[i] = []any{id, campaignID, d.Invitation, kind, d.Channel, "queued", now, now}
 			queued[i] = QueuedMessage{ID: id, Channel: d.Channel}
 		}

@@ -113,7 +113,7 @@ func parseDSN(dsn string) (Dialect, string, string, error) {
 	if path == "" || path == ":memory:" || v.Get("mode") == "memory" {
 		return "", "", "", fmt.Errorf("sqlite DSN %q: name a file; an in-memory database would lose every answer at exit", dsn)
 	}
-	for _, p := range []string{"journal_mode(WAL)", "busy_timeout(10000)", "foreign_keys(1)", "synchronous(NORMAL)"} {
+	for _, p := range []string{"journal_mode(WAL)", "busy_timeout(10000)", "foreign_keys(1)", "synchronous(NORMAL)", "cache_size(-65536)"} {
 		v.Add("_pragma", p)
 	}
 	v.Set("_txlock", "immediate")

@@ -52,15 +52,18 @@ CREATE TABLE campaigns (
 );
 CREATE INDEX campaigns_chamber ON campaigns (chamber_id);
 
-ALTER TABLE invitations ADD COLUMN campaign_id TEXT REFERENCES campaigns (id) ON DELETE CASCADE;
-ALTER TABLE invitations ADD COLUMN member_id TEXT REFERENCES members (id) ON DELETE SET NULL;
+-- campaign_id and member_id carry no foreign key: campaigns and members
+-- are never deleted on their own, and a launch writes 100,000 invitations
+-- in one transaction, where every foreign key is a lookup per row.
+ALTER TABLE invitations ADD COLUMN campaign_id TEXT;
+ALTER TABLE invitations ADD COLUMN member_id TEXT;
 ALTER TABLE invitations ADD COLUMN opened_at TIMESTAMP;
 CREATE UNIQUE INDEX invitations_campaign_member ON invitations (campaign_id, member_id);
 
 CREATE TABLE campaign_messages (
     id            TEXT      PRIMARY KEY,
-    campaign_id   TEXT      NOT NULL REFERENCES campaigns (id) ON DELETE CASCADE,
-    invitation_id TEXT      NOT NULL REFERENCES invitations (id) ON DELETE CASCADE,
+    campaign_id   TEXT      NOT NULL,           -- the invitation's campaign (no foreign key, as above)
+    invitation_id TEXT      NOT NULL REFERENCES invitations (id) ON DELETE CASCADE, -- erasure takes the messages along
     kind          TEXT      NOT NULL,           -- invitation, reminder-7, reminder-2026-11-25
     channel       TEXT      NOT NULL,
     status        TEXT      NOT NULL CHECK (status IN ('queued', 'sending', 'sent', 'failed', 'skipped')),
