@@ -606,7 +606,7 @@ func (c *Campaigns) send(ctx context.Context, id string, last bool) error {
 		return skip("campaign ended")
 	case o.OptedOut:
 		return skip("opted out")
-	case o.Kind != "invitation" && o.Completed:
+	case o.Completed: // through an open link, or before a reminder
 		return skip("completed")
 	case now.Before(camp.StartsAt):
 		return river.JobSnooze(camp.StartsAt.Sub(now))
