@@ -11,6 +11,7 @@ import (
 	"io"
 	"log/slog"
 	"maps"
+	"net"
 	"slices"
 	"strconv"
 	"strings"
@@ -22,6 +23,7 @@ import (
 	"github.com/riverqueue/river/riverdriver/riverdatabasesql"
 	"github.com/riverqueue/river/riverdriver/riversqlite"
 	"github.com/riverqueue/river/rivermigrate"
+	"github.com/riverqueue/river/rivertype"
 	"github.com/surveybot/surveybot/dialogs"
 	"github.com/surveybot/surveybot/members"
 	"github.com/surveybot/surveybot/store"
@@ -44,7 +46,9 @@ type Invite struct {
 // InviteSender sends campaign messages on one channel. An error with an
 // After() time.Duration method means the platform refused for now (429)
 // and nothing was sent; one with Permanent() bool true will not succeed
-// on retry (an unknown address, a blocked bot).
+// on retry (an unknown address, a blocked bot); one marked NotSent, or a
+// connection never made, is retried. Any other error may have come after
+// the platform took the message, so it is not sent again.
 type InviteSender interface {
 	SendInvite(ctx context.Context, inv Invite) error
 }
@@ -72,6 +76,10 @@ type CampaignsConfig struct {
 	// instance sends only on the channels it has a sender for.
 	Senders  map[string]InviteSender
 	Limiters map[string]Limiter
+	// Channels are those the deployment sends on (configured), which a
+	// launch may queue messages for even where this instance does not send
+	// (the CLI). Default: the channels of Senders.
+	Channels []string
 	// Workers is the number of concurrent sends per channel, default 16.
 	Workers int
 	// Poll is how often idle workers look for new jobs, default 1s.
@@ -133,6 +141,9 @@ func NewCampaigns(ctx context.Context, db *store.DB, q *dialogs.Questionnaire, c
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
+	}
+	if cfg.Channels == nil {
+		cfg.Channels = slices.Sorted(maps.Keys(cfg.Senders))
 	}
 	c := &Campaigns{db: db, q: q, cfg: cfg, log: log}
 	workers := river.NewWorkers()
@@ -416,17 +427,20 @@ func QuietUntil(camp store.Campaign, t time.Time) (time.Time, bool) {
 	start := t
 	for range 4 { // a Sunday can end in quiet hours, and those in a Sunday
 		local := t.In(loc)
-		midnight := time.Date(local.Year(), local.Month(), local.Day(), 0, 0, 0, 0, loc)
+		y, mo, d := local.Date()
+		at := func(day, minutes int) time.Time { // wall-clock time, also on the days the clocks change
+			return time.Date(y, mo, d+day, minutes/60, minutes%60, 0, 0, loc)
+		}
 		m := local.Hour()*60 + local.Minute()
 		switch {
 		case camp.QuietSunday && local.Weekday() == time.Sunday:
-			t = midnight.AddDate(0, 0, 1)
+			t = at(1, 0)
 		case from > until && m >= from: // overnight, evening part
-			t = midnight.AddDate(0, 0, 1).Add(time.Duration(until) * time.Minute)
+			t = at(1, until)
 		case from > until && m < until: // overnight, morning part
-			t = midnight.Add(time.Duration(until) * time.Minute)
+			t = at(0, until)
 		case from < until && m >= from && m < until:
-			t = midnight.Add(time.Duration(until) * time.Minute)
+			t = at(0, until)
 		default:
 			return t, !t.Equal(start)
 		}
@@ -458,7 +472,7 @@ func (c *Campaigns) Launch(ctx context.Context, p store.Principal, id string) (s
 	}
 	var channels []string
 	for _, ch := range camp.Channels {
-		if c.cfg.Senders == nil || c.cfg.Senders[ch] != nil {
+		if slices.Contains(c.cfg.Channels, ch) {
 			channels = append(channels, ch)
 		}
 	}
@@ -575,8 +589,21 @@ func (w *sendWorker) Work(ctx context.Context, job *river.Job[sendArgs]) error {
 	last := job.Attempt >= job.MaxAttempts
 	// Messages already sent, skipped or failed are passed over, so a
 	// retried or snoozed job goes on where it stopped.
-	for _, id := range job.Args.Messages {
-		if err := w.c.send(ctx, id, last); err != nil {
+	for i, id := range job.Args.Messages {
+		err := w.c.send(ctx, id, last)
+		var snooze *rivertype.JobSnoozeError
+		switch {
+		case err == nil:
+		case last && !errors.As(err, &snooze):
+			// The job will not run again: record why its messages did not
+			// go, rather than leave them queued with no job.
+			for _, rest := range job.Args.Messages[i:] {
+				if ferr := w.c.db.FinishMessage(context.WithoutCancel(ctx), rest, "failed", reason(err)); ferr != nil {
+					return errors.Join(err, ferr)
+				}
+			}
+			return nil
+		default:
 			return err // a snooze (quiet hours, 429) or an error: the rest wait with this one
 		}
 	}
@@ -606,13 +633,15 @@ func (c *Campaigns) send(ctx context.Context, id string, last bool) error {
 		return skip("campaign ended")
 	case o.OptedOut:
 		return skip("opted out")
+	case o.Member.ID == "" || !o.Member.Consent:
+		return skip("no consent") // withdrawn by a later import, or the member removed
 	case o.Completed: // through an open link, or before a reminder
 		return skip("completed")
 	case now.Before(camp.StartsAt):
-		return river.JobSnooze(camp.StartsAt.Sub(now))
+		return river.JobSnooze(max(camp.StartsAt.Sub(now), time.Second))
 	}
 	if until, quiet := QuietUntil(camp, now); quiet {
-		return river.JobSnooze(until.Sub(now))
+		return river.JobSnooze(max(until.Sub(now), time.Second))
 	}
 	sender := c.cfg.Senders[o.Channel]
 	if sender == nil {
@@ -643,26 +672,50 @@ func (c *Campaigns) send(ctx context.Context, id string, last bool) error {
 	err = sender.SendInvite(ctx, inv)
 	var limited interface{ After() time.Duration }
 	var permanent interface{ Permanent() bool }
+	done := context.WithoutCancel(ctx)
 	switch {
 	case err == nil:
-		return c.db.FinishMessage(context.WithoutCancel(ctx), id, "sent", "")
+		return c.db.FinishMessage(done, id, "sent", "")
 	case errors.As(err, &limited):
-		if rerr := c.db.ReleaseMessage(context.WithoutCancel(ctx), id); rerr != nil {
+		if rerr := c.db.ReleaseMessage(done, id); rerr != nil {
 			return rerr
 		}
 		return river.JobSnooze(max(limited.After(), time.Second))
-	case errors.As(err, &permanent) && permanent.Permanent(), last:
+	case errors.As(err, &permanent) && permanent.Permanent():
 		c.log.Warn("campaign message failed", slog.String("message", id), slog.String("channel", o.Channel), slog.Any("error", err))
-		return c.db.FinishMessage(context.WithoutCancel(ctx), id, "failed", reason(err))
-	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, context.Canceled):
-		// The platform may have taken it: sending again could send twice.
-		return c.db.FinishMessage(context.WithoutCancel(ctx), id, "failed", "interrupted during sending; not sent again to avoid a duplicate")
-	default:
-		if rerr := c.db.ReleaseMessage(context.WithoutCancel(ctx), id); rerr != nil {
+		return c.db.FinishMessage(done, id, "failed", reason(err))
+	case surelyNotSent(err):
+		if last {
+			return c.db.FinishMessage(done, id, "failed", reason(err))
+		}
+		if rerr := c.db.ReleaseMessage(done, id); rerr != nil {
 			return rerr
 		}
 		return fmt.Errorf("send campaign message: %w", err) // retried with backoff
+	default:
+		// A timeout, a connection lost mid-request, a 5xx: the platform may
+		// have taken it, and sending again could send it twice.
+		c.log.Warn("campaign message outcome unknown", slog.String("message", id), slog.String("channel", o.Channel), slog.Any("error", err))
+		return c.db.FinishMessage(done, id, "failed", "outcome unknown, not sent again to avoid a duplicate: "+reason(err))
 	}
+}
+
+// NotSent marks an error after which the platform surely did not take the
+// message (a temporary SMTP refusal): the message is tried again later.
+func NotSent(err error) error { return notSentError{err} }
+
+type notSentError struct{ err error }
+
+func (e notSentError) Error() string { return e.err.Error() }
+func (e notSentError) Unwrap() error { return e.err }
+
+// surelyNotSent reports whether the message cannot have reached the
+// platform: marked NotSent, or the connection was never made.
+func surelyNotSent(err error) bool {
+	var ns notSentError
+	var op *net.OpError
+	var dns *net.DNSError
+	return errors.As(err, &ns) || errors.As(err, &op) && op.Op == "dial" || errors.As(err, &dns)
 }
 
 // reason shortens an error for the message's record.

@@ -355,6 +355,18 @@ func TestQuietUntil(t *testing.T) {
 			t.Errorf("%s: quiet=%v until %s, want until %s", tc.at, quiet, until, want)
 		}
 	}
+	// The days the clocks change, with Sundays not quiet: the wall clock counts.
+	camp.QuietSunday = false
+	for _, tc := range []struct{ at, until string }{
+		{"2026-10-24 21:00", "2026-10-25 08:00"}, // the night the clocks go back
+		{"2026-10-25 07:30", "2026-10-25 08:00"},
+		{"2026-03-29 07:30", "2026-03-29 08:00"}, // the morning after they go forward
+	} {
+		until, quiet := bot.QuietUntil(camp, berlin(t, tc.at))
+		if want := berlin(t, tc.until); !quiet || !until.Equal(want) {
+			t.Errorf("%s: quiet=%v until %s, want until %s", tc.at, quiet, until, want)
+		}
+	}
 	camp.QuietFrom, camp.QuietUntil, camp.QuietSunday = "00:00", "00:00", false
 	if _, quiet := bot.QuietUntil(camp, berlin(t, "2026-11-29 03:00")); quiet {
 		t.Error("no quiet hours: a Sunday night is quiet")
@@ -493,5 +505,87 @@ func TestErasedMemberIsNotInvitedAgain(t *testing.T) {
 	}
 	if got := e.senders["email"].to("alt@example.org"); len(got) != 1 {
 		t.Errorf("alt@ got %d messages, want only the first invitation", len(got))
+	}
+}
+
+// TestCampaignSendErrors: a message whose send failed in a way that may
+// have reached the platform is not sent again; one the platform surely
+// did not take is retried until it goes.
+func TestCampaignSendErrors(t *testing.T) {
+	ctx := context.Background()
+	db := storetest.SQLite(t)
+	e := newCampaignEnv(t, db, threeMembers)
+	e.clock.Set(time.Now())
+	var mu sync.Mutex
+	refusals := 0
+	e.senders["email"].fail = func(inv bot.Invite) error {
+		mu.Lock()
+		defer mu.Unlock()
+		if inv.To == "alt@example.org" {
+			return errors.New("connection reset by peer") // after the request went out?
+		}
+		if refusals < 1 {
+			refusals++
+			return bot.NotSent(errors.New("451 try again later"))
+		}
+		return nil
+	}
+	c := e.runner(t)
+	camp, err := c.Create(ctx, operator, bot.CampaignSpec{Chamber: "hwk_h", Name: "Herbst", Channels: []string{"email"},
+		End: time.Now().AddDate(0, 1, 0).Format(time.DateOnly), QuietHours: "none", QuietSunday: new(false)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Launch(ctx, operator, camp.ID); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "both e-mails settled", 60*time.Second, func() bool {
+		st := stats(t, c, camp.ID).Total
+		return st.Sent == 1 && st.Failed == 1
+	})
+	st := stats(t, c, camp.ID)
+	if len(st.Reasons) != 1 || !strings.Contains(st.Reasons[0].Reason, "outcome unknown") {
+		t.Errorf("reasons %+v, want one 'outcome unknown'", st.Reasons)
+	}
+	if got := e.senders["email"].to("berg@example.org"); len(got) != 1 {
+		t.Errorf("berg@ got %d messages after a refusal, want 1", len(got))
+	}
+}
+
+// TestUnsubscribeReachesAMemberLinkedBefore: a member first invited on
+// Slack, then by e-mail once the chamber knew the address, unsubscribes
+// through the e-mail's link: the address is opted out.
+func TestUnsubscribeReachesAMemberLinkedBefore(t *testing.T) {
+	ctx := context.Background()
+	db := storetest.SQLite(t)
+	e := newCampaignEnv(t, db, "Mitgliedsnummer;Firma;E-Mail;Slack;Einwilligung\n7;Celle;;U0CELLE001;ja\n")
+	c := e.runner(t)
+	spec := bot.CampaignSpec{Chamber: "hwk_h", Name: "Eins", Channels: []string{"slack"}, End: "2026-12-31"}
+	first, err := c.Create(ctx, operator, spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Launch(ctx, operator, first.ID); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the Slack invitation", 10*time.Second, func() bool { return e.senders["slack"].count() == 1 })
+	if _, err := c.ImportMembers(ctx, operator, "hwk_h", strings.NewReader("Mitgliedsnummer;Firma;E-Mail;Slack;Einwilligung\n7;Celle;celle@example.org;U0CELLE001;ja\n"), false); err != nil {
+		t.Fatal(err)
+	}
+	spec.Name, spec.Channels = "Zwei", []string{"email"}
+	second, err := c.Create(ctx, operator, spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Launch(ctx, operator, second.ID); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the e-mail invitation", 10*time.Second, func() bool { return e.senders["email"].count() == 1 })
+	key := e.senders["email"].to("celle@example.org")[0].Key
+	if err := db.OptOutByInvitation(ctx, key); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := db.OptedOut(ctx, "celle@example.org"); err != nil || !out {
+		t.Errorf("after the unsubscribe: opted out %v, %v; want true", out, err)
 	}
 }

@@ -173,25 +173,31 @@ func (db *DB) SetCampaignStatus(ctx context.Context, id string, to CampaignStatu
 }
 
 func setStatus(ctx context.Context, tx *sqlx.Tx, id string, to CampaignStatus, from ...CampaignStatus) error {
+	// One conditional UPDATE, so that a pause and a launch racing on two
+	// instances cannot both believe they won.
+	args := []any{string(to), id}
+	for _, f := range from {
+		args = append(args, string(f))
+	}
+	q := `UPDATE campaigns SET status = ? WHERE id = ? AND status IN (` + strings.TrimSuffix(strings.Repeat("?, ", len(from)), ", ") + `)`
+	res, err := tx.ExecContext(ctx, tx.Rebind(q), args...)
+	if err != nil {
+		return fmt.Errorf("set campaign status: %w", err)
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return fmt.Errorf("set campaign status: %w", err)
+	} else if n == 1 {
+		return nil
+	}
 	var cur string
-	err := tx.GetContext(ctx, &cur, tx.Rebind(`SELECT status FROM campaigns WHERE id = ?`), id)
+	err = tx.GetContext(ctx, &cur, tx.Rebind(`SELECT status FROM campaigns WHERE id = ?`), id)
 	if errors.Is(err, sql.ErrNoRows) {
 		return ErrNotFound
 	}
 	if err != nil {
 		return fmt.Errorf("read campaign: %w", err)
 	}
-	ok := false
-	for _, f := range from {
-		ok = ok || CampaignStatus(cur) == f
-	}
-	if !ok {
-		return fmt.Errorf("campaign is %s: %w", cur, ErrCampaignState)
-	}
-	if _, err := tx.ExecContext(ctx, tx.Rebind(`UPDATE campaigns SET status = ? WHERE id = ?`), string(to), id); err != nil {
-		return fmt.Errorf("set campaign status: %w", err)
-	}
-	return nil
+	return fmt.Errorf("campaign is %s: %w", cur, ErrCampaignState)
 }
 
 // QueuedMessage is a message waiting for a send job.
@@ -326,9 +332,11 @@ func (db *DB) LaunchCampaign(ctx context.Context, id string, l Launch) (LaunchRe
 			if rid == "" {
 				rid = newID()
 				respondents = append(respondents, []any{rid, now})
-				if m.Email != "" {
-					identities = append(identities, []any{"email", m.Email, rid, now})
-				}
+			}
+			if m.Email != "" && m.ByEmail == "" {
+				// The address becomes the respondent's, so an unsubscribe,
+				// an erasure by address and the next launch find them.
+				identities = append(identities, []any{"email", m.Email, rid, now})
 			}
 			if rid != m.Member && m.Email == "" {
 				// A member with an address is found by it next time; one

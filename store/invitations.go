@@ -142,9 +142,13 @@ func (db *DB) OptOutByInvitation(ctx context.Context, key string) error {
 	if err != nil {
 		return fmt.Errorf("find invitation: %w", err)
 	}
+	// The respondent's addresses, and the address of the chamber member a
+	// campaign invited, which may not (yet) be one of them.
 	var addrs []string
-	const q = `SELECT external_id FROM identities WHERE channel = 'email' AND respondent_id = ?`
-	if err := db.db.SelectContext(ctx, &addrs, db.db.Rebind(q), rid); err != nil {
+	const q = `SELECT external_id FROM identities WHERE channel = 'email' AND respondent_id = ?
+		UNION SELECT m.email FROM invitations i JOIN members m ON m.id = i.member_id
+		WHERE i.key_hash = ? AND m.email IS NOT NULL`
+	if err := db.db.SelectContext(ctx, &addrs, db.db.Rebind(q), rid, HashKey(key)); err != nil {
 		return fmt.Errorf("find addresses: %w", err)
 	}
 	for _, a := range addrs {

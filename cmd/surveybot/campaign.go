@@ -8,10 +8,12 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/textproto"
 	"os"
 	"strconv"
 	"strings"
 	"text/tabwriter"
+	"time"
 
 	"github.com/surveybot/surveybot/bot"
 	"github.com/surveybot/surveybot/channels/email"
@@ -32,7 +34,15 @@ func (a *app) campaigns(ctx context.Context, log *slog.Logger, send bool, tg *te
 			return nil, err
 		}
 	}
-	cfg := bot.CampaignsConfig{KeySecret: secret, Workers: a.cfg.Campaigns.Workers}
+	cfg := bot.CampaignsConfig{KeySecret: secret, Workers: a.cfg.Campaigns.Workers, Channels: []string{"email"}}
+	// A launch queues on every channel the deployment has, also from the
+	// CLI, which sends on none: serve sends them.
+	if a.cfg.Telegram.Token != "" {
+		cfg.Channels = append(cfg.Channels, "telegram")
+	}
+	if a.cfg.Slack.BotToken != "" {
+		cfg.Channels = append(cfg.Channels, "slack")
+	}
 	if send {
 		senders, limiters, err := a.inviteSenders(tg, sl)
 		if err != nil {
@@ -67,7 +77,16 @@ func (a *app) inviteSenders(tg *telegram.Channel, sl *slackch.Channel) (map[stri
 			if err != nil {
 				return outbox.Permanent(err)
 			}
-			return mailer.Send(ctx, msg)
+			switch err := mailer.Send(ctx, msg); {
+			case err == nil:
+				return nil
+			case !email.IsTemporary(err):
+				return outbox.Permanent(err) // an unknown recipient, a refused sender
+			case isSMTPRefusal(err):
+				return bot.NotSent(err) // a 4xx answer: the server did not take it
+			default:
+				return err
+			}
 		}),
 	}
 	limiters := map[string]bot.Limiter{"email": emailLim}
@@ -92,6 +111,13 @@ func (a *app) inviteSenders(tg *telegram.Channel, sl *slackch.Channel) (map[stri
 		limiters["slack"] = a.slackLimiter
 	}
 	return senders, limiters, nil
+}
+
+// isSMTPRefusal reports whether the mail server answered with a temporary
+// refusal (4xx), so the message was not accepted.
+func isSMTPRefusal(err error) bool {
+	var reply *textproto.Error
+	return errors.As(err, &reply) && reply.Code >= 400 && reply.Code < 500
 }
 
 // membersCmd imports or lists a chamber's members.
@@ -233,8 +259,8 @@ func campaignCmd(ctx context.Context, args []string, e env) error {
 			w := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
 			fmt.Fprintln(w, "ID\tCHAMBER\tNAME\tSTATUS\tCHANNELS\tSTART\tEND")
 			for _, k := range camps {
-				fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", k.ID, k.ChamberCode, k.Name, k.Status, strings.Join(k.Channels, ","),
-					k.StartsAt.Format("2006-01-02"), k.EndsAt.Add(-1).Format("2006-01-02"))
+				start, last := days(k)
+				fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", k.ID, k.ChamberCode, k.Name, k.Status, strings.Join(k.Channels, ","), start, last)
 			}
 			return w.Flush()
 		case "launch":
@@ -334,10 +360,20 @@ func byChannel(m map[string]int) string {
 	return strings.Join(parts, ", ")
 }
 
+// days returns a campaign's first and last day in its time zone.
+func days(c store.Campaign) (string, string) {
+	loc, err := time.LoadLocation(c.Timezone)
+	if err != nil {
+		loc = time.UTC
+	}
+	return c.StartsAt.In(loc).Format(time.DateOnly), c.EndsAt.Add(-time.Nanosecond).In(loc).Format(time.DateOnly)
+}
+
 func printStats(w io.Writer, st store.CampaignStats) {
 	c := st.Campaign
+	start, last := days(c)
 	fmt.Fprintf(w, "%s — %s (%s), %s, %s to %s, channels %s\n", c.Name, c.ChamberName, c.ChamberCode, c.Status,
-		c.StartsAt.Format("2006-01-02"), c.EndsAt.Add(-1).Format("2006-01-02"), strings.Join(c.Channels, ","))
+		start, last, strings.Join(c.Channels, ","))
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "CHANNEL\tINVITED\tQUEUED\tSENT\tFAILED\tSKIPPED\tOPENED\tSTARTED\tCOMPLETED\tRATE\tREMINDERS\t")
 	for _, s := range append(st.ByChannel, st.Total) {
