@@ -768,10 +768,11 @@ func (c *Campaigns) ImportMembers(ctx context.Context, p store.Principal, chambe
 		return MembersImport{}, &BadRowsError{Rows: bad}
 	}
 	ms := make([]store.Member, len(rows))
+	var fields []string
 	for i, row := range rows {
-		ms[i] = row.Member
+		ms[i], fields = row.Member, row.Fields
 	}
-	res, err := c.db.ImportMembers(ctx, ch.ID, ms)
+	res, err := c.db.ImportMembers(ctx, ch.ID, ms, fields...)
 	if err != nil {
 		return MembersImport{}, err
 	}

@@ -32,6 +32,7 @@ func (e RowError) Error() string { return fmt.Sprintf("line %d: %s", e.Line, e.R
 type Row struct {
 	Line   int
 	Member store.Member
+	Fields []string // the member fields the file has columns for (store.Member's db names)
 }
 
 // column returns the field a header names (lower-cased, without spaces,
@@ -165,7 +166,7 @@ func Parse(r io.Reader) ([]Row, []RowError, error) {
 		if m.Email != "" {
 			seenEmail[m.Email] = line
 		}
-		rows = append(rows, Row{Line: line, Member: m})
+		rows = append(rows, Row{Line: line, Member: m, Fields: fields})
 	}
 	return rows, bad, nil
 }

@@ -33,7 +33,25 @@ func parse(t *testing.T, file string) ([]members.Row, []members.RowError) {
 	if err != nil {
 		t.Fatalf("Parse: %v", err)
 	}
+	for i := range rows {
+		if len(rows[i].Fields) == 0 {
+			t.Fatalf("row on line %d does not say which columns the file has", rows[i].Line)
+		}
+		rows[i].Fields = nil // the tests below compare members; TestMembersFields the columns
+	}
 	return rows, bad
+}
+
+// TestMembersFields: each row names the member fields the file has
+// columns for, so a re-import leaves the others as they are.
+func TestMembersFields(t *testing.T) {
+	rows, _, err := members.Parse(strings.NewReader("E-Mail;Firma;Sprache\na@example.org;A;en\n"))
+	if err != nil || len(rows) != 1 {
+		t.Fatalf("Parse = %v, %v", rows, err)
+	}
+	if got := rows[0].Fields; !reflect.DeepEqual(got, []string{"email", "company", "lang"}) {
+		t.Errorf("fields %v, want email, company, lang", got)
+	}
 }
 
 func TestMembersFormats(t *testing.T) {

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/jmoiron/sqlx"
@@ -38,10 +39,12 @@ var ErrDuplicateMember = errors.New("duplicate member")
 
 // ImportMembers adds a chamber's members or updates those it has: a row
 // is the member with the same member number, else the same e-mail address,
-// else the same Slack user, else a new member. A row whose number, address
-// or Slack user belongs to another member is ErrDuplicateMember. Everything
-// is written in one transaction.
-func (db *DB) ImportMembers(ctx context.Context, chamberID string, ms []Member) (ImportResult, error) {
+// else the same Slack user, else a new member. fields are the columns the
+// list has (memberColumns' names; none: all): an update writes only those,
+// a new member gets the zero value of the others. A row whose number,
+// address or Slack user belongs to another member is ErrDuplicateMember.
+// Everything is written in one transaction.
+func (db *DB) ImportMembers(ctx context.Context, chamberID string, ms []Member, fields ...string) (ImportResult, error) {
 	var res ImportResult
 	now := db.utcNow()
 	err := db.inTx(ctx, func(tx *sqlx.Tx) error {
@@ -75,8 +78,11 @@ func (db *DB) ImportMembers(ctx context.Context, chamberID string, ms []Member) 
 			index(e.ID, [3]string{e.MemberNo.String, e.Email.String, e.Slack.String})
 		}
 		seen := map[string]bool{}
-		const upd = `UPDATE members SET member_no = ?, company = ?, contact_name = ?, email = ?, telegram = ?, slack = ?,
-			sector = ?, size_band = ?, district = ?, lang = ?, consent = ?, updated_at = ? WHERE id = ?`
+		cols := memberColumns()
+		if len(fields) > 0 {
+			cols = slices.DeleteFunc(cols, func(c string) bool { return !slices.Contains(fields, c) })
+		}
+		upd := `UPDATE members SET ` + strings.Join(cols, " = ?, ") + ` = ?, updated_at = ? WHERE id = ?`
 		var added [][]any
 		for _, m := range ms {
 			m.Email = strings.ToLower(strings.TrimSpace(m.Email))
@@ -93,29 +99,75 @@ func (db *DB) ImportMembers(ctx context.Context, chamberID string, ms []Member) 
 					return fmt.Errorf("%s: %w: the %s %s belongs to another member", m.Company, ErrDuplicateMember, what, k[i])
 				}
 			}
-			args := []any{nullString(m.MemberNo), m.Company, m.ContactName, nullString(m.Email), m.Telegram, nullString(m.Slack),
-				m.Sector, m.SizeBand, m.District, m.Lang, m.Consent, now}
 			if id != "" {
 				if seen[id] {
 					return fmt.Errorf("%s: %w: the same member as an earlier row", m.Company, ErrDuplicateMember)
 				}
-				if _, err := tx.ExecContext(ctx, tx.Rebind(upd), append(args, id)...); err != nil {
+				// Only the columns the list has: a list without, say, the
+				// consent column leaves every member's consent as it was.
+				args := make([]any, 0, len(cols)+2)
+				for _, c := range cols {
+					args = append(args, memberValue(m, c))
+				}
+				if _, err := tx.ExecContext(ctx, tx.Rebind(upd), append(args, now, id)...); err != nil {
 					return fmt.Errorf("update member %s: %w", m.Company, err)
+				}
+				for i, c := range []string{"member_no", "email", "slack"} {
+					if !slices.Contains(cols, c) {
+						k[i] = keys[id][i] // kept as it was
+					}
 				}
 				res.Updated++
 			} else {
 				id = newID()
-				added = append(added, append(args, id, chamberID, now))
+				var args []any
+				for _, c := range memberColumns() {
+					args = append(args, memberValue(m, c))
+				}
+				added = append(added, append(args, now, id, chamberID, now))
 				res.Created++
 			}
 			seen[id] = true
 			index(id, k)
 		}
-		cols := []string{"member_no", "company", "contact_name", "email", "telegram", "slack",
-			"sector", "size_band", "district", "lang", "consent", "updated_at", "id", "chamber_id", "created_at"}
-		return insertRows(ctx, tx, "members", cols, added)
+		return insertRows(ctx, tx, "members", append(memberColumns(), "updated_at", "id", "chamber_id", "created_at"), added)
 	})
 	return res, err
+}
+
+// memberColumns are the columns of a member a list can have.
+func memberColumns() []string {
+	return []string{"member_no", "company", "contact_name", "email", "telegram", "slack",
+		"sector", "size_band", "district", "lang", "consent"}
+}
+
+// memberValue is the value of one of memberColumns.
+func memberValue(m Member, col string) any {
+	switch col {
+	case "member_no":
+		return nullString(m.MemberNo)
+	case "company":
+		return m.Company
+	case "contact_name":
+		return m.ContactName
+	case "email":
+		return nullString(m.Email)
+	case "telegram":
+		return m.Telegram
+	case "slack":
+		return nullString(m.Slack)
+	case "sector":
+		return m.Sector
+	case "size_band":
+		return m.SizeBand
+	case "district":
+		return m.District
+	case "lang":
+		return m.Lang
+	case "consent":
+		return m.Consent
+	}
+	panic("memberValue: unknown column " + col)
 }
 
 // Members lists a chamber's members by company.

@@ -114,3 +114,33 @@ func TestMigrateConcurrently(t *testing.T) {
 		}
 	}
 }
+
+// TestImportMembersKeepsColumnsTheListLacks: a list without the consent
+// and Slack columns updates names and addresses and leaves those as they were.
+func TestImportMembersKeepsColumnsTheListLacks(t *testing.T) {
+	for name, db := range storetest.DBs(t) {
+		t.Run(name, func(t *testing.T) {
+			ctx := context.Background()
+			ch, _, err := db.AddChamber(ctx, "hwk_h", "HWK Hannover")
+			if err != nil {
+				t.Fatal(err)
+			}
+			full := []store.Member{{MemberNo: "1", Company: "Alt", Email: "a@example.org", Slack: "U0ALT00001", Lang: "en", Consent: true}}
+			if _, err := db.ImportMembers(ctx, ch.ID, full); err != nil {
+				t.Fatal(err)
+			}
+			partial := []store.Member{{MemberNo: "1", Company: "Alt & Söhne", Email: "neu@example.org", Lang: "de"}}
+			if res, err := db.ImportMembers(ctx, ch.ID, partial, "member_no", "company", "email"); err != nil || res.Updated != 1 {
+				t.Fatalf("partial import = %+v, %v", res, err)
+			}
+			ms, err := db.Members(ctx, ch.ID)
+			if err != nil || len(ms) != 1 {
+				t.Fatalf("members = %+v, %v", ms, err)
+			}
+			m := ms[0]
+			if m.Company != "Alt & Söhne" || m.Email != "neu@example.org" || !m.Consent || m.Slack != "U0ALT00001" || m.Lang != "en" {
+				t.Errorf("member after a partial import = %+v; want the new name and address, consent, Slack and language kept", m)
+			}
+		})
+	}
+}
