@@ -310,11 +310,12 @@ func (q *Queue) deliver(m Message) bool {
 			}
 			q.log.Warn("outbox rate limited by platform", slog.String("recipient", pseudonym(m.Key)),
 				slog.Duration("retry_after", d), slog.Bool("global", rl.global), slog.Any("error", err))
-			q.report(m.Key, RateLimited, err, took)
 			if rl.global {
 				q.pauseAll(d) // waitTurn waits it out, with every other lane
+				q.report(m.Key, RateLimited, err, took)
 				continue
 			}
+			q.report(m.Key, RateLimited, err, took)
 			if sleep(q.ctx, d) != nil {
 				return false
 			}

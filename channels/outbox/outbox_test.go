@@ -252,6 +252,9 @@ func TestRetryAfterPausesOnlyThatKey(t *testing.T) {
 		return nil
 	})
 	<-refused
+	// b comes once the queue has taken the 429 in (not merely once a's
+	// Send began to return it), so it must wait out the pause.
+	waitFor(t, 2*time.Second, "the 429 recorded", func() bool { return rs.count("a", outbox.RateLimited) == 1 })
 	enqueue(t, q, "b", func(context.Context) error {
 		mu.Lock()
 		defer mu.Unlock()
@@ -303,6 +306,9 @@ func TestRetryAfterGlobalPausesAllKeys(t *testing.T) {
 		return nil
 	})
 	<-refused
+	// b comes once the queue has taken the 429 in (not merely once a's
+	// Send began to return it), so it must wait out the pause.
+	waitFor(t, 2*time.Second, "the 429 recorded", func() bool { return rs.count("a", outbox.RateLimited) == 1 })
 	enqueue(t, q, "b", func(context.Context) error {
 		mu.Lock()
 		defer mu.Unlock()
