@@ -602,11 +602,7 @@ func (db *DB) QueueReminders(ctx context.Context, campaignID, kind string, sentB
 	return n, err
 }
 
-// QueuedMessages returns a campaign's messages still waiting to be sent.
-func (db *DB) QueuedMessages(ctx context.Context, campaignID string) ([]QueuedMessage, error) {
-	return queuedMessages(ctx, db.db, campaignID)
-}
-
+// queuedMessages returns a campaign's messages still waiting to be sent.
 func queuedMessages(ctx context.Context, q sqlx.ExtContext, campaignID string) ([]QueuedMessage, error) {
 	var rows []struct {
 		ID      string `db:"id"`
@@ -690,19 +686,10 @@ func (db *DB) OutgoingMessage(ctx context.Context, id string) (Outgoing, error) 
 		return Outgoing{}, err
 	}
 	if r.MemberID.Valid {
-		var m struct {
-			Member
-			MemberNo sql.NullString `db:"member_no"`
-			Email    sql.NullString `db:"email"`
-			Slack    sql.NullString `db:"slack"`
-		}
-		const qm = `SELECT id, member_no, company, contact_name, email, telegram, slack, sector, size_band, district, lang, consent
-			FROM members WHERE id = ?`
-		if err := db.db.GetContext(ctx, &m, db.db.Rebind(qm), r.MemberID.String); err != nil && !errors.Is(err, sql.ErrNoRows) {
+		err := db.db.GetContext(ctx, &o.Member, db.db.Rebind(memberSelect+` WHERE id = ?`), r.MemberID.String)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) { // a member removed: no consent, skipped
 			return Outgoing{}, fmt.Errorf("read member: %w", err)
 		}
-		o.Member = m.Member
-		o.Member.MemberNo, o.Member.Email, o.Member.Slack = m.MemberNo.String, m.Email.String, m.Slack.String
 	}
 	if o.Member.Email != "" {
 		if o.OptedOut, err = db.OptedOut(ctx, o.Member.Email); err != nil {

@@ -170,23 +170,16 @@ func memberValue(m Member, col string) any {
 	panic("memberValue: unknown column " + col)
 }
 
+// memberSelect reads members straight into Member: the columns that may be
+// NULL come back as "".
+const memberSelect = `SELECT id, COALESCE(member_no, '') AS member_no, company, contact_name, COALESCE(email, '') AS email,
+	telegram, COALESCE(slack, '') AS slack, sector, size_band, district, lang, consent FROM members`
+
 // Members lists a chamber's members by company.
 func (db *DB) Members(ctx context.Context, chamberID string) ([]Member, error) {
-	var rows []struct {
-		Member
-		MemberNo sql.NullString `db:"member_no"`
-		Email    sql.NullString `db:"email"`
-		Slack    sql.NullString `db:"slack"`
-	}
-	const q = `SELECT id, member_no, company, contact_name, email, telegram, slack, sector, size_band, district, lang, consent
-		FROM members WHERE chamber_id = ? ORDER BY company, id`
-	if err := db.db.SelectContext(ctx, &rows, db.db.Rebind(q), chamberID); err != nil {
+	out := []Member{}
+	if err := db.db.SelectContext(ctx, &out, db.db.Rebind(memberSelect+` WHERE chamber_id = ? ORDER BY company, id`), chamberID); err != nil {
 		return nil, fmt.Errorf("list members: %w", err)
-	}
-	out := make([]Member, len(rows))
-	for i, r := range rows {
-		out[i] = r.Member
-		out[i].MemberNo, out[i].Email, out[i].Slack = r.MemberNo.String, r.Email.String, r.Slack.String
 	}
 	return out, nil
 }
