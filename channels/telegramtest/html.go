@@ -412,3 +412,5 @@ func utf16Len(s string) int {
 	}
 	return n
 }
+
+func utf8Len(s string) int { return len([]rune(s)) }

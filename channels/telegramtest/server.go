@@ -7,9 +7,96 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strconv"
+	"strings"
+	"sync"
+	"testing"
 
 	"github.com/go-telegram/bot/models"
+	"golang.org/x/time/rate"
 )
+
+// Server is a fake Telegram Bot API server. Create it with New.
+type Server struct {
+	t     testing.TB
+	token string
+	srv   *httptest.Server
+	bot   models.User
+
+	mu            sync.Mutex
+	closed        bool
+	bulk          *rate.Limiter // LimitSends, nil without
+	calls         []Call
+	chats         map[int64]*chatState
+	nextUpdateID  int64
+	queue         []queuedUpdate
+	allowed       []string // allowed_updates; nil: Telegram's default
+	notify        chan struct{}
+	pollGen       uint64
+	hook          webhookState
+	fails         map[string]*failure
+	n429          int
+	callbacks     map[string]*callbackState
+	callbackOrder []string
+	nextQueryID   int64
+	nextFileID    int
+	commands      map[string][]models.BotCommand
+	watchers      map[int64]chan struct{} // closed when the chat changes (WaitChat)
+}
+
+// New starts a fake Bot API server for token; it is closed when the test
+// ends. Press and PressButton report misuse through t. The bot's own user
+// (getMe, and the sender of its messages) has the id before the ':' of the
+// token, like a real token.
+func New(t testing.TB, token string) *Server {
+	t.Helper()
+	s := newServer(t, token)
+	s.srv = httptest.NewServer(http.HandlerFunc(s.handle))
+	t.Cleanup(s.close)
+	return s
+}
+
+// newServer is a Server that does not listen yet; t may be nil (NewServer).
+func newServer(t testing.TB, token string) *Server {
+	id, err := strconv.ParseInt(strings.SplitN(token, ":", 2)[0], 10, 64)
+	if err != nil || id <= 0 {
+		id = 1000000001
+	}
+	s := &Server{
+		t:     t,
+		token: token,
+		bot: models.User{
+			ID: id, IsBot: true, FirstName: "Test Bot", Username: "telegramtest_bot",
+			CanJoinGroups: true,
+		},
+		chats:        map[int64]*chatState{},
+		nextUpdateID: 1,
+		notify:       make(chan struct{}),
+		fails:        map[string]*failure{},
+		callbacks:    map[string]*callbackState{},
+		nextQueryID:  4000000000000000001,
+		commands:     map[string][]models.BotCommand{},
+		watchers:     map[int64]chan struct{}{},
+	}
+	return s
+}
+
+// close ends waiting long polls, then shuts the HTTP server down.
+func (s *Server) close() {
+	s.mu.Lock()
+	s.closed = true
+	s.broadcastLocked()
+	s.mu.Unlock()
+	s.srv.Close()
+}
+
+// URL is the server's base URL, for bot.WithServerURL.
+func (s *Server) URL() string { return s.srv.URL }
+
+// Token is the bot token the server accepts.
+func (s *Server) Token() string { return s.token }
+
+// Bot is the bot's own user, as getMe returns it.
+func (s *Server) Bot() models.User { return s.bot }
 
 // Option configures a Server made by NewServer.
 type Option func(*serverOptions)
