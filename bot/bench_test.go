@@ -11,7 +11,10 @@ import (
 
 	"github.com/surveybot/surveybot/bot"
 	"github.com/surveybot/surveybot/dialogs"
-	"github.com/surveybot/surveybot/store"
+	"github.com/surveybot/surveybot/dialogs/dialogstest"
+	"github.com/surveybot/surveybot/internal/testrig"
+	"github.com/surveybot/surveybot/store/storetest"
+	"github.com/surveybot/surveybot/survey"
 )
 
 // BenchmarkAnswers measures accepted answers per second through the bot's
@@ -33,13 +36,13 @@ import (
 // with SURVEYBOT_TEST_POSTGRES_DSN and SURVEYBOT_TEST_REDIS_URL set for the
 // postgres+redis figures.
 func BenchmarkAnswers(b *testing.B) {
-	q := core(b)
-	for _, s := range setups(b) {
-		b.Run(s.name+"/max", func(b *testing.B) {
-			benchAnswers(b, bot.NewService(s.db, s.sessions(), discard(), q), 32, 0)
+	q := dialogstest.Core(b)
+	for _, s := range storetest.Rigs(b) {
+		b.Run(s.Name+"/max", func(b *testing.B) {
+			benchAnswers(b, bot.NewService(s.DB, s.Sessions(), testrig.Discard(), q), 32, 0)
 		})
-		b.Run(s.name+"/at-2000", func(b *testing.B) {
-			benchAnswers(b, bot.NewService(s.db, s.sessions(), discard(), q), 200, 2000)
+		b.Run(s.Name+"/at-2000", func(b *testing.B) {
+			benchAnswers(b, bot.NewService(s.DB, s.Sessions(), testrig.Discard(), q), 200, 2000)
 		})
 	}
 }
@@ -60,14 +63,14 @@ func benchAnswers(b *testing.B, svc *bot.Service, respondents int, rate float64)
 		begin     = make(chan struct{})
 		start     time.Time
 	)
-	newRespondent := func() (store.Identity, bot.Reply, error) {
-		who := store.Identity{Channel: "bench", External: fmt.Sprintf("r%d-%d", ids.Add(1), time.Now().UnixNano())}
+	newRespondent := func() (survey.Identity, bot.Reply, error) {
+		who := survey.Identity{Channel: "bench", External: fmt.Sprintf("r%d-%d", ids.Add(1), time.Now().UnixNano())}
 		r, err := svc.Open(ctx, who, dialogs.German)
 		if err != nil {
 			return who, r, err
 		}
-		p, _ := question(r)
-		r, err = svc.Handle(ctx, who, answerFor(p, 0)) // consent
+		p, _ := dialogstest.Question(r.Prompts)
+		r, err = svc.Handle(ctx, who, dialogstest.AnswerFor(p, 0)) // consent
 		return who, r, err
 	}
 	ready.Add(respondents)
@@ -76,8 +79,8 @@ func benchAnswers(b *testing.B, svc *bot.Service, respondents int, rate float64)
 		wg.Go(func() {
 			who, r, err := newRespondent()
 			for i := 0; err == nil && i < w%20; i++ {
-				p, _ := question(r)
-				r, err = svc.Handle(ctx, who, answerFor(p, i))
+				p, _ := dialogstest.Question(r.Prompts)
+				r, err = svc.Handle(ctx, who, dialogstest.AnswerFor(p, i))
 			}
 			ready.Done()
 			if err != nil {
@@ -101,7 +104,7 @@ func benchAnswers(b *testing.B, svc *bot.Service, respondents int, rate float64)
 				if next.Add(1) > int64(b.N) {
 					return
 				}
-				p, ok := question(r)
+				p, ok := dialogstest.Question(r.Prompts)
 				if !ok {
 					b.Errorf("no question: %+v", r)
 					return
@@ -114,13 +117,13 @@ func benchAnswers(b *testing.B, svc *bot.Service, respondents int, rate float64)
 					time.Sleep(time.Until(due))
 					t0 = due
 				}
-				r, err = svc.Handle(ctx, who, answerFor(p, k))
+				r, err = svc.Handle(ctx, who, dialogstest.AnswerFor(p, k))
 				local = append(local, time.Since(t0))
 				if err != nil {
 					b.Error(err)
 					return
 				}
-				if p2, _ := question(r); p2.Item == p.Item && !r.Finished() {
+				if p2, _ := dialogstest.Question(r.Prompts); p2.Item == p.Item && !r.Finished() {
 					b.Errorf("answer to %s was not accepted", p.Item)
 					return
 				}

@@ -10,7 +10,7 @@ import (
 
 	"github.com/surveybot/surveybot/dialogs"
 	"github.com/surveybot/surveybot/indicators"
-	"github.com/surveybot/surveybot/store"
+	"github.com/surveybot/surveybot/survey"
 )
 
 // peerCacheTTL is how long peer figures are reused: a benchmark need not
@@ -26,7 +26,7 @@ type peerCache struct {
 }
 
 type peerEntry struct {
-	cells   []store.PeerCell
+	cells   []survey.PeerCell
 	expires time.Time
 }
 
@@ -63,10 +63,10 @@ func (s *Service) benchmark(ctx context.Context, q *dialogs.Questionnaire, st di
 	if !ok {
 		return dialogs.UIPeerNone.In(lang), nil
 	}
-	head := map[store.PeerLevel]dialogs.UIText{
-		store.PeersSectorSize: dialogs.UIPeerHeadSectorSize, store.PeersSector: dialogs.UIPeerHeadSector, store.PeersAll: dialogs.UIPeerHeadAll,
+	head := map[survey.PeerLevel]dialogs.UIText{
+		survey.PeersSectorSize: dialogs.UIPeerHeadSectorSize, survey.PeersSector: dialogs.UIPeerHeadSector, survey.PeersAll: dialogs.UIPeerHeadAll,
 	}[level]
-	lines := []string{fmt.Sprintf(head.In(lang), shown[store.CompositeField].N)}
+	lines := []string{fmt.Sprintf(head.In(lang), shown[survey.CompositeField].N)}
 	for _, f := range q.Fields {
 		mine, has := sc.Fields[f.ID]
 		if !has {
@@ -79,7 +79,7 @@ func (s *Service) benchmark(ctx context.Context, q *dialogs.Questionnaire, st di
 		}
 	}
 	if sc.Composite != nil {
-		comp := shown[store.CompositeField]
+		comp := shown[survey.CompositeField]
 		lines = append(lines, fmt.Sprintf(dialogs.UIPeerLine.In(lang), compositeLabel(lang), round(*sc.Composite), round(comp.Mean())))
 	}
 	return strings.Join(lines, "\n"), nil

@@ -6,21 +6,21 @@ import (
 	"context"
 
 	"github.com/surveybot/surveybot/dialogs"
-	"github.com/surveybot/surveybot/store"
+	"github.com/surveybot/surveybot/survey"
 )
 
 // Conversation is one respondent's dialog as a channel with a single user,
 // such as the terminal, sees it.
 type Conversation struct {
 	svc        *Service
-	who        store.Identity
+	who        survey.Identity
 	lang       dialogs.Lang
 	invitation string
 }
 
 // Conversation returns the dialog of the respondent known as who; lang is
 // the language of a new response.
-func (s *Service) Conversation(who store.Identity, lang dialogs.Lang) *Conversation {
+func (s *Service) Conversation(who survey.Identity, lang dialogs.Lang) *Conversation {
 	return &Conversation{svc: s, who: who, lang: lang}
 }
 

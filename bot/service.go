@@ -7,33 +7,33 @@ import (
 	"log/slog"
 
 	"github.com/surveybot/surveybot/dialogs"
-	"github.com/surveybot/surveybot/store"
+	"github.com/surveybot/surveybot/survey"
 )
 
 // Store is what the bot keeps in SQL.
 type Store interface {
-	CurrentResponse(ctx context.Context, who store.Identity) (store.Response, error)
-	EnsureRespondent(ctx context.Context, who store.Identity) (string, error)
-	LatestResponse(ctx context.Context, respondentID string) (store.Response, error)
-	CreateResponse(ctx context.Context, nr store.NewResponse) (store.Response, error)
-	Response(ctx context.Context, id string) (store.Response, error)
+	CurrentResponse(ctx context.Context, who survey.Identity) (survey.Response, error)
+	EnsureRespondent(ctx context.Context, who survey.Identity) (string, error)
+	LatestResponse(ctx context.Context, respondentID string) (survey.Response, error)
+	CreateResponse(ctx context.Context, nr survey.NewResponse) (survey.Response, error)
+	Response(ctx context.Context, id string) (survey.Response, error)
 	Answers(ctx context.Context, responseID string) (map[string]dialogs.Answer, error)
-	ApplyStep(ctx context.Context, s store.Step) (int64, error)
+	ApplyStep(ctx context.Context, s survey.Step) (int64, error)
 	InputApplied(ctx context.Context, key string) (bool, error)
-	PeerCells(ctx context.Context, q dialogs.Ref) ([]store.PeerCell, error)
+	PeerCells(ctx context.Context, q dialogs.Ref) ([]survey.PeerCell, error)
 	EraseRespondent(ctx context.Context, respondentID string) ([]string, error)
-	RespondentByIdentity(ctx context.Context, who store.Identity) (string, error)
-	LinkIdentity(ctx context.Context, respondentID string, who store.Identity) error
-	InvitationByKey(ctx context.Context, key string) (store.Invitation, error)
-	OpenLinkByKey(ctx context.Context, key string) (store.OpenLink, error)
+	RespondentByIdentity(ctx context.Context, who survey.Identity) (string, error)
+	LinkIdentity(ctx context.Context, respondentID string, who survey.Identity) error
+	InvitationByKey(ctx context.Context, key string) (survey.Invitation, error)
+	OpenLinkByKey(ctx context.Context, key string) (survey.OpenLink, error)
 }
 
 // Sessions keeps the live dialog states and serialises the inputs of one
 // response, across instances where it is shared.
 type Sessions interface {
 	Lock(ctx context.Context, id string) (unlock func(), err error)
-	Load(ctx context.Context, id string) (store.Session, bool, error)
-	Save(ctx context.Context, id string, s store.Session) error
+	Load(ctx context.Context, id string) (survey.Session, bool, error)
+	Save(ctx context.Context, id string, s survey.Session) error
 	Delete(ctx context.Context, id string) error
 }
 
@@ -114,11 +114,11 @@ func (s *Service) CountIn(m Metrics) {
 // Open starts the respondent's dialog, or resumes it where it stands: on
 // any channel, since a response belongs to the respondent, not to a chat.
 // lang is the language of a new response.
-func (s *Service) Open(ctx context.Context, who store.Identity, lang dialogs.Lang) (Reply, error) {
+func (s *Service) Open(ctx context.Context, who survey.Identity, lang dialogs.Lang) (Reply, error) {
 	return s.open(ctx, who, lang, nil)
 }
 
-func (s *Service) open(ctx context.Context, who store.Identity, lang dialogs.Lang, fixed map[string]string) (Reply, error) {
+func (s *Service) open(ctx context.Context, who survey.Identity, lang dialogs.Lang, fixed map[string]string) (Reply, error) {
 	resp, q, started, err := s.find(ctx, who, lang, fixed)
 	if err != nil || started != nil {
 		return derefReply(started), err
@@ -156,7 +156,7 @@ func (s *Service) open(ctx context.Context, who store.Identity, lang dialogs.Lan
 
 // Handle applies one input from a respondent. A respondent without a
 // response gets one, and the privacy notice instead of a step.
-func (s *Service) Handle(ctx context.Context, who store.Identity, in dialogs.Input) (Reply, error) {
+func (s *Service) Handle(ctx context.Context, who survey.Identity, in dialogs.Input) (Reply, error) {
 	return s.HandleOnce(ctx, who, in, "")
 }
 
@@ -164,7 +164,7 @@ func (s *Service) Handle(ctx context.Context, who store.Identity, in dialogs.Inp
 // key names it (such as "telegram:update:123"), and an input whose key was
 // already applied changes nothing, even after a crash or restart. The
 // reply to such a repeat has no prompts.
-func (s *Service) HandleOnce(ctx context.Context, who store.Identity, in dialogs.Input, key string) (Reply, error) {
+func (s *Service) HandleOnce(ctx context.Context, who survey.Identity, in dialogs.Input, key string) (Reply, error) {
 	resp, q, started, err := s.find(ctx, who, dialogs.German, nil)
 	if err != nil || started != nil {
 		return derefReply(started), err
@@ -174,21 +174,21 @@ func (s *Service) HandleOnce(ctx context.Context, who store.Identity, in dialogs
 
 // find returns the respondent's response and its questionnaire; for a
 // response it had to start, also the first reply (the privacy notice).
-func (s *Service) find(ctx context.Context, who store.Identity, lang dialogs.Lang, fixed map[string]string) (store.Response, *dialogs.Questionnaire, *Reply, error) {
+func (s *Service) find(ctx context.Context, who survey.Identity, lang dialogs.Lang, fixed map[string]string) (survey.Response, *dialogs.Questionnaire, *Reply, error) {
 	resp, created, err := s.response(ctx, who, lang, fixed)
 	if err != nil {
-		return store.Response{}, nil, nil, err
+		return survey.Response{}, nil, nil, err
 	}
 	q, err := s.questionnaire(resp.Questionnaire)
 	if err != nil {
-		return store.Response{}, nil, nil, err
+		return survey.Response{}, nil, nil, err
 	}
 	if !created {
 		return resp, q, nil, nil
 	}
 	r, err := s.started(ctx, q, resp)
 	if err != nil {
-		return store.Response{}, nil, nil, err
+		return survey.Response{}, nil, nil, err
 	}
 	return resp, q, &r, nil
 }
@@ -202,11 +202,11 @@ func derefReply(r *Reply) Reply {
 
 // Step applies one input to a response. Inputs of one response are
 // serialised; each accepted answer is in SQL before Step returns.
-func (s *Service) Step(ctx context.Context, q *dialogs.Questionnaire, responseID, channel string, in dialogs.Input) (Reply, error) {
+func (s *Service) Step(ctx context.Context, q *dialogs.Questionnaire, responseID string, channel survey.Channel, in dialogs.Input) (Reply, error) {
 	return s.step(ctx, q, responseID, channel, in, "")
 }
 
-func (s *Service) step(ctx context.Context, q *dialogs.Questionnaire, responseID, channel string, in dialogs.Input, key string) (Reply, error) {
+func (s *Service) step(ctx context.Context, q *dialogs.Questionnaire, responseID string, channel survey.Channel, in dialogs.Input, key string) (Reply, error) {
 	unlock, err := s.sessions.Lock(ctx, responseID)
 	if err != nil {
 		return Reply{}, fmt.Errorf("lock response: %w", err)
@@ -241,23 +241,23 @@ func (s *Service) step(ctx context.Context, q *dialogs.Questionnaire, responseID
 			}
 			return reply(responseID, next, prompts), nil
 		}
-		step := store.Step{
+		step := survey.Step{
 			ResponseID: responseID, Seq: sess.Seq, Channel: channel, Lang: next.Lang, Phase: next.Phase,
 			Changes: dialogs.Changes(q, sess.State, next), InputKey: key,
 		}
 		if next.Phase == dialogs.PhaseDone && sess.State.Phase != dialogs.PhaseDone {
 			sc := dialogs.Score(q, next.Answers)
 			step.Scores = &sc
-			step.Dims = store.DimsOf(next.Answers)
+			step.Dims = survey.DimsOf(next.Answers)
 		}
 		seq, err := s.store.ApplyStep(ctx, step)
-		if errors.Is(err, store.ErrDuplicate) {
+		if errors.Is(err, survey.ErrDuplicate) {
 			return Reply{ResponseID: responseID}, nil
 		}
-		if errors.Is(err, store.ErrConflict) {
+		if errors.Is(err, survey.ErrConflict) {
 			// Another instance moved this response on; what we read is stale.
 			_ = s.sessions.Delete(ctx, responseID)
-			if r, err := s.store.Response(ctx, responseID); err == nil && r.Status == store.StatusErased {
+			if r, err := s.store.Response(ctx, responseID); err == nil && r.Status == survey.StatusErased {
 				return Reply{}, ErrErased
 			}
 			if attempt < maxConflicts {
@@ -267,18 +267,18 @@ func (s *Service) step(ctx context.Context, q *dialogs.Questionnaire, responseID
 		if err != nil {
 			return Reply{}, fmt.Errorf("store step: %w", err)
 		}
-		if err := s.sessions.Save(ctx, responseID, store.Session{State: next, Seq: seq}); err != nil {
+		if err := s.sessions.Save(ctx, responseID, survey.Session{State: next, Seq: seq}); err != nil {
 			// SQL has the step; the next input rebuilds the session from it.
 			s.log.Warn("save session", slog.String("response", responseID), slog.Any("error", err))
 		}
 		// Item codes only: the answers themselves stay out of the logs.
 		n, items := accepted(step.Changes)
-		s.metrics.AnswersAccepted(channel, n)
-		s.log.Debug("step stored", slog.String("response", responseID), slog.String("channel", channel),
+		s.metrics.AnswersAccepted(string(channel), n)
+		s.log.Debug("step stored", slog.String("response", responseID), slog.String("channel", string(channel)),
 			slog.String("phase", string(next.Phase)), slog.Any("items", items), slog.Int64("seq", seq))
 		if step.Scores != nil {
-			s.metrics.DialogCompleted(channel)
-			s.log.Info("response completed", slog.String("response", responseID), slog.String("channel", channel))
+			s.metrics.DialogCompleted(string(channel))
+			s.log.Info("response completed", slog.String("response", responseID), slog.String("channel", string(channel)))
 			if text, err := s.benchmark(ctx, q, next, *step.Scores); err != nil {
 				s.log.Warn("peer comparison", slog.String("response", responseID), slog.Any("error", err))
 			} else {
@@ -306,44 +306,44 @@ func (s *Service) Erase(ctx context.Context, respondentID string) error {
 }
 
 // response finds the respondent's latest response, or starts one.
-func (s *Service) response(ctx context.Context, who store.Identity, lang dialogs.Lang, fixed map[string]string) (store.Response, bool, error) {
+func (s *Service) response(ctx context.Context, who survey.Identity, lang dialogs.Lang, fixed map[string]string) (survey.Response, bool, error) {
 	resp, err := s.store.CurrentResponse(ctx, who)
-	if err == nil && resp.Status != store.StatusErased {
+	if err == nil && resp.Status != survey.StatusErased {
 		return resp, false, nil
 	}
-	if err != nil && !errors.Is(err, store.ErrNotFound) {
-		return store.Response{}, false, err
+	if err != nil && !errors.Is(err, survey.ErrNotFound) {
+		return survey.Response{}, false, err
 	}
 	rid, err := s.store.EnsureRespondent(ctx, who)
 	if err != nil {
-		return store.Response{}, false, fmt.Errorf("respondent: %w", err)
+		return survey.Response{}, false, fmt.Errorf("respondent: %w", err)
 	}
 	// Serialise the creation, so two first messages make one response.
 	unlock, err := s.sessions.Lock(ctx, "respondent:"+rid)
 	if err != nil {
-		return store.Response{}, false, fmt.Errorf("lock respondent: %w", err)
+		return survey.Response{}, false, fmt.Errorf("lock respondent: %w", err)
 	}
 	defer unlock()
-	if resp, err := s.store.LatestResponse(ctx, rid); err == nil && resp.Status != store.StatusErased {
+	if resp, err := s.store.LatestResponse(ctx, rid); err == nil && resp.Status != survey.StatusErased {
 		return resp, false, nil
 	}
 	st, _, err := dialogs.Start(s.current, lang, fixed)
 	if err != nil {
-		return store.Response{}, false, fmt.Errorf("start response: %w", err)
+		return survey.Response{}, false, fmt.Errorf("start response: %w", err)
 	}
-	resp, err = s.store.CreateResponse(ctx, store.NewResponse{
+	resp, err = s.store.CreateResponse(ctx, survey.NewResponse{
 		RespondentID: rid, Questionnaire: s.current.Ref(), Lang: lang, Channel: who.Channel, Fixed: st.Answers,
 	})
 	if err != nil {
-		return store.Response{}, false, fmt.Errorf("start response: %w", err)
+		return survey.Response{}, false, fmt.Errorf("start response: %w", err)
 	}
-	s.metrics.DialogStarted(who.Channel)
-	s.log.Info("response started", slog.String("response", resp.ID), slog.String("channel", who.Channel))
+	s.metrics.DialogStarted(string(who.Channel))
+	s.log.Info("response started", slog.String("response", resp.ID), slog.String("channel", string(who.Channel)))
 	return resp, true, nil
 }
 
 // started returns the first prompts of a new response and keeps its session.
-func (s *Service) started(ctx context.Context, q *dialogs.Questionnaire, resp store.Response) (Reply, error) {
+func (s *Service) started(ctx context.Context, q *dialogs.Questionnaire, resp survey.Response) (Reply, error) {
 	answers, err := s.store.Answers(ctx, resp.ID)
 	if err != nil {
 		return Reply{}, err
@@ -353,7 +353,7 @@ func (s *Service) started(ctx context.Context, q *dialogs.Questionnaire, resp st
 	if err != nil {
 		return Reply{}, fmt.Errorf("start dialog: %w", err)
 	}
-	if err := s.sessions.Save(ctx, resp.ID, store.Session{State: st, Seq: resp.Seq}); err != nil {
+	if err := s.sessions.Save(ctx, resp.ID, survey.Session{State: st, Seq: resp.Seq}); err != nil {
 		s.log.Warn("save session", slog.String("response", resp.ID), slog.Any("error", err))
 	}
 	return reply(resp.ID, st, prompts), nil
@@ -361,7 +361,7 @@ func (s *Service) started(ctx context.Context, q *dialogs.Questionnaire, resp st
 
 // session loads a response's live state, or rebuilds it from SQL when the
 // session store lost it (flush, restart, eviction, expiry).
-func (s *Service) session(ctx context.Context, q *dialogs.Questionnaire, id string) (store.Session, error) {
+func (s *Service) session(ctx context.Context, q *dialogs.Questionnaire, id string) (survey.Session, error) {
 	sess, ok, err := s.sessions.Load(ctx, id)
 	if err != nil {
 		s.log.Warn("load session; rebuilding from SQL", slog.String("response", id), slog.Any("error", err))
@@ -371,36 +371,36 @@ func (s *Service) session(ctx context.Context, q *dialogs.Questionnaire, id stri
 	}
 	resp, err := s.store.Response(ctx, id)
 	if err != nil {
-		return store.Session{}, fmt.Errorf("read response: %w", err)
+		return survey.Session{}, fmt.Errorf("read response: %w", err)
 	}
-	if resp.Status == store.StatusErased {
-		return store.Session{}, ErrErased
+	if resp.Status == survey.StatusErased {
+		return survey.Session{}, ErrErased
 	}
 	answers, err := s.store.Answers(ctx, id)
 	if err != nil {
-		return store.Session{}, err
+		return survey.Session{}, err
 	}
 	st := dialogs.Restore(q, resp.Lang, phaseOf(resp.Status), answers)
-	sess = store.Session{State: st, Seq: resp.Seq}
-	if st.Phase == dialogs.PhaseDone && resp.Status != store.StatusCompleted {
+	sess = survey.Session{State: st, Seq: resp.Seq}
+	if st.Phase == dialogs.PhaseDone && resp.Status != survey.StatusCompleted {
 		// Every question is answered but the completion was never stored.
 		sc := dialogs.Score(q, st.Answers)
-		seq, err := s.store.ApplyStep(ctx, store.Step{ResponseID: id, Seq: resp.Seq, Channel: "restore", Lang: st.Lang, Phase: st.Phase, Scores: &sc, Dims: store.DimsOf(st.Answers)})
+		seq, err := s.store.ApplyStep(ctx, survey.Step{ResponseID: id, Seq: resp.Seq, Channel: "restore", Lang: st.Lang, Phase: st.Phase, Scores: &sc, Dims: survey.DimsOf(st.Answers)})
 		if err != nil {
-			return store.Session{}, fmt.Errorf("complete restored response: %w", err)
+			return survey.Session{}, fmt.Errorf("complete restored response: %w", err)
 		}
 		sess.Seq = seq
 	}
 	return sess, nil
 }
 
-func phaseOf(st store.Status) dialogs.Phase {
+func phaseOf(st survey.Status) dialogs.Phase {
 	switch st {
-	case store.StatusStarted:
+	case survey.StatusStarted:
 		return dialogs.PhaseConsent
-	case store.StatusCompleted:
+	case survey.StatusCompleted:
 		return dialogs.PhaseDone
-	case store.StatusDeclined:
+	case survey.StatusDeclined:
 		return dialogs.PhaseDeclined
 	}
 	return dialogs.PhaseAsking

@@ -8,9 +8,12 @@ import (
 
 	"github.com/surveybot/surveybot/bot"
 	"github.com/surveybot/surveybot/dialogs"
+	"github.com/surveybot/surveybot/dialogs/dialogstest"
+	"github.com/surveybot/surveybot/internal/testrig"
 	"github.com/surveybot/surveybot/metrics"
 	"github.com/surveybot/surveybot/metrics/metricstest"
-	"github.com/surveybot/surveybot/store"
+	"github.com/surveybot/surveybot/store/storetest"
+	"github.com/surveybot/surveybot/survey"
 )
 
 // TestServiceMetrics begins a response in Telegram, with one input
@@ -18,21 +21,21 @@ import (
 // and the completion count once, on the channel they came from.
 func TestServiceMetrics(t *testing.T) {
 	ctx := context.Background()
-	s := setups(t)[0]
+	s := storetest.Rigs(t)[0]
 	m := metrics.New()
-	svc := bot.NewService(s.db, s.sessions(), discard(), core(t))
+	svc := bot.NewService(s.DB, s.Sessions(), testrig.Discard(), dialogstest.Core(t))
 	svc.CountIn(m)
 	scrapes := httptest.NewServer(m.Handler())
 	defer scrapes.Close()
 
-	tg := store.Identity{Channel: "telegram", External: "4711"}
+	tg := survey.Identity{Channel: "telegram", External: "4711"}
 	r, err := svc.Open(ctx, tg, dialogs.German)
 	if err != nil {
 		t.Fatal(err)
 	}
 	for i := range 3 { // consent and two answers, the first delivered twice
-		p, _ := question(r)
-		in := answerFor(p, 0)
+		p, _ := dialogstest.Question(r.Prompts)
+		in := dialogstest.AnswerFor(p, 0)
 		if r, err = svc.HandleOnce(ctx, tg, in, "telegram:update:"+strconv.Itoa(i)); err != nil {
 			t.Fatal(err)
 		}
@@ -42,30 +45,30 @@ func TestServiceMetrics(t *testing.T) {
 			}
 		}
 	}
-	rid, err := s.db.RespondentByIdentity(ctx, tg)
+	rid, err := s.DB.RespondentByIdentity(ctx, tg)
 	if err != nil {
 		t.Fatal(err)
 	}
-	web := store.Identity{Channel: "web", External: "token-hash"}
-	if err := s.db.LinkIdentity(ctx, rid, web); err != nil {
+	web := survey.Identity{Channel: "web", External: "token-hash"}
+	if err := s.DB.LinkIdentity(ctx, rid, web); err != nil {
 		t.Fatal(err)
 	}
 	if r, err = svc.Open(ctx, web, dialogs.German); err != nil {
 		t.Fatal(err)
 	}
 	for range 100 {
-		p, ok := question(r)
+		p, ok := dialogstest.Question(r.Prompts)
 		if !ok || r.Phase == dialogs.PhaseDone {
 			break
 		}
-		if r, err = svc.Handle(ctx, web, answerFor(p, 0)); err != nil {
+		if r, err = svc.Handle(ctx, web, dialogstest.AnswerFor(p, 0)); err != nil {
 			t.Fatal(err)
 		}
 	}
 	if r.Phase != dialogs.PhaseDone {
 		t.Fatalf("the dialog stands at %s, want done", r.Phase)
 	}
-	answers, err := s.db.Answers(ctx, r.ResponseID)
+	answers, err := s.DB.Answers(ctx, r.ResponseID)
 	if err != nil {
 		t.Fatal(err)
 	}

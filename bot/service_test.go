@@ -11,8 +11,11 @@ import (
 
 	"github.com/surveybot/surveybot/bot"
 	"github.com/surveybot/surveybot/dialogs"
+	"github.com/surveybot/surveybot/dialogs/dialogstest"
+	"github.com/surveybot/surveybot/internal/testrig"
 	"github.com/surveybot/surveybot/store"
 	"github.com/surveybot/surveybot/store/storetest"
+	"github.com/surveybot/surveybot/survey"
 )
 
 // TestFlushAndContinue answers five questions, loses every live session
@@ -21,7 +24,7 @@ import (
 // twice and nothing is lost.
 func TestFlushAndContinue(t *testing.T) {
 	ctx := context.Background()
-	q := core(t)
+	q := dialogstest.Core(t)
 	type variant struct {
 		name     string
 		db       *store.DB
@@ -33,7 +36,7 @@ func TestFlushAndContinue(t *testing.T) {
 		sessions: func() bot.Sessions { return store.NewMemorySessions(time.Hour) }, // each call: a fresh process
 		flush:    func(*testing.T) {},
 	}}
-	if storetest.Servers(t) {
+	if storetest.ServersEnabled(t) {
 		rdb := flushableRedis(t)
 		db := storetest.Postgres(t)
 		variants = append(variants, variant{
@@ -50,8 +53,8 @@ func TestFlushAndContinue(t *testing.T) {
 	}
 	for _, v := range variants {
 		t.Run(v.name, func(t *testing.T) {
-			who := store.Identity{Channel: "test", External: "flush-" + v.name}
-			svc := bot.NewService(v.db, v.sessions(), discard(), q)
+			who := survey.Identity{Channel: "test", External: "flush-" + v.name}
+			svc := bot.NewService(v.db, v.sessions(), testrig.Discard(), q)
 			r, err := svc.Open(ctx, who, dialogs.German)
 			if err != nil {
 				t.Fatal(err)
@@ -60,12 +63,12 @@ func TestFlushAndContinue(t *testing.T) {
 			given := map[string]dialogs.Input{}
 			step := func(svc *bot.Service, r bot.Reply) bot.Reply {
 				t.Helper()
-				p, ok := question(r)
+				p, ok := dialogstest.Question(r.Prompts)
 				if !ok {
 					t.Fatalf("no question in reply %+v", r)
 				}
 				asked[p.Item]++
-				in := answerFor(p, 1)
+				in := dialogstest.AnswerFor(p, 1)
 				given[p.Item] = in
 				next, err := svc.Handle(ctx, who, in)
 				if err != nil {
@@ -77,15 +80,15 @@ func TestFlushAndContinue(t *testing.T) {
 			for range 5 {
 				r = step(svc, r)
 			}
-			sixth, _ := question(r)
+			sixth, _ := dialogstest.Question(r.Prompts)
 
 			v.flush(t)
-			svc = bot.NewService(v.db, v.sessions(), discard(), q)
+			svc = bot.NewService(v.db, v.sessions(), testrig.Discard(), q)
 			r, err = svc.Open(ctx, who, dialogs.German)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if p, _ := question(r); p.Item != sixth.Item || p.Progress.Pos != 6 {
+			if p, _ := dialogstest.Question(r.Prompts); p.Item != sixth.Item || p.Progress.Pos != 6 {
 				t.Fatalf("after the flush the dialog asks %q (question %d), want %q (question 6)", p.Item, p.Progress.Pos, sixth.Item)
 			}
 			for !r.Finished() {
@@ -118,17 +121,17 @@ func TestFlushAndContinue(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if resp.Status != store.StatusCompleted || resp.Composite == nil {
+			if resp.Status != survey.StatusCompleted || resp.Composite == nil {
 				t.Errorf("response status %s composite %v, want completed and scored", resp.Status, resp.Composite)
 			}
 			// The completed response counts under its screening answers.
-			cells, err := v.db.Aggregate(ctx, q.Ref(), store.BySector)
+			cells, err := v.db.Aggregate(ctx, q.Ref(), survey.BySector)
 			if err != nil {
 				t.Fatal(err)
 			}
 			found := false
 			for _, c := range cells {
-				found = found || (c.Field == store.CompositeField && c.Group == answers["sector"].Value && c.N == 1)
+				found = found || (c.Field == survey.CompositeField && c.Group == answers["sector"].Value && c.N == 1)
 			}
 			if !found {
 				t.Errorf("the response is not counted under its sector %q: %+v", answers["sector"].Value, cells)
@@ -143,35 +146,35 @@ func TestFlushAndContinue(t *testing.T) {
 // Typed answers sent at once are applied one after the other, none lost.
 func TestConcurrentInputs(t *testing.T) {
 	ctx := context.Background()
-	q := core(t)
-	for _, s := range setups(t) {
-		t.Run(s.name, func(t *testing.T) {
+	q := dialogstest.Core(t)
+	for _, s := range storetest.Rigs(t) {
+		t.Run(s.Name, func(t *testing.T) {
 			svcs := []*bot.Service{
-				bot.NewService(s.db, s.sessions(), discard(), q),
-				bot.NewService(s.db, s.sessions(), discard(), q),
+				bot.NewService(s.DB, s.Sessions(), testrig.Discard(), q),
+				bot.NewService(s.DB, s.Sessions(), testrig.Discard(), q),
 			}
-			who := store.Identity{Channel: "test", External: "concurrent"}
+			who := survey.Identity{Channel: "test", External: "concurrent"}
 			r, err := svcs[0].Open(ctx, who, dialogs.German)
 			if err != nil {
 				t.Fatal(err)
 			}
-			p, _ := question(r)
-			if r, err = svcs[1].Handle(ctx, who, answerFor(p, 0)); err != nil { // consent
+			p, _ := dialogstest.Question(r.Prompts)
+			if r, err = svcs[1].Handle(ctx, who, dialogstest.AnswerFor(p, 0)); err != nil { // consent
 				t.Fatal(err)
 			}
 			respID := r.ResponseID
 
 			const taps = 16
 			for round := range 8 {
-				before, err := s.db.Response(ctx, respID)
+				before, err := s.DB.Response(ctx, respID)
 				if err != nil {
 					t.Fatal(err)
 				}
-				p, ok := question(r)
+				p, ok := dialogstest.Question(r.Prompts)
 				if !ok {
 					t.Fatalf("round %d: no question", round)
 				}
-				in := answerFor(p, round)
+				in := dialogstest.AnswerFor(p, round)
 				replies := make([]bot.Reply, taps)
 				var wg sync.WaitGroup
 				for i := range taps {
@@ -183,7 +186,7 @@ func TestConcurrentInputs(t *testing.T) {
 					})
 				}
 				wg.Wait()
-				after, err := s.db.Response(ctx, respID)
+				after, err := s.DB.Response(ctx, respID)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -204,15 +207,15 @@ func TestConcurrentInputs(t *testing.T) {
 				if r, err = svcs[0].Open(ctx, who, dialogs.German); err != nil {
 					t.Fatal(err)
 				}
-				if next, _ := question(r); next.Item == p.Item {
+				if next, _ := dialogstest.Question(r.Prompts); next.Item == p.Item {
 					t.Fatalf("round %d: still at %s", round, p.Item)
 				}
 			}
 
 			// Typed answers carry no question; sent at once, each answers
 			// the next question in turn.
-			before, _ := s.db.Response(ctx, respID)
-			answersBefore, _ := s.db.Answers(ctx, respID)
+			before, _ := s.DB.Response(ctx, respID)
+			answersBefore, _ := s.DB.Answers(ctx, respID)
 			const typed = 6
 			var wg sync.WaitGroup
 			for i := range typed {
@@ -223,8 +226,8 @@ func TestConcurrentInputs(t *testing.T) {
 				})
 			}
 			wg.Wait()
-			after, _ := s.db.Response(ctx, respID)
-			answersAfter, _ := s.db.Answers(ctx, respID)
+			after, _ := s.DB.Response(ctx, respID)
+			answersAfter, _ := s.DB.Answers(ctx, respID)
 			if after.Seq != before.Seq+typed || len(answersAfter) != len(answersBefore)+typed {
 				t.Errorf("%d typed answers: seq %d→%d, answers %d→%d; want each applied once", typed, before.Seq, after.Seq, len(answersBefore), len(answersAfter))
 			}
@@ -236,33 +239,33 @@ func TestConcurrentInputs(t *testing.T) {
 // and session go; the next message starts afresh.
 func TestEraseDuringDialog(t *testing.T) {
 	ctx := context.Background()
-	q := core(t)
-	for _, s := range setups(t) {
-		t.Run(s.name, func(t *testing.T) {
-			svc := bot.NewService(s.db, s.sessions(), discard(), q)
-			who := store.Identity{Channel: "test", External: "erase"}
+	q := dialogstest.Core(t)
+	for _, s := range storetest.Rigs(t) {
+		t.Run(s.Name, func(t *testing.T) {
+			svc := bot.NewService(s.DB, s.Sessions(), testrig.Discard(), q)
+			who := survey.Identity{Channel: "test", External: "erase"}
 			r, err := svc.Open(ctx, who, dialogs.German)
 			if err != nil {
 				t.Fatal(err)
 			}
 			for range 4 {
-				p, _ := question(r)
-				if r, err = svc.Handle(ctx, who, answerFor(p, 0)); err != nil {
+				p, _ := dialogstest.Question(r.Prompts)
+				if r, err = svc.Handle(ctx, who, dialogstest.AnswerFor(p, 0)); err != nil {
 					t.Fatal(err)
 				}
 			}
 			old := r.ResponseID
-			rid, err := s.db.RespondentByIdentity(ctx, who)
+			rid, err := s.DB.RespondentByIdentity(ctx, who)
 			if err != nil {
 				t.Fatal(err)
 			}
 			if err := svc.Erase(ctx, rid); err != nil {
 				t.Fatal(err)
 			}
-			if a, _ := s.db.Answers(ctx, old); len(a) != 0 {
+			if a, _ := s.DB.Answers(ctx, old); len(a) != 0 {
 				t.Errorf("%d answers survived erasure", len(a))
 			}
-			if _, err := s.db.RespondentByIdentity(ctx, who); !errors.Is(err, store.ErrNotFound) {
+			if _, err := s.DB.RespondentByIdentity(ctx, who); !errors.Is(err, survey.ErrNotFound) {
 				t.Errorf("identity survived erasure: %v", err)
 			}
 			r, err = svc.Handle(ctx, who, dialogs.TextInput("hallo"))
@@ -272,7 +275,7 @@ func TestEraseDuringDialog(t *testing.T) {
 			if r.ResponseID == old || r.Phase != dialogs.PhaseConsent {
 				t.Errorf("after erasure: response %s phase %s; want a new response at the privacy notice", r.ResponseID, r.Phase)
 			}
-			if err := svc.Erase(ctx, rid); !errors.Is(err, store.ErrNotFound) {
+			if err := svc.Erase(ctx, rid); !errors.Is(err, survey.ErrNotFound) {
 				t.Errorf("erasing twice: %v, want not found", err)
 			}
 		})
@@ -283,45 +286,45 @@ func TestEraseDuringDialog(t *testing.T) {
 // from another identity linked to the same respondent.
 func TestResumeOnAnotherChannel(t *testing.T) {
 	ctx := context.Background()
-	q := core(t)
-	s := setups(t)[0]
-	svc := bot.NewService(s.db, s.sessions(), discard(), q)
-	tg := store.Identity{Channel: "telegram", External: "4711"}
+	q := dialogstest.Core(t)
+	s := storetest.Rigs(t)[0]
+	svc := bot.NewService(s.DB, s.Sessions(), testrig.Discard(), q)
+	tg := survey.Identity{Channel: "telegram", External: "4711"}
 	r, err := svc.Open(ctx, tg, dialogs.English)
 	if err != nil {
 		t.Fatal(err)
 	}
 	for range 3 {
-		p, _ := question(r)
-		if r, err = svc.Handle(ctx, tg, answerFor(p, 0)); err != nil {
+		p, _ := dialogstest.Question(r.Prompts)
+		if r, err = svc.Handle(ctx, tg, dialogstest.AnswerFor(p, 0)); err != nil {
 			t.Fatal(err)
 		}
 	}
-	want, _ := question(r)
-	rid, err := s.db.RespondentByIdentity(ctx, tg)
+	want, _ := dialogstest.Question(r.Prompts)
+	rid, err := s.DB.RespondentByIdentity(ctx, tg)
 	if err != nil {
 		t.Fatal(err)
 	}
-	web := store.Identity{Channel: "web", External: "token-hash"}
-	if err := s.db.LinkIdentity(ctx, rid, web); err != nil {
+	web := survey.Identity{Channel: "web", External: "token-hash"}
+	if err := s.DB.LinkIdentity(ctx, rid, web); err != nil {
 		t.Fatal(err)
 	}
 	r, err = svc.Open(ctx, web, dialogs.German)
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, _ := question(r)
+	got, _ := dialogstest.Question(r.Prompts)
 	if got.Item != want.Item || r.Lang != dialogs.English {
 		t.Errorf("on the web: %s in %s, want %s in English", got.Item, r.Lang, want.Item)
 	}
-	if _, err := svc.Handle(ctx, web, answerFor(got, 0)); err != nil {
+	if _, err := svc.Handle(ctx, web, dialogstest.AnswerFor(got, 0)); err != nil {
 		t.Fatal(err)
 	}
-	recs, err := s.db.AnswerRecords(ctx, r.ResponseID)
+	recs, err := s.DB.AnswerRecords(ctx, r.ResponseID)
 	if err != nil {
 		t.Fatal(err)
 	}
-	seen := map[string]int{}
+	seen := map[survey.Channel]int{}
 	for _, rec := range recs {
 		seen[rec.Channel]++
 	}
@@ -335,20 +338,20 @@ func TestResumeOnAnotherChannel(t *testing.T) {
 // there are too few.
 func TestPeerComparison(t *testing.T) {
 	ctx := context.Background()
-	q := core(t)
-	s := setups(t)[0]
-	svc := bot.NewService(s.db, s.sessions(), discard(), q)
+	q := dialogstest.Core(t)
+	s := storetest.Rigs(t)[0]
+	svc := bot.NewService(s.DB, s.Sessions(), testrig.Discard(), q)
 	svc.SetPeerCacheTTL(0)
 	var summaries []string
 	for i := range 7 {
-		who := store.Identity{Channel: "test", External: fmt.Sprintf("peer-%d", i)}
+		who := survey.Identity{Channel: "test", External: fmt.Sprintf("peer-%d", i)}
 		r, err := svc.Open(ctx, who, dialogs.German)
 		if err != nil {
 			t.Fatal(err)
 		}
 		for !r.Finished() {
-			p, _ := question(r)
-			if r, err = svc.Handle(ctx, who, answerFor(p, 0)); err != nil {
+			p, _ := dialogstest.Question(r.Prompts)
+			if r, err = svc.Handle(ctx, who, dialogstest.AnswerFor(p, 0)); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -377,31 +380,31 @@ func TestPeerComparison(t *testing.T) {
 // stale press.
 func TestSessionBehindSQL(t *testing.T) {
 	ctx := context.Background()
-	q := core(t)
-	for _, su := range setups(t) {
-		t.Run(su.name, func(t *testing.T) {
-			sessions := su.sessions()
-			svc := bot.NewService(su.db, sessions, discard(), q)
-			who := store.Identity{Channel: "test", External: "behind-" + su.name}
+	q := dialogstest.Core(t)
+	for _, su := range storetest.Rigs(t) {
+		t.Run(su.Name, func(t *testing.T) {
+			sessions := su.Sessions()
+			svc := bot.NewService(su.DB, sessions, testrig.Discard(), q)
+			who := survey.Identity{Channel: "test", External: "behind-" + su.Name}
 			r, err := svc.Open(ctx, who, dialogs.German)
 			if err != nil {
 				t.Fatal(err)
 			}
 			for range 3 { // consent and two questions
-				p, _ := question(r)
-				if r, err = svc.Handle(ctx, who, answerFor(p, 1)); err != nil {
+				p, _ := dialogstest.Question(r.Prompts)
+				if r, err = svc.Handle(ctx, who, dialogstest.AnswerFor(p, 1)); err != nil {
 					t.Fatal(err)
 				}
 			}
-			a, _ := question(r)
+			a, _ := dialogstest.Question(r.Prompts)
 			old, ok, err := sessions.Load(ctx, r.ResponseID)
 			if err != nil || !ok {
 				t.Fatalf("load session: %v %v", ok, err)
 			}
-			if r, err = svc.Handle(ctx, who, answerFor(a, 1)); err != nil {
+			if r, err = svc.Handle(ctx, who, dialogstest.AnswerFor(a, 1)); err != nil {
 				t.Fatal(err)
 			}
-			b, _ := question(r)
+			b, _ := dialogstest.Question(r.Prompts)
 			// The store loses the last write: the session waits on A again.
 			if err := sessions.Delete(ctx, r.ResponseID); err != nil {
 				t.Fatal(err)
@@ -414,7 +417,7 @@ func TestSessionBehindSQL(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if p, _ := question(reopened); p.Item != b.Item {
+			if p, _ := dialogstest.Question(reopened.Prompts); p.Item != b.Item {
 				t.Errorf("reopened at %s, want %s (the session store lost the step to it, SQL has it)", p.Item, b.Item)
 			}
 			if err := sessions.Delete(ctx, r.ResponseID); err != nil {
@@ -423,11 +426,11 @@ func TestSessionBehindSQL(t *testing.T) {
 			if err := sessions.Save(ctx, r.ResponseID, old); err != nil {
 				t.Fatal(err)
 			}
-			in := answerFor(b, 1)
+			in := dialogstest.AnswerFor(b, 1)
 			if _, err := svc.Handle(ctx, who, in); err != nil {
 				t.Fatal(err)
 			}
-			answers, err := su.db.Answers(ctx, r.ResponseID)
+			answers, err := su.DB.Answers(ctx, r.ResponseID)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -16,15 +16,15 @@ import (
 	"github.com/go-analyze/charts"
 	"github.com/surveybot/surveybot/dialogs"
 	"github.com/surveybot/surveybot/indicators"
-	"github.com/surveybot/surveybot/store"
+	"github.com/surveybot/surveybot/survey"
 )
 
 // Source is where the digest's figures come from.
 type Source interface {
-	Aggregate(ctx context.Context, q dialogs.Ref, dim store.Dimension) ([]store.Cell, error)
-	AggregateWeek(ctx context.Context, q dialogs.Ref, dim store.Dimension, week string) ([]store.Cell, error)
-	InvitedByChamber(ctx context.Context, until time.Time) (map[string]store.Invited, error)
-	CountsByWeekAndChamber(ctx context.Context, q dialogs.Ref, first, last string) ([]store.WeekChamberCount, error)
+	Aggregate(ctx context.Context, q dialogs.Ref, dim survey.Dimension) ([]survey.Cell, error)
+	AggregateWeek(ctx context.Context, q dialogs.Ref, dim survey.Dimension, week string) ([]survey.Cell, error)
+	InvitedByChamber(ctx context.Context, until time.Time) (map[string]survey.Invited, error)
+	CountsByWeekAndChamber(ctx context.Context, q dialogs.Ref, first, last string) ([]survey.WeekChamberCount, error)
 }
 
 // Weeks is how many weeks the chart shows.
@@ -76,7 +76,7 @@ func ParseWeek(s string) (time.Time, error) {
 	// January 4th is always in week 1.
 	jan4 := time.Date(y, 1, 4, 0, 0, 0, 0, time.UTC)
 	monday := jan4.AddDate(0, 0, -((int(jan4.Weekday())+6)%7)+(w-1)*7)
-	if store.ISOWeek(monday) != s {
+	if survey.ISOWeek(monday) != s {
 		return time.Time{}, fmt.Errorf("week %q does not exist", s)
 	}
 	return monday, nil
@@ -90,9 +90,9 @@ func Build(ctx context.Context, src Source, q *dialogs.Questionnaire, week strin
 	}
 	weeks := make([]string, Weeks)
 	for i := range weeks {
-		weeks[i] = store.ISOWeek(monday.AddDate(0, 0, -7*(Weeks-1-i)))
+		weeks[i] = survey.ISOWeek(monday.AddDate(0, 0, -7*(Weeks-1-i)))
 	}
-	cells, err := src.Aggregate(ctx, q.Ref(), store.ByWeek)
+	cells, err := src.Aggregate(ctx, q.Ref(), survey.ByWeek)
 	if err != nil {
 		return Digest{}, err
 	}
@@ -124,7 +124,7 @@ func Build(ctx context.Context, src Source, q *dialogs.Questionnaire, week strin
 	}
 	d := Digest{Week: week, Width: ChartWidth, Height: ChartHeight}
 	last := weeks[len(weeks)-2]
-	for _, f := range append(append([]dialogs.Field{}, q.Fields...), dialogs.Field{ID: store.CompositeField, Title: dialogs.Text{De: "Gesamtindex", En: "Composite index"}}) {
+	for _, f := range append(append([]dialogs.Field{}, q.Fields...), dialogs.Field{ID: survey.CompositeField, Title: dialogs.Text{De: "Gesamtindex", En: "Composite index"}}) {
 		this, ok := byWeek[f.ID][week]
 		fl := Field{ID: f.ID, Title: f.Title.De, Figure: this, Suppressed: !ok || this.Suppressed}
 		if !fl.Suppressed {
@@ -132,7 +132,7 @@ func Build(ctx context.Context, src Source, q *dialogs.Questionnaire, week strin
 		}
 		d.Fields = append(d.Fields, fl)
 	}
-	chambers, err := src.AggregateWeek(ctx, q.Ref(), store.ByChamber, week)
+	chambers, err := src.AggregateWeek(ctx, q.Ref(), survey.ByChamber, week)
 	if err != nil {
 		return Digest{}, err
 	}
@@ -164,7 +164,7 @@ func Build(ctx context.Context, src Source, q *dialogs.Questionnaire, week strin
 		d.Chambers = append(d.Chambers, c)
 	}
 	for _, t := range indicators.Disclose(chambers) {
-		if t.Field != store.CompositeField {
+		if t.Field != survey.CompositeField {
 			continue
 		}
 		for _, c := range t.Cells {
@@ -265,7 +265,7 @@ func (d Digest) Text() string {
 func (d Digest) largestChanges(n int) []Field {
 	var out []Field
 	for _, f := range d.Fields {
-		if f.HasChange && f.Change != 0 && f.ID != store.CompositeField {
+		if f.HasChange && f.Change != 0 && f.ID != survey.CompositeField {
 			out = append(out, f)
 		}
 	}

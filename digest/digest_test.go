@@ -13,6 +13,7 @@ import (
 	"github.com/surveybot/surveybot/digest"
 	"github.com/surveybot/surveybot/store"
 	"github.com/surveybot/surveybot/store/storetest"
+	"github.com/surveybot/surveybot/survey"
 	"github.com/surveybot/surveybot/synthetic"
 )
 
@@ -70,7 +71,7 @@ func TestBuild(t *testing.T) {
 			maturity = f
 		}
 	}
-	cells, _ := db.Aggregate(ctx, q.Ref(), store.ByWeek)
+	cells, _ := db.Aggregate(ctx, q.Ref(), survey.ByWeek)
 	for _, c := range cells {
 		if c.Field == "maturity" {
 			t.Logf("week %q n %d", c.Group, c.N)
@@ -118,13 +119,13 @@ func TestResponseRate(t *testing.T) {
 	db := storetest.SQLite(t, store.WithClock(clock.Now))
 	clock.Set(time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC)) // in 2026-W48
 	complete := func(rid string) {
-		resp, err := db.CreateResponse(ctx, store.NewResponse{RespondentID: rid, Questionnaire: q.Ref(), Lang: dialogs.German, Channel: "test"})
+		resp, err := db.CreateResponse(ctx, survey.NewResponse{RespondentID: rid, Questionnaire: q.Ref(), Lang: dialogs.German, Channel: "test"})
 		if err != nil {
 			t.Fatal(err)
 		}
 		c := 50.0
-		if _, err := db.ApplyStep(ctx, store.Step{ResponseID: resp.ID, Channel: "test", Lang: dialogs.German, Phase: dialogs.PhaseDone,
-			Scores: &dialogs.Scores{Fields: map[string]float64{"maturity": 50}, Composite: &c}, Dims: map[store.Dimension]string{store.ByChamber: "hwk_h"}}); err != nil {
+		if _, err := db.ApplyStep(ctx, survey.Step{ResponseID: resp.ID, Channel: "test", Lang: dialogs.German, Phase: dialogs.PhaseDone,
+			Scores: &dialogs.Scores{Fields: map[string]float64{"maturity": 50}, Composite: &c}, Dims: map[survey.Dimension]string{survey.ByChamber: "hwk_h"}}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -178,17 +179,17 @@ func TestChamberComplement(t *testing.T) {
 	db := storetest.SQLite(t, store.WithClock(clock.Now))
 	clock.Set(time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC))
 	complete := func(i int, chamber string) {
-		rid, err := db.EnsureRespondent(ctx, store.Identity{Channel: "test", External: fmt.Sprint(i)})
+		rid, err := db.EnsureRespondent(ctx, survey.Identity{Channel: "test", External: fmt.Sprint(i)})
 		if err != nil {
 			t.Fatal(err)
 		}
-		resp, err := db.CreateResponse(ctx, store.NewResponse{RespondentID: rid, Questionnaire: q.Ref(), Lang: dialogs.German, Channel: "test"})
+		resp, err := db.CreateResponse(ctx, survey.NewResponse{RespondentID: rid, Questionnaire: q.Ref(), Lang: dialogs.German, Channel: "test"})
 		if err != nil {
 			t.Fatal(err)
 		}
 		c := 50.0
-		if _, err := db.ApplyStep(ctx, store.Step{ResponseID: resp.ID, Channel: "test", Lang: dialogs.German, Phase: dialogs.PhaseDone,
-			Scores: &dialogs.Scores{Fields: map[string]float64{"maturity": 50}, Composite: &c}, Dims: map[store.Dimension]string{store.ByChamber: chamber}}); err != nil {
+		if _, err := db.ApplyStep(ctx, survey.Step{ResponseID: resp.ID, Channel: "test", Lang: dialogs.German, Phase: dialogs.PhaseDone,
+			Scores: &dialogs.Scores{Fields: map[string]float64{"maturity": 50}, Composite: &c}, Dims: map[survey.Dimension]string{survey.ByChamber: chamber}}); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -7,7 +7,7 @@ import (
 
 	"github.com/surveybot/surveybot/dialogs"
 	"github.com/surveybot/surveybot/indicators"
-	"github.com/surveybot/surveybot/store"
+	"github.com/surveybot/surveybot/survey"
 )
 
 // The marks of figures that are not shown.
@@ -30,7 +30,7 @@ const (
 // one dimension, as CSV: per field its total, then its groups. A
 // suppressed figure is written as "·" with n "n<5", and a hidden band as
 // "·", so no number of a group under the threshold ever reaches the file.
-func WriteAggregatesCSV(w io.Writer, q *dialogs.Questionnaire, dim store.Dimension, tables []indicators.Table) error {
+func WriteAggregatesCSV(w io.Writer, q *dialogs.Questionnaire, dim survey.Dimension, tables []indicators.Table) error {
 	cw, err := newCSV(w)
 	if err != nil {
 		return err

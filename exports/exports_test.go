@@ -17,6 +17,7 @@ import (
 	"github.com/surveybot/surveybot/indicators"
 	"github.com/surveybot/surveybot/store"
 	"github.com/surveybot/surveybot/store/storetest"
+	"github.com/surveybot/surveybot/survey"
 	"github.com/xuri/excelize/v2"
 )
 
@@ -120,13 +121,13 @@ func TestCSVRoundTrip(t *testing.T) {
 			if !slices.Equal(got, want) {
 				t.Errorf("imported responses differ from the exported ones:\n got %q\nwant %q", got, want)
 			}
-			cells, err := dst.Aggregate(context.Background(), q.Ref(), store.ByChamber)
+			cells, err := dst.Aggregate(context.Background(), q.Ref(), survey.ByChamber)
 			if err != nil {
 				t.Fatal(err)
 			}
 			n := map[string]int{}
 			for _, c := range cells {
-				if c.Field == store.CompositeField {
+				if c.Field == survey.CompositeField {
 					n[c.Group] = c.N
 				}
 			}
@@ -346,7 +347,7 @@ func TestImportRejectsBadRows(t *testing.T) {
 			if rep.Imported != 0 || rep.Rows != 9 || rep.BadRows != 4 {
 				t.Errorf("report %+v", rep)
 			}
-			if cells, _ := db.Aggregate(ctx, q.Ref(), store.Overall); len(cells) != 0 {
+			if cells, _ := db.Aggregate(ctx, q.Ref(), survey.Overall); len(cells) != 0 {
 				t.Errorf("a rejected file counts: %+v", cells)
 			}
 
@@ -364,13 +365,13 @@ func TestImportRejectsBadRows(t *testing.T) {
 			if err != nil || rep.Imported != 5 || rep.BadRows != 4 || len(rep.Problems) != 4 {
 				t.Fatalf("skip bad: %v %+v", err, rep)
 			}
-			cells, err := db.Aggregate(ctx, q.Ref(), store.ByChamber)
+			cells, err := db.Aggregate(ctx, q.Ref(), survey.ByChamber)
 			if err != nil {
 				t.Fatal(err)
 			}
-			var composite store.Cell
+			var composite survey.Cell
 			for _, c := range cells {
-				if c.Field == store.CompositeField {
+				if c.Field == survey.CompositeField {
 					composite = c
 				}
 			}
@@ -413,7 +414,7 @@ func TestAggregatesNeverShowSmallGroups(t *testing.T) {
 	fill(t, db, q, 7, "ihk_h", 6)
 	fill(t, db, q, 8, "ihk_lg", 2)
 	fill(t, db, q, 9, "guild", 1)
-	for _, dim := range store.Dimensions() {
+	for _, dim := range survey.Dimensions() {
 		cells, err := db.Aggregate(context.Background(), q.Ref(), dim)
 		if err != nil {
 			t.Fatal(err)
@@ -440,7 +441,7 @@ func TestAggregatesNeverShowSmallGroups(t *testing.T) {
 				}
 			}
 		}
-		if dim == store.ByChamber {
+		if dim == survey.ByChamber {
 			text := buf.String()
 			for _, small := range []string{"ihk_lg", "guild"} {
 				if !strings.Contains(text, "chamber;"+small+";composite;Gesamtindex;n<5;·;·;·;·;·;·") {

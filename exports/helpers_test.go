@@ -14,6 +14,7 @@ import (
 	"github.com/surveybot/surveybot/dialogs"
 	"github.com/surveybot/surveybot/exports"
 	"github.com/surveybot/surveybot/store"
+	"github.com/surveybot/surveybot/survey"
 )
 
 // answerer drives the real engine through a whole dialog with varied
@@ -97,17 +98,17 @@ var respondents atomic.Int64
 func complete(t *testing.T, db *store.DB, q *dialogs.Questionnaire, st dialogs.State) string {
 	t.Helper()
 	ctx := context.Background()
-	rid, err := db.EnsureRespondent(ctx, store.Identity{Channel: "test", External: fmt.Sprint(respondents.Add(1))})
+	rid, err := db.EnsureRespondent(ctx, survey.Identity{Channel: "test", External: fmt.Sprint(respondents.Add(1))})
 	if err != nil {
 		t.Fatal(err)
 	}
-	resp, err := db.CreateResponse(ctx, store.NewResponse{RespondentID: rid, Questionnaire: q.Ref(), Lang: dialogs.German, Channel: "test"})
+	resp, err := db.CreateResponse(ctx, survey.NewResponse{RespondentID: rid, Questionnaire: q.Ref(), Lang: dialogs.German, Channel: "test"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	sc := dialogs.Score(q, st.Answers)
-	if _, err := db.ApplyStep(ctx, store.Step{ResponseID: resp.ID, Channel: "test", Lang: dialogs.German, Phase: dialogs.PhaseDone,
-		Changes: dialogs.Changes(q, dialogs.State{}, st), Scores: &sc, Dims: store.DimsOf(st.Answers)}); err != nil {
+	if _, err := db.ApplyStep(ctx, survey.Step{ResponseID: resp.ID, Channel: "test", Lang: dialogs.German, Phase: dialogs.PhaseDone,
+		Changes: dialogs.Changes(q, dialogs.State{}, st), Scores: &sc, Dims: survey.DimsOf(st.Answers)}); err != nil {
 		t.Fatal(err)
 	}
 	return resp.ID

@@ -15,6 +15,7 @@ import (
 
 	"github.com/surveybot/surveybot/dialogs"
 	"github.com/surveybot/surveybot/store"
+	"github.com/surveybot/surveybot/survey"
 )
 
 // Importer stores imported responses, all of them or none.
@@ -287,7 +288,7 @@ func parseRow(q *dialogs.Questionnaire, cols []importColumn, rec []string, line 
 	}
 	return store.ImportedResponse{
 		Questionnaire: q.Ref(), Lang: dialogs.German, Week: week, Answers: final,
-		Scores: dialogs.Score(q, final), Dims: store.DimsOf(final),
+		Scores: dialogs.Score(q, final), Dims: survey.DimsOf(final),
 	}, nil
 }
 
@@ -380,7 +381,7 @@ func checkWeek(v string, now time.Time) string {
 	// The Monday of week w: week 1 holds 4 January.
 	jan4 := time.Date(y, time.January, 4, 0, 0, 0, 0, time.UTC)
 	monday := jan4.AddDate(0, 0, -((int(jan4.Weekday())+6)%7)+7*(w-1))
-	if w < 1 || store.ISOWeek(monday) != v {
+	if w < 1 || survey.ISOWeek(monday) != v {
 		return fmt.Sprintf("„%s“: das Jahr %d hat keine Woche %d", v, y, w)
 	}
 	if monday.After(now) {

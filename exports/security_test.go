@@ -47,7 +47,7 @@ type rawDB struct {
 func securityDBs(t *testing.T, q *dialogs.Questionnaire) map[string]rawDB {
 	t.Helper()
 	dsns := map[string]string{"sqlite": "sqlite:" + filepath.Join(t.TempDir(), "surveybot.db")}
-	if storetest.Servers(t) {
+	if storetest.ServersEnabled(t) {
 		dsns["postgres"] = storetest.PostgresDSN(t)
 	}
 	out := map[string]rawDB{}

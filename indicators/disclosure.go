@@ -8,7 +8,7 @@ import (
 	"slices"
 	"sort"
 
-	"github.com/surveybot/surveybot/store"
+	"github.com/surveybot/surveybot/survey"
 )
 
 // MinN is the smallest group a figure may describe.
@@ -36,15 +36,15 @@ type Table struct {
 // Disclose builds the tables of one dimension from its aggregates, one per
 // field, with primary and secondary suppression applied to the cells and to
 // the band counts of every shown figure.
-func Disclose(cells []store.Cell) []Table { return disclose(cells, false) }
+func Disclose(cells []survey.Cell) []Table { return disclose(cells, false) }
 
 // DiscloseByWeek is Disclose for a breakdown by week: where a second cell
 // must be hidden, it is the oldest week's, so that the recent weeks, which
 // the digest reports, stay visible.
-func DiscloseByWeek(cells []store.Cell) []Table { return disclose(cells, true) }
+func DiscloseByWeek(cells []survey.Cell) []Table { return disclose(cells, true) }
 
-func disclose(cells []store.Cell, oldestFirst bool) []Table {
-	byField := map[string][]store.Cell{}
+func disclose(cells []survey.Cell, oldestFirst bool) []Table {
+	byField := map[string][]survey.Cell{}
 	var fields []string
 	for _, c := range cells {
 		if _, ok := byField[c.Field]; !ok {
@@ -60,8 +60,8 @@ func disclose(cells []store.Cell, oldestFirst bool) []Table {
 	return tables
 }
 
-func table(field string, cells []store.Cell, oldestFirst bool) Table {
-	var total store.Cell
+func table(field string, cells []survey.Cell, oldestFirst bool) Table {
+	var total survey.Cell
 	total.Field = field
 	for _, c := range cells {
 		total.N += c.N
@@ -107,7 +107,7 @@ func table(field string, cells []store.Cell, oldestFirst bool) Table {
 
 // figure publishes one cell on its own: suppressed below MinN, else with
 // its bands under the same rule.
-func figure(c store.Cell) Figure {
+func figure(c survey.Cell) Figure {
 	f := Figure{Group: c.Group, Field: c.Field, N: c.N, Mean: c.Mean(), Bands: c.Bands()}
 	if c.N < MinN {
 		return suppressed(f)
@@ -143,7 +143,7 @@ func smallestFirst(parts []int) []int {
 }
 
 // byGroup orders cells by their group, oldest week first.
-func byGroup(cells []store.Cell) []int {
+func byGroup(cells []survey.Cell) []int {
 	order := make([]int, len(cells))
 	for i := range order {
 		order[i] = i

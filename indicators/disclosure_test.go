@@ -6,7 +6,7 @@ import (
 	"testing"
 
 	"github.com/surveybot/surveybot/indicators"
-	"github.com/surveybot/surveybot/store"
+	"github.com/surveybot/surveybot/survey"
 	"pgregory.net/rapid"
 )
 
@@ -31,7 +31,7 @@ func TestHide(t *testing.T) {
 }
 
 func TestDiscloseBySector(t *testing.T) {
-	cells := []store.Cell{
+	cells := []survey.Cell{
 		{Group: "handwerk", Field: "maturity", N: 6, Sum: 300, B3: 6},
 		{Group: "industrie", Field: "maturity", N: 2, Sum: 180, B5: 2},
 		{Group: "handel", Field: "maturity", N: 9, Sum: 450, B1: 1, B3: 4, B4: 4},
@@ -84,11 +84,11 @@ func TestNoSmallGroupRevealed(t *testing.T) {
 	rapid.Check(t, func(t *rapid.T) {
 		groups := rapid.IntRange(1, 8).Draw(t, "groups")
 		fields := rapid.IntRange(1, 3).Draw(t, "fields")
-		var cells []store.Cell
+		var cells []survey.Cell
 		for f := range fields {
 			for g := range groups {
 				n := rapid.IntRange(0, 12).Draw(t, fmt.Sprintf("n%d_%d", f, g))
-				c := store.Cell{Group: fmt.Sprintf("g%d", g), Field: fmt.Sprintf("f%d", f), N: n}
+				c := survey.Cell{Group: fmt.Sprintf("g%d", g), Field: fmt.Sprintf("f%d", f), N: n}
 				for range n {
 					score := rapid.Float64Range(0, 100).Draw(t, "score")
 					c.Sum += score

@@ -3,7 +3,7 @@ package indicators
 import (
 	"sort"
 
-	"github.com/surveybot/surveybot/store"
+	"github.com/surveybot/surveybot/survey"
 )
 
 // peerMinN is the smallest peer group a respondent is shown: they are in it
@@ -20,30 +20,30 @@ const peerMinN = MinN + 1
 // a wider group and its shown parts describes fewer than MinN others. Of
 // that level it returns the fields whose group is shown the same way; ok is
 // false if no level qualifies.
-func Peers(cells []store.PeerCell, sector, size string) (store.PeerLevel, map[string]store.Cell, bool) {
+func Peers(cells []survey.PeerCell, sector, size string) (survey.PeerLevel, map[string]survey.Cell, bool) {
 	// n and sum by level group and field.
-	sizes := map[string]map[string]map[string]*store.Cell{} // field -> sector -> size
-	sectors := map[string]map[string]*store.Cell{}          // field -> sector
-	all := map[string]*store.Cell{}                         // field
-	add := func(c *store.Cell, pc store.PeerCell) { c.N += pc.N; c.Sum += pc.Sum }
+	sizes := map[string]map[string]map[string]*survey.Cell{} // field -> sector -> size
+	sectors := map[string]map[string]*survey.Cell{}          // field -> sector
+	all := map[string]*survey.Cell{}                         // field
+	add := func(c *survey.Cell, pc survey.PeerCell) { c.N += pc.N; c.Sum += pc.Sum }
 	for _, pc := range cells {
 		f := pc.Field
 		if sizes[f] == nil {
-			sizes[f], sectors[f], all[f] = map[string]map[string]*store.Cell{}, map[string]*store.Cell{}, &store.Cell{Field: f}
+			sizes[f], sectors[f], all[f] = map[string]map[string]*survey.Cell{}, map[string]*survey.Cell{}, &survey.Cell{Field: f}
 		}
 		if sizes[f][pc.Sector] == nil {
-			sizes[f][pc.Sector] = map[string]*store.Cell{}
-			sectors[f][pc.Sector] = &store.Cell{Field: f, Group: pc.Sector}
+			sizes[f][pc.Sector] = map[string]*survey.Cell{}
+			sectors[f][pc.Sector] = &survey.Cell{Field: f, Group: pc.Sector}
 		}
 		if sizes[f][pc.Sector][pc.Size] == nil {
-			sizes[f][pc.Sector][pc.Size] = &store.Cell{Field: f, Group: pc.Size}
+			sizes[f][pc.Sector][pc.Size] = &survey.Cell{Field: f, Group: pc.Size}
 		}
 		add(sizes[f][pc.Sector][pc.Size], pc)
 		add(sectors[f][pc.Sector], pc)
 		add(all[f], pc)
 	}
 	// shownAmong reports whether the group named mine is shown among its siblings.
-	shownAmong := func(siblings map[string]*store.Cell, mine string) (store.Cell, bool) {
+	shownAmong := func(siblings map[string]*survey.Cell, mine string) (survey.Cell, bool) {
 		names := make([]string, 0, len(siblings))
 		for name := range siblings {
 			names = append(names, name)
@@ -59,37 +59,37 @@ func Peers(cells []store.PeerCell, sector, size string) (store.PeerLevel, map[st
 				return *siblings[name], !hide[i] && ns[i] >= peerMinN
 			}
 		}
-		return store.Cell{}, false
+		return survey.Cell{}, false
 	}
 	levels := []struct {
-		level store.PeerLevel
-		pick  func(field string) (store.Cell, bool)
+		level survey.PeerLevel
+		pick  func(field string) (survey.Cell, bool)
 	}{
-		{store.PeersSectorSize, func(f string) (store.Cell, bool) {
+		{survey.PeersSectorSize, func(f string) (survey.Cell, bool) {
 			if sector == "" || size == "" {
-				return store.Cell{}, false
+				return survey.Cell{}, false
 			}
 			return shownAmong(sizes[f][sector], size)
 		}},
-		{store.PeersSector, func(f string) (store.Cell, bool) {
+		{survey.PeersSector, func(f string) (survey.Cell, bool) {
 			if sector == "" {
-				return store.Cell{}, false
+				return survey.Cell{}, false
 			}
 			return shownAmong(sectors[f], sector)
 		}},
-		{store.PeersAll, func(f string) (store.Cell, bool) {
+		{survey.PeersAll, func(f string) (survey.Cell, bool) {
 			c, ok := all[f]
 			if !ok || c.N < peerMinN {
-				return store.Cell{}, false
+				return survey.Cell{}, false
 			}
 			return *c, true
 		}},
 	}
 	for _, l := range levels {
-		if _, ok := l.pick(store.CompositeField); !ok {
+		if _, ok := l.pick(survey.CompositeField); !ok {
 			continue
 		}
-		shown := map[string]store.Cell{}
+		shown := map[string]survey.Cell{}
 		for f := range all {
 			if c, ok := l.pick(f); ok {
 				shown[f] = c

@@ -5,15 +5,15 @@ import (
 	"testing"
 
 	"github.com/surveybot/surveybot/indicators"
-	"github.com/surveybot/surveybot/store"
+	"github.com/surveybot/surveybot/survey"
 	"pgregory.net/rapid"
 )
 
 // peerCells makes composite cells of the given sizes by "sector/size".
-func peerCells(ns map[[2]string]int) []store.PeerCell {
-	var out []store.PeerCell
+func peerCells(ns map[[2]string]int) []survey.PeerCell {
+	var out []survey.PeerCell
 	for k, n := range ns {
-		out = append(out, store.PeerCell{Sector: k[0], Size: k[1], Field: store.CompositeField, N: n, Sum: float64(50 * n)})
+		out = append(out, survey.PeerCell{Sector: k[0], Size: k[1], Field: survey.CompositeField, N: n, Sum: float64(50 * n)})
 	}
 	return out
 }
@@ -24,22 +24,22 @@ func TestPeers(t *testing.T) {
 		cells        map[[2]string]int
 		sector, size string
 		ok           bool
-		level        store.PeerLevel
+		level        survey.PeerLevel
 		n            int
 	}{
-		{"own sector and size", map[[2]string]int{{"hw", "s"}: 8, {"hw", "m"}: 9, {"in", "s"}: 12}, "hw", "s", true, store.PeersSectorSize, 8},
-		{"own size too small: the sector", map[[2]string]int{{"hw", "s"}: 3, {"hw", "m"}: 9, {"in", "s"}: 12}, "hw", "s", true, store.PeersSector, 12},
+		{"own sector and size", map[[2]string]int{{"hw", "s"}: 8, {"hw", "m"}: 9, {"in", "s"}: 12}, "hw", "s", true, survey.PeersSectorSize, 8},
+		{"own size too small: the sector", map[[2]string]int{{"hw", "s"}: 3, {"hw", "m"}: 9, {"in", "s"}: 12}, "hw", "s", true, survey.PeersSector, 12},
 		// The reviewer's attack: sizes of 6, 6 and 2 in one sector. Showing
 		// both 6s and the sector of 14 would reveal the 2; one 6 is hidden.
-		{"siblings 6, 6, 2: the sector instead", map[[2]string]int{{"hw", "a"}: 6, {"hw", "b"}: 6, {"hw", "c"}: 2, {"in", "a"}: 30}, "hw", "c", true, store.PeersSector, 14},
+		{"siblings 6, 6, 2: the sector instead", map[[2]string]int{{"hw", "a"}: 6, {"hw", "b"}: 6, {"hw", "c"}: 2, {"in", "a"}: 30}, "hw", "c", true, survey.PeersSector, 14},
 		{"too few at all", map[[2]string]int{{"hw", "s"}: 3, {"in", "s"}: 2}, "hw", "s", false, 0, 0},
-		{"no sector given: everyone", map[[2]string]int{{"", ""}: 2, {"hw", "s"}: 9}, "", "", true, store.PeersAll, 11},
+		{"no sector given: everyone", map[[2]string]int{{"", ""}: 2, {"hw", "s"}: 9}, "", "", true, survey.PeersAll, 11},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			l, shown, ok := indicators.Peers(peerCells(tc.cells), tc.sector, tc.size)
-			if ok != tc.ok || (ok && (l != tc.level || shown[store.CompositeField].N != tc.n)) {
-				t.Errorf("Peers = level %v, %v, %v; want level %v with n %d, %v", l, shown[store.CompositeField], ok, tc.level, tc.n, tc.ok)
+			if ok != tc.ok || (ok && (l != tc.level || shown[survey.CompositeField].N != tc.n)) {
+				t.Errorf("Peers = level %v, %v, %v; want level %v with n %d, %v", l, shown[survey.CompositeField], ok, tc.level, tc.n, tc.ok)
 			}
 		})
 	}
@@ -47,7 +47,7 @@ func TestPeers(t *testing.T) {
 	cells := peerCells(map[[2]string]int{{"hw", "a"}: 6, {"hw", "b"}: 6, {"hw", "c"}: 2, {"in", "a"}: 30})
 	la, _, _ := indicators.Peers(cells, "hw", "a")
 	lb, _, _ := indicators.Peers(cells, "hw", "b")
-	if la == store.PeersSectorSize && lb == store.PeersSectorSize {
+	if la == survey.PeersSectorSize && lb == survey.PeersSectorSize {
 		t.Errorf("both size groups of 6 shown beside the sector of 14: the group of 2 could be worked out")
 	}
 }
@@ -77,14 +77,14 @@ func TestPeersRevealNoSmallGroup(t *testing.T) {
 			if !ok {
 				continue
 			}
-			n := shown[store.CompositeField].N
+			n := shown[survey.CompositeField].N
 			if n < indicators.MinN+1 {
 				t.Fatalf("%v sees a group of %d", k, n)
 			}
 			switch l {
-			case store.PeersSectorSize:
+			case survey.PeersSectorSize:
 				sizeShown[k] = n
-			case store.PeersSector:
+			case survey.PeersSector:
 				sectorShown[k[0]] = n
 			default:
 				allShown = n

@@ -24,7 +24,7 @@ func TestHarness(t *testing.T) {
 		dups      float64
 	}
 	variants := []variant{{"sqlite/1", 1, false, 0.2}}
-	if storetest.Servers(t) {
+	if storetest.ServersEnabled(t) {
 		variants = append(variants, variant{"postgres+redis/1", 1, true, 0}, variant{"postgres+redis/2", 2, true, 0.2})
 	}
 	for _, v := range variants {

@@ -24,6 +24,7 @@ import (
 	"github.com/surveybot/surveybot/dialogs"
 	"github.com/surveybot/surveybot/dialogs/dialogstest"
 	"github.com/surveybot/surveybot/store"
+	"github.com/surveybot/surveybot/survey"
 )
 
 // Config is what a run does.
@@ -91,7 +92,7 @@ type Respondent struct {
 	// Name identifies it in reports: "telegram:<chat>" or "web:<n>".
 	Name string
 	// Who is its identity in SQL.
-	Who    store.Identity
+	Who    survey.Identity
 	Script Script
 	// Done tells whether it saw the end of its dialog.
 	Done bool
@@ -168,7 +169,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	chat := cfg.ChatBase
 	for i, r := range all {
 		if r.Channel == kindTelegram {
-			r.Who = store.Identity{Channel: kindTelegram, External: fmt.Sprint(chat)}
+			r.Who = survey.Identity{Channel: kindTelegram, External: fmt.Sprint(chat)}
 			r.Name = "telegram:" + r.Who.External
 			chat++
 		} else {

@@ -10,6 +10,7 @@ import (
 	"github.com/jmoiron/sqlx"
 	"github.com/surveybot/surveybot/dialogs"
 	"github.com/surveybot/surveybot/store"
+	"github.com/surveybot/surveybot/survey"
 )
 
 // Verify checks in the database dsn names that every respondent of the
@@ -46,7 +47,7 @@ func Verify(ctx context.Context, dsn string, rep *Report) error {
 
 func verifyOne(ctx context.Context, db *store.DB, raw *sqlx.DB, r *Respondent) ([]string, error) {
 	resp, err := db.CurrentResponse(ctx, r.Who)
-	if errors.Is(err, store.ErrNotFound) {
+	if errors.Is(err, survey.ErrNotFound) {
 		return []string{"no response stored"}, nil
 	}
 	if err != nil {
@@ -62,7 +63,7 @@ func verifyOne(ctx context.Context, db *store.DB, raw *sqlx.DB, r *Respondent) (
 	if n != 1 {
 		diffs = append(diffs, fmt.Sprintf("%d responses, want 1", n))
 	}
-	if resp.Status != store.StatusCompleted {
+	if resp.Status != survey.StatusCompleted {
 		diffs = append(diffs, fmt.Sprintf("response %s is %s, want completed", resp.ID, resp.Status))
 	}
 	got, err := db.Answers(ctx, resp.ID)

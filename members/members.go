@@ -17,7 +17,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"github.com/surveybot/surveybot/store"
+	"github.com/surveybot/surveybot/survey"
 )
 
 // RowError is a bad row: its line in the file and what is wrong.
@@ -31,8 +31,8 @@ func (e RowError) Error() string { return fmt.Sprintf("line %d: %s", e.Line, e.R
 // Row is a good row and its line.
 type Row struct {
 	Line   int
-	Member store.Member
-	Fields []string // the member fields the file has columns for (store.Member's db names)
+	Member survey.Member
+	Fields []string // the member fields the file has columns for (survey.Member's db names)
 }
 
 // column returns the field a header names (lower-cased, without spaces,
@@ -181,11 +181,11 @@ func blank(rec []string) bool {
 }
 
 // member reads one row, or says what is wrong with it.
-func member(fields, rec []string) (store.Member, string) {
+func member(fields, rec []string) (survey.Member, string) {
 	if len(rec) > len(fields) {
-		return store.Member{}, fmt.Sprintf("%d values but the header has %d columns", len(rec), len(fields))
+		return survey.Member{}, fmt.Sprintf("%d values but the header has %d columns", len(rec), len(fields))
 	}
-	m := store.Member{Lang: "de"}
+	m := survey.Member{Lang: "de"}
 	for i, v := range rec {
 		v = strings.TrimSpace(v)
 		if !utf8.ValidString(v) {

@@ -8,7 +8,7 @@ import (
 	"testing"
 
 	"github.com/surveybot/surveybot/members"
-	"github.com/surveybot/surveybot/store"
+	"github.com/surveybot/surveybot/survey"
 )
 
 // excel writes rows as Excel saves a CSV: sep between values, CRLF line
@@ -63,10 +63,10 @@ func TestMembersFormats(t *testing.T) {
 		{"", "Müller; Söhne GmbH", "Jörg \"Jo\" Müller", "mueller@example.org", "", "", "", "", "Region Hannover", "", "nein"},
 	}
 	want := []members.Row{
-		{Line: 2, Member: store.Member{MemberNo: "101", Company: "Tischlerei Alt", ContactName: "Anna Alt", Email: "alt@example.org",
+		{Line: 2, Member: survey.Member{MemberNo: "101", Company: "Tischlerei Alt", ContactName: "Anna Alt", Email: "alt@example.org",
 			Sector: "handwerk", SizeBand: "1-9", District: "30159", Lang: "de", Consent: true}},
-		{Line: 3, Member: store.Member{MemberNo: "102", Company: "Elektro Berg", Telegram: true, Slack: "U0BERG0001", Lang: "en", Consent: true}},
-		{Line: 4, Member: store.Member{Company: "Müller; Söhne GmbH", ContactName: "Jörg \"Jo\" Müller", Email: "mueller@example.org",
+		{Line: 3, Member: survey.Member{MemberNo: "102", Company: "Elektro Berg", Telegram: true, Slack: "U0BERG0001", Lang: "en", Consent: true}},
+		{Line: 4, Member: survey.Member{Company: "Müller; Söhne GmbH", ContactName: "Jörg \"Jo\" Müller", Email: "mueller@example.org",
 			District: "Region Hannover", Lang: "de"}},
 	}
 	for _, tc := range []struct {
@@ -230,12 +230,12 @@ func TestMembersNotAMemberList(t *testing.T) {
 // the same members on the same lines.
 func TestMembersRoundTrip(t *testing.T) {
 	header := strings.Split(members.Header, ";")
-	cells := func(m store.Member) []string {
+	cells := func(m survey.Member) []string {
 		yes := map[bool]string{true: "ja", false: "nein"}
 		return []string{m.MemberNo, m.Company, m.ContactName, m.Email, yes[m.Telegram], m.Slack, m.Sector, m.SizeBand,
 			m.District, m.Lang, yes[m.Consent]}
 	}
-	tables := map[string][]store.Member{
+	tables := map[string][]survey.Member{
 		"one by e-mail": {{Company: "A", Email: "a@example.org", Lang: "de"}},
 		"every field": {{MemberNo: "0042", Company: "Tischlerei Alt & Söhne", ContactName: "Anna Alt", Email: "anna.alt+umfrage@alt-holz.example.de",
 			Telegram: true, Slack: "U0ALT00001", Sector: "handwerk", SizeBand: "10-49", District: "30159", Lang: "en", Consent: true}},
@@ -248,11 +248,11 @@ func TestMembersRoundTrip(t *testing.T) {
 			{MemberNo: "2", Company: "S", Slack: "W0WORKSPACE1", Lang: "en", Consent: true},
 		},
 		"longest values": {{Company: strings.Repeat("ß", 200), ContactName: strings.Repeat("x", 200), Email: "l@example.org", Lang: "de"}},
-		"many": func() []store.Member {
-			var ms []store.Member
+		"many": func() []survey.Member {
+			var ms []survey.Member
 			for i := range 300 {
 				no := string(rune('a'+i%26)) + strings.Repeat("0", i/26)
-				ms = append(ms, store.Member{MemberNo: no, Company: "Firma " + no, Email: no + "@example.org", Lang: "de", Consent: i%3 == 0, Telegram: i%2 == 0})
+				ms = append(ms, survey.Member{MemberNo: no, Company: "Firma " + no, Email: no + "@example.org", Lang: "de", Consent: i%3 == 0, Telegram: i%2 == 0})
 			}
 			return ms
 		}(),

@@ -5,76 +5,27 @@ import (
 	"fmt"
 
 	"github.com/surveybot/surveybot/dialogs"
+	"github.com/surveybot/surveybot/survey"
 )
-
-// Dimension is what figures are broken down by.
-type Dimension string
-
-// The dimensions. Chamber, sector and size come from the screening
-// answers, region from the first two digits of the postcode (the
-// "Leitregion", until a postcode-to-district table is added), week from
-// the ISO week of completion.
-const (
-	Overall   Dimension = "overall"
-	ByChamber Dimension = "chamber"
-	BySector  Dimension = "sector"
-	BySize    Dimension = "size"
-	ByRegion  Dimension = "region"
-	ByWeek    Dimension = "week"
-)
-
-// Dimensions lists every dimension.
-func Dimensions() []Dimension {
-	return []Dimension{Overall, ByChamber, BySector, BySize, ByRegion, ByWeek}
-}
-
-// CompositeField is the Field of a cell that holds the composite index.
-const CompositeField = "composite"
-
-// Cell is one aggregate: the responses of one group with a score in one
-// field. Group "" holds the responses without a value for the dimension
-// (not answered, "keine Angabe", or erased).
-type Cell struct {
-	Group string  `db:"grp"`
-	Field string  `db:"field"`
-	N     int     `db:"n"`
-	Sum   float64 `db:"total"`
-	B1    int     `db:"b1"` // scores 0–19
-	B2    int     `db:"b2"` // 20–39
-	B3    int     `db:"b3"` // 40–59
-	B4    int     `db:"b4"` // 60–79
-	B5    int     `db:"b5"` // 80–100
-}
-
-// Mean is the cell's mean score.
-func (c Cell) Mean() float64 {
-	if c.N == 0 {
-		return 0
-	}
-	return c.Sum / float64(c.N)
-}
-
-// Bands returns the distribution of the cell's scores in five bands of 20.
-func (c Cell) Bands() [5]int { return [5]int{c.B1, c.B2, c.B3, c.B4, c.B5} }
 
 // Aggregate computes, in SQL, n, sum and the five-band distribution of
 // every field score and of the composite, per group of a dimension, over
 // the completed responses of one questionnaire version. Responses whose
 // respondent was erased count, in group "".
-func (db *DB) Aggregate(ctx context.Context, q dialogs.Ref, dim Dimension) ([]Cell, error) {
+func (db *DB) Aggregate(ctx context.Context, q dialogs.Ref, dim survey.Dimension) ([]survey.Cell, error) {
 	return db.AggregateWeek(ctx, q, dim, "")
 }
 
 // AggregateWeek is Aggregate over the responses completed in one ISO week
 // ("2026-W48"), or over all if week is "".
-func (db *DB) AggregateWeek(ctx context.Context, q dialogs.Ref, dim Dimension, week string) ([]Cell, error) {
+func (db *DB) AggregateWeek(ctx context.Context, q dialogs.Ref, dim survey.Dimension, week string) ([]survey.Cell, error) {
 	var group string
 	switch dim {
-	case Overall:
+	case survey.Overall:
 		group = "CAST('' AS TEXT)" // not a bare literal, which PostgreSQL refuses in GROUP BY
-	case ByWeek:
+	case survey.ByWeek:
 		group = "COALESCE(r.completed_week, '')"
-	case ByChamber, BySector, BySize, ByRegion:
+	case survey.ByChamber, survey.BySector, survey.BySize, survey.ByRegion:
 		group = "COALESCE(r.dim_" + string(dim) + ", '')"
 	default:
 		return nil, fmt.Errorf("aggregate: unknown dimension %q", dim)
@@ -103,84 +54,39 @@ func (db *DB) AggregateWeek(ctx context.Context, q dialogs.Ref, dim Dimension, w
 		FROM responses r
 		WHERE %[3]s AND r.composite IS NOT NULL
 		GROUP BY %[1]s
-		ORDER BY field, grp`, group, bands("s.value"), done, CompositeField, bands("r.composite"))
+		ORDER BY field, grp`, group, bands("s.value"), done, survey.CompositeField, bands("r.composite"))
 	full := append(append([]any{}, args...), args...)
-	var cells []Cell
+	var cells []survey.Cell
 	if err := db.db.SelectContext(ctx, &cells, db.db.Rebind(query), full...); err != nil {
 		return nil, fmt.Errorf("aggregate by %s: %w", dim, err)
 	}
 	return cells, nil
 }
 
-// PeerLevel is how close a benchmark's peers are to the respondent.
-type PeerLevel int
-
-// The peer levels, closest first.
-const (
-	PeersSectorSize PeerLevel = iota // same sector and size band
-	PeersSector                      // same sector
-	PeersAll                         // everyone
-)
-
-// PeerCell is the completed responses of one sector and size band with a
-// score in one field (or the composite): the stuff of peer comparisons.
-type PeerCell struct {
-	Sector string  `db:"sector"` // "" for no answer
-	Size   string  `db:"size"`
-	Field  string  `db:"field"`
-	N      int     `db:"n"`
-	Sum    float64 `db:"total"`
-}
-
 // PeerCells aggregates the completed responses of a questionnaire version
 // by sector, size band and field, in one scan.
-func (db *DB) PeerCells(ctx context.Context, q dialogs.Ref) ([]PeerCell, error) {
+func (db *DB) PeerCells(ctx context.Context, q dialogs.Ref) ([]survey.PeerCell, error) {
 	const done = `r.completed_at IS NOT NULL AND r.status IN ('completed', 'erased') AND r.questionnaire_id = ? AND r.questionnaire_version = ?`
 	const query = `SELECT COALESCE(r.dim_sector, '') AS sector, COALESCE(r.dim_size, '') AS size, s.field AS field, COUNT(*) AS n, SUM(s.value) AS total
 		FROM responses r JOIN scores s ON s.response_id = r.id
 		WHERE ` + done + `
 		GROUP BY COALESCE(r.dim_sector, ''), COALESCE(r.dim_size, ''), s.field
 		UNION ALL
-		SELECT COALESCE(r.dim_sector, ''), COALESCE(r.dim_size, ''), '` + CompositeField + `', COUNT(*), SUM(r.composite)
+		SELECT COALESCE(r.dim_sector, ''), COALESCE(r.dim_size, ''), '` + survey.CompositeField + `', COUNT(*), SUM(r.composite)
 		FROM responses r
 		WHERE ` + done + ` AND r.composite IS NOT NULL
 		GROUP BY COALESCE(r.dim_sector, ''), COALESCE(r.dim_size, '')`
-	var cells []PeerCell
+	var cells []survey.PeerCell
 	if err := db.db.SelectContext(ctx, &cells, db.db.Rebind(query), q.ID, q.Version, q.ID, q.Version); err != nil {
 		return nil, fmt.Errorf("peer figures: %w", err)
 	}
 	return cells, nil
 }
 
-// DimsOf returns the screening answers a completed response is counted
-// under: chamber, sector and size band as answered, and the region, the
-// first two digits of the postcode. "keine Angabe" counts under none.
-func DimsOf(answers map[string]dialogs.Answer) map[Dimension]string {
-	out := map[Dimension]string{}
-	for _, d := range []Dimension{ByChamber, BySector, BySize} {
-		if a, ok := answers[string(d)]; ok && a.Given() {
-			out[d] = a.Value
-		}
-	}
-	if a, ok := answers["postcode"]; ok && a.Given() && len(a.Value) >= 2 {
-		out[ByRegion] = a.Value[:2]
-	}
-	return out
-}
-
-// WeekChamberCount is how many completed responses of one week and one
-// chamber have a score in one field (or the composite).
-type WeekChamberCount struct {
-	Week    string `db:"week"`
-	Chamber string `db:"chamber"`
-	Field   string `db:"field"`
-	N       int    `db:"n"`
-}
-
 // CountsByWeekAndChamber counts completed responses by ISO week, chamber
 // and field for the weeks from first to last ("2026-W37" … "2026-W48"),
 // in one scan.
-func (db *DB) CountsByWeekAndChamber(ctx context.Context, q dialogs.Ref, first, last string) ([]WeekChamberCount, error) {
+func (db *DB) CountsByWeekAndChamber(ctx context.Context, q dialogs.Ref, first, last string) ([]survey.WeekChamberCount, error) {
 	const done = `r.completed_at IS NOT NULL AND r.status IN ('completed', 'erased') AND r.questionnaire_id = ? AND r.questionnaire_version = ?
 		AND r.completed_week >= ? AND r.completed_week <= ?`
 	const query = `SELECT r.completed_week AS week, COALESCE(r.dim_chamber, '') AS chamber, s.field AS field, COUNT(*) AS n
@@ -188,11 +94,11 @@ func (db *DB) CountsByWeekAndChamber(ctx context.Context, q dialogs.Ref, first, 
 		WHERE ` + done + `
 		GROUP BY r.completed_week, COALESCE(r.dim_chamber, ''), s.field
 		UNION ALL
-		SELECT r.completed_week, COALESCE(r.dim_chamber, ''), '` + CompositeField + `', COUNT(*)
+		SELECT r.completed_week, COALESCE(r.dim_chamber, ''), '` + survey.CompositeField + `', COUNT(*)
 		FROM responses r
 		WHERE ` + done + ` AND r.composite IS NOT NULL
 		GROUP BY r.completed_week, COALESCE(r.dim_chamber, '')`
-	var out []WeekChamberCount
+	var out []survey.WeekChamberCount
 	args := []any{q.ID, q.Version, first, last}
 	if err := db.db.SelectContext(ctx, &out, db.db.Rebind(query), append(args, args...)...); err != nil {
 		return nil, fmt.Errorf("counts by week and chamber: %w", err)

@@ -5,8 +5,8 @@ import (
 	"testing"
 
 	"github.com/surveybot/surveybot/dialogs"
-	"github.com/surveybot/surveybot/store"
 	"github.com/surveybot/surveybot/store/storetest"
+	"github.com/surveybot/surveybot/survey"
 )
 
 // BenchmarkAggregate100k aggregates 100,000 completed responses (five field
@@ -22,7 +22,7 @@ func BenchmarkAggregate100k(b *testing.B) {
 		b.Fatal(err)
 	}
 	for name, db := range storetest.SeededDBs(b, 100_000) {
-		for _, dim := range []store.Dimension{store.Overall, store.BySector, store.ByRegion, store.ByWeek} {
+		for _, dim := range []survey.Dimension{survey.Overall, survey.BySector, survey.ByRegion, survey.ByWeek} {
 			b.Run(name+"/"+string(dim), func(b *testing.B) {
 				for b.Loop() {
 					cells, err := db.Aggregate(ctx, q.Ref(), dim)

@@ -8,6 +8,7 @@ import (
 	"github.com/surveybot/surveybot/dialogs"
 	"github.com/surveybot/surveybot/store"
 	"github.com/surveybot/surveybot/store/storetest"
+	"github.com/surveybot/surveybot/survey"
 )
 
 // complete stores one completed response with its screening answers and scores.
@@ -15,11 +16,11 @@ func complete(t *testing.T, db *store.DB, who string, answers map[string]string,
 	t.Helper()
 	ctx := context.Background()
 	q, _ := dialogs.LoadCore()
-	rid, err := db.EnsureRespondent(ctx, store.Identity{Channel: "test", External: who})
+	rid, err := db.EnsureRespondent(ctx, survey.Identity{Channel: "test", External: who})
 	if err != nil {
 		t.Fatal(err)
 	}
-	resp, err := db.CreateResponse(ctx, store.NewResponse{RespondentID: rid, Questionnaire: q.Ref(), Lang: dialogs.German, Channel: "test"})
+	resp, err := db.CreateResponse(ctx, survey.NewResponse{RespondentID: rid, Questionnaire: q.Ref(), Lang: dialogs.German, Channel: "test"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -27,11 +28,11 @@ func complete(t *testing.T, db *store.DB, who string, answers map[string]string,
 	for item, v := range answers {
 		changes = append(changes, dialogs.Change{Item: item, Answer: dialogs.Answer{Value: v}})
 	}
-	dims := map[store.Dimension]string{store.BySector: answers["sector"]}
+	dims := map[survey.Dimension]string{survey.BySector: answers["sector"]}
 	if pc := answers["postcode"]; pc != "" {
-		dims[store.ByRegion] = pc[:2]
+		dims[survey.ByRegion] = pc[:2]
 	}
-	if _, err := db.ApplyStep(ctx, store.Step{ResponseID: resp.ID, Seq: 0, Channel: "test", Lang: dialogs.German,
+	if _, err := db.ApplyStep(ctx, survey.Step{ResponseID: resp.ID, Seq: 0, Channel: "test", Lang: dialogs.German,
 		Phase: dialogs.PhaseDone, Changes: changes, Scores: &dialogs.Scores{Fields: fields, Composite: &composite}, Dims: dims}); err != nil {
 		t.Fatal(err)
 	}
@@ -48,8 +49,8 @@ func TestAggregate(t *testing.T) {
 			complete(t, db, "c", map[string]string{"sector": "industrie", "postcode": "26121"}, map[string]float64{"maturity": 45}, 45)
 			gone := complete(t, db, "d", map[string]string{"sector": "industrie"}, map[string]float64{"maturity": 65}, 65)
 			// Started but not completed: never counts.
-			rid, _ := db.EnsureRespondent(ctx, store.Identity{Channel: "test", External: "e"})
-			if _, err := db.CreateResponse(ctx, store.NewResponse{RespondentID: rid, Questionnaire: q.Ref(), Lang: dialogs.German, Channel: "test"}); err != nil {
+			rid, _ := db.EnsureRespondent(ctx, survey.Identity{Channel: "test", External: "e"})
+			if _, err := db.CreateResponse(ctx, survey.NewResponse{RespondentID: rid, Questionnaire: q.Ref(), Lang: dialogs.German, Channel: "test"}); err != nil {
 				t.Fatal(err)
 			}
 			// Erased after completion: counts, but only without its answers.
@@ -57,15 +58,15 @@ func TestAggregate(t *testing.T) {
 				t.Fatal(err)
 			}
 
-			cells, err := db.Aggregate(ctx, q.Ref(), store.BySector)
+			cells, err := db.Aggregate(ctx, q.Ref(), survey.BySector)
 			if err != nil {
 				t.Fatal(err)
 			}
-			got := map[string]store.Cell{}
+			got := map[string]survey.Cell{}
 			for _, c := range cells {
 				got[c.Field+"/"+c.Group] = c
 			}
-			want := map[string]store.Cell{
+			want := map[string]survey.Cell{
 				"maturity/handwerk":   {N: 2, Sum: 100, B1: 1, B5: 1},
 				"maturity/industrie":  {N: 1, Sum: 45, B3: 1},
 				"maturity/":           {N: 1, Sum: 65, B4: 1},
@@ -83,11 +84,11 @@ func TestAggregate(t *testing.T) {
 					t.Errorf("%s = n %d sum %v bands %v, want n %d sum %v bands %v", k, g.N, g.Sum, g.Bands(), w.N, w.Sum, w.Bands())
 				}
 			}
-			regions, err := db.Aggregate(ctx, q.Ref(), store.ByRegion)
+			regions, err := db.Aggregate(ctx, q.Ref(), survey.ByRegion)
 			if err != nil {
 				t.Fatal(err)
 			}
-			var r30 store.Cell
+			var r30 survey.Cell
 			for _, c := range regions {
 				if c.Field == "maturity" && c.Group == "30" {
 					r30 = c
@@ -96,7 +97,7 @@ func TestAggregate(t *testing.T) {
 			if r30.N != 2 || r30.Mean() != 50 {
 				t.Errorf("region 30: %+v, want both Hannover responses with mean 50", r30)
 			}
-			weeks, err := db.Aggregate(ctx, q.Ref(), store.ByWeek)
+			weeks, err := db.Aggregate(ctx, q.Ref(), survey.ByWeek)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -17,47 +17,8 @@ import (
 
 	"github.com/jmoiron/sqlx"
 	"github.com/surveybot/surveybot/dialogs"
+	"github.com/surveybot/surveybot/survey"
 )
-
-// CampaignStatus is where a campaign stands.
-type CampaignStatus string
-
-// The statuses of a campaign.
-const (
-	CampaignDraft   CampaignStatus = "draft"   // created, nothing sent
-	CampaignRunning CampaignStatus = "running" // launched: invitations and reminders go out
-	CampaignPaused  CampaignStatus = "paused"  // nothing goes out until resumed
-	CampaignEnded   CampaignStatus = "ended"   // past its end date
-)
-
-// ErrCampaignState is returned for an action the campaign's status does not
-// allow, such as launching a paused campaign.
-var ErrCampaignState = errors.New("not possible in the campaign's status")
-
-// Campaign invites a chamber's members to a questionnaire over their
-// channels, and reminds those who have not completed.
-type Campaign struct {
-	ID            string         `json:"id"`
-	ChamberID     string         `json:"-"`
-	ChamberCode   string         `json:"chamber"`
-	ChamberName   string         `json:"chamber_name"`
-	Name          string         `json:"name"`
-	Questionnaire dialogs.Ref    `json:"questionnaire"`
-	Channels      []string       `json:"channels"` // in order of preference
-	StartsAt      time.Time      `json:"starts_at"`
-	EndsAt        time.Time      `json:"ends_at"`
-	Reminders     []int          `json:"reminders"` // days after the invitation
-	QuietFrom     string         `json:"quiet_from"`
-	QuietUntil    string         `json:"quiet_until"`
-	QuietSunday   bool           `json:"quiet_sunday"`
-	Timezone      string         `json:"timezone"`
-	Lang          dialogs.Lang   `json:"lang"`
-	Personal      bool           `json:"personal"`
-	OpenLink      string         `json:"open_link,omitempty"`
-	Status        CampaignStatus `json:"status"`
-	CreatedAt     time.Time      `json:"created_at"`
-	LaunchedAt    *time.Time     `json:"launched_at,omitempty"`
-}
 
 type campaignRow struct {
 	ID                   string         `db:"id"`
@@ -88,15 +49,15 @@ const campaignCols = `c.id, c.chamber_id, ch.code AS chamber_code, ch.name AS ch
 	c.timezone, c.lang, c.personal, c.open_link, c.status, c.created_at, c.launched_at
 	FROM campaigns c JOIN chambers ch ON ch.id = c.chamber_id`
 
-func (r campaignRow) campaign() Campaign {
-	c := Campaign{
+func (r campaignRow) campaign() survey.Campaign {
+	c := survey.Campaign{
 		ID: r.ID, ChamberID: r.ChamberID, ChamberCode: r.ChamberCode.String, ChamberName: r.ChamberName, Name: r.Name,
 		Questionnaire: dialogs.Ref{ID: r.QuestionnaireID, Version: r.QuestionnaireVersion},
-		Channels:      strings.Split(r.Channels, ","),
+		Channels:      channelList(r.Channels),
 		StartsAt:      r.StartsAt.UTC(), EndsAt: r.EndsAt.UTC(),
 		QuietFrom: r.QuietFrom, QuietUntil: r.QuietUntil, QuietSunday: r.QuietSunday, Timezone: r.Timezone,
 		Lang: dialogs.Lang(r.Lang), Personal: r.Personal, OpenLink: r.OpenLink.String,
-		Status: CampaignStatus(r.Status), CreatedAt: r.CreatedAt.UTC(), Reminders: []int{},
+		Status: survey.CampaignStatus(r.Status), CreatedAt: r.CreatedAt.UTC(), Reminders: []int{},
 	}
 	for _, d := range strings.Split(r.Reminders, ",") {
 		if n, err := strconv.Atoi(d); err == nil {
@@ -112,9 +73,9 @@ func (r campaignRow) campaign() Campaign {
 
 // CreateCampaign stores a new campaign as a draft; the caller has
 // validated it. It returns the campaign with its id.
-func (db *DB) CreateCampaign(ctx context.Context, c Campaign) (Campaign, error) {
+func (db *DB) CreateCampaign(ctx context.Context, c survey.Campaign) (survey.Campaign, error) {
 	c.ID = newID()
-	c.Status = CampaignDraft
+	c.Status = survey.CampaignDraft
 	c.CreatedAt = db.utcNow()
 	days := make([]string, len(c.Reminders))
 	for i, d := range c.Reminders {
@@ -124,40 +85,40 @@ func (db *DB) CreateCampaign(ctx context.Context, c Campaign) (Campaign, error) 
 		reminders, quiet_from, quiet_until, quiet_sunday, timezone, lang, personal, open_link, status, created_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 	_, err := db.db.ExecContext(ctx, db.db.Rebind(ins), c.ID, c.ChamberID, c.Name, c.Questionnaire.ID, c.Questionnaire.Version,
-		strings.Join(c.Channels, ","), c.StartsAt.UTC(), c.EndsAt.UTC(), strings.Join(days, ","), c.QuietFrom, c.QuietUntil,
+		joinChannels(c.Channels), c.StartsAt.UTC(), c.EndsAt.UTC(), strings.Join(days, ","), c.QuietFrom, c.QuietUntil,
 		c.QuietSunday, c.Timezone, string(c.Lang), c.Personal, nullString(c.OpenLink), string(c.Status), c.CreatedAt)
 	if err != nil {
-		return Campaign{}, fmt.Errorf("create campaign: %w", err)
+		return survey.Campaign{}, fmt.Errorf("create campaign: %w", err)
 	}
 	return db.Campaign(ctx, c.ID)
 }
 
 // Campaign returns a campaign, or ErrNotFound.
-func (db *DB) Campaign(ctx context.Context, id string) (Campaign, error) {
+func (db *DB) Campaign(ctx context.Context, id string) (survey.Campaign, error) {
 	return getCampaign(ctx, db.db, id)
 }
 
-func getCampaign(ctx context.Context, q sqlx.ExtContext, id string) (Campaign, error) {
+func getCampaign(ctx context.Context, q sqlx.ExtContext, id string) (survey.Campaign, error) {
 	var r campaignRow
 	err := sqlx.GetContext(ctx, q, &r, q.Rebind(`SELECT `+campaignCols+` WHERE c.id = ?`), id)
 	if errors.Is(err, sql.ErrNoRows) {
-		return Campaign{}, ErrNotFound
+		return survey.Campaign{}, survey.ErrNotFound
 	}
 	if err != nil {
-		return Campaign{}, fmt.Errorf("read campaign: %w", err)
+		return survey.Campaign{}, fmt.Errorf("read campaign: %w", err)
 	}
 	return r.campaign(), nil
 }
 
 // Campaigns lists a chamber's campaigns, or every campaign for an empty
 // chamberID, newest first.
-func (db *DB) Campaigns(ctx context.Context, chamberID string) ([]Campaign, error) {
+func (db *DB) Campaigns(ctx context.Context, chamberID string) ([]survey.Campaign, error) {
 	var rows []campaignRow
 	q := `SELECT ` + campaignCols + ` WHERE (? = '' OR c.chamber_id = ?) ORDER BY c.created_at DESC, c.id`
 	if err := db.db.SelectContext(ctx, &rows, db.db.Rebind(q), chamberID, chamberID); err != nil {
 		return nil, fmt.Errorf("list campaigns: %w", err)
 	}
-	out := make([]Campaign, len(rows))
+	out := make([]survey.Campaign, len(rows))
 	for i, r := range rows {
 		out[i] = r.campaign()
 	}
@@ -166,13 +127,13 @@ func (db *DB) Campaigns(ctx context.Context, chamberID string) ([]Campaign, erro
 
 // SetCampaignStatus moves a campaign to status to if it is in one of from;
 // otherwise it returns ErrCampaignState (ErrNotFound for no campaign).
-func (db *DB) SetCampaignStatus(ctx context.Context, id string, to CampaignStatus, from ...CampaignStatus) error {
+func (db *DB) SetCampaignStatus(ctx context.Context, id string, to survey.CampaignStatus, from ...survey.CampaignStatus) error {
 	return db.inTx(ctx, func(tx *sqlx.Tx) error {
 		return setStatus(ctx, tx, id, to, from...)
 	})
 }
 
-func setStatus(ctx context.Context, tx *sqlx.Tx, id string, to CampaignStatus, from ...CampaignStatus) error {
+func setStatus(ctx context.Context, tx *sqlx.Tx, id string, to survey.CampaignStatus, from ...survey.CampaignStatus) error {
 	// One conditional UPDATE, so that a pause and a launch racing on two
 	// instances cannot both believe they won.
 	args := []any{string(to), id}
@@ -192,18 +153,18 @@ func setStatus(ctx context.Context, tx *sqlx.Tx, id string, to CampaignStatus, f
 	var cur string
 	err = tx.GetContext(ctx, &cur, tx.Rebind(`SELECT status FROM campaigns WHERE id = ?`), id)
 	if errors.Is(err, sql.ErrNoRows) {
-		return ErrNotFound
+		return survey.ErrNotFound
 	}
 	if err != nil {
 		return fmt.Errorf("read campaign: %w", err)
 	}
-	return fmt.Errorf("campaign is %s: %w", cur, ErrCampaignState)
+	return fmt.Errorf("campaign is %s: %w", cur, survey.ErrCampaignState)
 }
 
 // QueuedMessage is a message waiting for a send job.
 type QueuedMessage struct {
 	ID      string
-	Channel string
+	Channel survey.Channel
 }
 
 // Enqueue adds the send jobs of messages in the transaction that created
@@ -216,42 +177,9 @@ type Launch struct {
 	// stored. It is derived, not random, so that a reminder can carry the
 	// same link without the key being kept.
 	Key func(invitationID string) string
-	// Channels are the campaign's channels this service can send on, in
-	// the campaign's order.
-	Channels []string
-	Enqueue  Enqueue
-}
-
-// LaunchResult counts what a launch did.
-type LaunchResult struct {
-	Invited     int            `json:"invited"`     // invitations created and queued
-	ByChannel   map[string]int `json:"by_channel"`  // of those, per channel
-	Unreachable int            `json:"unreachable"` // members with consent but no address on the campaign's channels
-	OptedOut    int            `json:"opted_out"`   // members who asked for no more messages
-	NoConsent   int            `json:"no_consent"`  // members without consent to be contacted
-}
-
-// Reach is how a member can be reached.
-type Reach struct {
-	Email        string
-	Telegram     bool   // prefers Telegram
-	TelegramChat string // the chat of the member's respondent, known once they wrote to the bot
-	Slack        string
-}
-
-// ChooseChannel returns the first channel of order the member can be
-// reached on, or "". Telegram needs the member's preference and a chat:
-// a bot cannot write to someone who never wrote to it.
-func ChooseChannel(order []string, r Reach) string {
-	for _, ch := range order {
-		switch {
-		case ch == "email" && r.Email != "",
-			ch == "telegram" && r.Telegram && r.TelegramChat != "",
-			ch == "slack" && r.Slack != "":
-			return ch
-		}
-	}
-	return ""
+	// Channel picks the channel a member is invited on, "" for none.
+	Channel func(survey.Reach) survey.Channel
+	Enqueue Enqueue
 }
 
 // LaunchCampaign invites every member of the campaign's chamber who
@@ -261,20 +189,20 @@ func ChooseChannel(order []string, r Reach) string {
 // member can be reached on, and the send jobs (l.Enqueue). A draft or
 // running campaign can be launched; launching again invites members
 // added since.
-func (db *DB) LaunchCampaign(ctx context.Context, id string, l Launch) (LaunchResult, error) {
-	res := LaunchResult{ByChannel: map[string]int{}}
+func (db *DB) LaunchCampaign(ctx context.Context, id string, l Launch) (survey.LaunchResult, error) {
+	res := survey.LaunchResult{ByChannel: map[survey.Channel]int{}}
 	err := db.inTx(ctx, func(tx *sqlx.Tx) error {
-		res = LaunchResult{ByChannel: map[string]int{}}
+		res = survey.LaunchResult{ByChannel: map[survey.Channel]int{}}
 		c, err := getCampaign(ctx, tx, id)
 		if err != nil {
 			return err
 		}
-		if err := setStatus(ctx, tx, id, CampaignRunning, CampaignDraft, CampaignRunning); err != nil {
+		if err := setStatus(ctx, tx, id, survey.CampaignRunning, survey.CampaignDraft, survey.CampaignRunning); err != nil {
 			return err
 		}
 		now := db.utcNow()
 		if !now.Before(c.EndsAt) {
-			return fmt.Errorf("campaign ended %s: %w", c.EndsAt.Format(time.DateOnly), ErrCampaignState)
+			return fmt.Errorf("campaign ended %s: %w", c.EndsAt.Format(time.DateOnly), survey.ErrCampaignState)
 		}
 		if _, err := tx.ExecContext(ctx, tx.Rebind(`UPDATE campaigns SET launched_at = COALESCE(launched_at, ?) WHERE id = ?`), now, id); err != nil {
 			return fmt.Errorf("mark launched: %w", err)
@@ -320,7 +248,7 @@ func (db *DB) LaunchCampaign(ctx context.Context, id string, l Launch) (LaunchRe
 				res.OptedOut++
 				continue
 			}
-			ch := ChooseChannel(l.Channels, Reach{Email: m.Email, Telegram: m.Telegram, TelegramChat: m.TelegramChat, Slack: m.Slack})
+			ch := l.Channel(survey.Reach{Email: m.Email, Telegram: m.Telegram, TelegramChat: m.TelegramChat, Slack: m.Slack})
 			if ch == "" {
 				res.Unreachable++
 				continue
@@ -336,7 +264,7 @@ func (db *DB) LaunchCampaign(ctx context.Context, id string, l Launch) (LaunchRe
 			if m.Email != "" && m.ByEmail == "" {
 				// The address becomes the respondent's, so an unsubscribe,
 				// an erasure by address and the next launch find them.
-				identities = append(identities, []any{"email", m.Email, rid, now})
+				identities = append(identities, []any{survey.Email, m.Email, rid, now})
 			}
 			if rid != m.Member && m.Email == "" {
 				// A member with an address is found by it next time; one
@@ -527,6 +455,9 @@ func insertUnnest(ctx context.Context, tx *sqlx.Tx, table string, cols []string,
 				switch x := r[c].(type) {
 				case string:
 					v[i] = &x
+				case survey.Channel:
+					str := string(x)
+					v[i] = &str
 				case sql.NullString:
 					if x.Valid {
 						v[i] = &x.String
@@ -563,12 +494,12 @@ func (db *DB) QueueReminders(ctx context.Context, campaignID, kind string, sentB
 		if err != nil {
 			return err
 		}
-		if c.Status != CampaignRunning {
-			return fmt.Errorf("campaign is %s: %w", c.Status, ErrCampaignState)
+		if c.Status != survey.CampaignRunning {
+			return fmt.Errorf("campaign is %s: %w", c.Status, survey.ErrCampaignState)
 		}
 		var due []struct {
-			Invitation string `db:"invitation_id"`
-			Channel    string `db:"channel"`
+			Invitation string         `db:"invitation_id"`
+			Channel    survey.Channel `db:"channel"`
 		}
 		const sel = `SELECT i.id AS invitation_id, m.channel FROM invitations i
 			JOIN campaign_messages m ON m.invitation_id = i.id AND m.kind = 'invitation' AND m.status = 'sent' AND m.sent_at < ?
@@ -605,8 +536,8 @@ func (db *DB) QueueReminders(ctx context.Context, campaignID, kind string, sentB
 // queuedMessages returns a campaign's messages still waiting to be sent.
 func queuedMessages(ctx context.Context, q sqlx.ExtContext, campaignID string) ([]QueuedMessage, error) {
 	var rows []struct {
-		ID      string `db:"id"`
-		Channel string `db:"channel"`
+		ID      string         `db:"id"`
+		Channel survey.Channel `db:"channel"`
 	}
 	const sel = `SELECT id, channel FROM campaign_messages WHERE campaign_id = ? AND status = 'queued' ORDER BY queued_at, id`
 	if err := sqlx.SelectContext(ctx, q, &rows, q.Rebind(sel), campaignID); err != nil {
@@ -624,7 +555,7 @@ func queuedMessages(ctx context.Context, q sqlx.ExtContext, campaignID string) (
 func (db *DB) ResumeCampaign(ctx context.Context, id string, enqueue Enqueue) (int, error) {
 	var n int
 	err := db.inTx(ctx, func(tx *sqlx.Tx) error {
-		if err := setStatus(ctx, tx, id, CampaignRunning, CampaignPaused); err != nil {
+		if err := setStatus(ctx, tx, id, survey.CampaignRunning, survey.CampaignPaused); err != nil {
 			return err
 		}
 		rows, err := queuedMessages(ctx, tx, id)
@@ -644,13 +575,13 @@ func (db *DB) ResumeCampaign(ctx context.Context, id string, enqueue Enqueue) (i
 type Outgoing struct {
 	MessageID    string
 	Kind         string // invitation, reminder-…
-	Channel      string
+	Channel      survey.Channel
 	Status       string // queued, sending, sent, failed, skipped
 	InvitationID string
 	ExpiresAt    time.Time
 	Lang         dialogs.Lang
-	Campaign     Campaign
-	Member       Member
+	Campaign     survey.Campaign
+	Member       survey.Member
 	TelegramChat string // the chat of the member's respondent, if known
 	OptedOut     bool   // the member's address is on the opt-out list
 	Completed    bool   // the respondent completed the questionnaire
@@ -662,7 +593,7 @@ func (db *DB) OutgoingMessage(ctx context.Context, id string) (Outgoing, error) 
 	var r struct {
 		ID           string         `db:"id"`
 		Kind         string         `db:"kind"`
-		Channel      string         `db:"channel"`
+		Channel      survey.Channel `db:"channel"`
 		Status       string         `db:"status"`
 		CampaignID   string         `db:"campaign_id"`
 		InvitationID string         `db:"invitation_id"`
@@ -675,7 +606,7 @@ func (db *DB) OutgoingMessage(ctx context.Context, id string) (Outgoing, error) 
 		FROM campaign_messages m JOIN invitations i ON i.id = m.invitation_id WHERE m.id = ?`
 	err := db.db.GetContext(ctx, &r, db.db.Rebind(q), id)
 	if errors.Is(err, sql.ErrNoRows) {
-		return Outgoing{}, ErrNotFound
+		return Outgoing{}, survey.ErrNotFound
 	}
 	if err != nil {
 		return Outgoing{}, fmt.Errorf("read message: %w", err)
@@ -763,56 +694,17 @@ func (db *DB) MarkOpened(ctx context.Context, key string) error {
 	return nil
 }
 
-// ChannelStats counts a campaign's invitations on one channel (the
-// channel of the invitation message) and what became of them.
-type ChannelStats struct {
-	Channel   string `db:"channel" json:"channel"`
-	Invited   int    `db:"invited" json:"invited"`
-	Queued    int    `db:"queued" json:"queued"`
-	Sending   int    `db:"sending" json:"sending"` // claimed; left so by a worker that died, it is not sent again
-	Sent      int    `db:"sent" json:"sent"`
-	Failed    int    `db:"failed" json:"failed"`
-	Skipped   int    `db:"skipped" json:"skipped"`
-	Opened    int    `db:"opened" json:"opened"`
-	Started   int    `db:"started" json:"started"`
-	Completed int    `db:"completed" json:"completed"`
-	Reminders int    `db:"reminders" json:"reminders_sent"`
-}
-
-// DayStats counts one day (UTC) of a campaign.
-type DayStats struct {
-	Day       string `db:"day" json:"day"`
-	Sent      int    `db:"sent" json:"sent"`
-	Completed int    `db:"completed" json:"completed"`
-}
-
-// Reason counts the failed or skipped messages with one reason.
-type Reason struct {
-	Status string `db:"status" json:"status"`
-	Reason string `db:"reason" json:"reason"`
-	Count  int    `db:"n" json:"count"`
-}
-
-// CampaignStats is how a campaign goes.
-type CampaignStats struct {
-	Campaign  Campaign       `json:"campaign"`
-	Total     ChannelStats   `json:"total"`
-	ByChannel []ChannelStats `json:"by_channel"`
-	ByDay     []DayStats     `json:"by_day"`
-	Reasons   []Reason       `json:"reasons"`
-}
-
 // CampaignStats counts a campaign's invitations and messages: per channel
 // queued, sent, failed, skipped, opened (web), started and completed; per
 // day the messages sent and the responses completed; and the reasons of
 // failed and skipped messages. A respondent counts as started or completed
 // with any response to the campaign's questionnaire.
-func (db *DB) CampaignStats(ctx context.Context, id string) (CampaignStats, error) {
+func (db *DB) CampaignStats(ctx context.Context, id string) (survey.CampaignStats, error) {
 	c, err := db.Campaign(ctx, id)
 	if err != nil {
-		return CampaignStats{}, err
+		return survey.CampaignStats{}, err
 	}
-	st := CampaignStats{Campaign: c, ByChannel: []ChannelStats{}, ByDay: []DayStats{}, Reasons: []Reason{}}
+	st := survey.CampaignStats{Campaign: c, ByChannel: []survey.ChannelStats{}, ByDay: []survey.DayStats{}, Reasons: []survey.Reason{}}
 	const byChannel = `SELECT m.channel,
 			COUNT(*) AS invited,
 			SUM(CASE WHEN m.status = 'queued' THEN 1 ELSE 0 END) AS queued,
@@ -830,7 +722,7 @@ func (db *DB) CampaignStats(ctx context.Context, id string) (CampaignStats, erro
 		WHERE m.campaign_id = ? AND m.kind = 'invitation' GROUP BY m.channel ORDER BY m.channel`
 	q := c.Questionnaire
 	if err := db.db.SelectContext(ctx, &st.ByChannel, db.db.Rebind(byChannel), q.ID, q.Version, q.ID, q.Version, id); err != nil {
-		return CampaignStats{}, fmt.Errorf("count campaign by channel: %w", err)
+		return survey.CampaignStats{}, fmt.Errorf("count campaign by channel: %w", err)
 	}
 	st.Total.Channel = "all"
 	for _, s := range st.ByChannel {
@@ -853,19 +745,19 @@ func (db *DB) CampaignStats(ctx context.Context, id string) (CampaignStats, erro
 	const sentByDay = `SELECT CAST(date(sent_at) AS TEXT) AS day, COUNT(*) AS n FROM campaign_messages
 		WHERE campaign_id = ? AND status = 'sent' GROUP BY CAST(date(sent_at) AS TEXT)`
 	if err := db.db.SelectContext(ctx, &sent, db.db.Rebind(sentByDay), id); err != nil {
-		return CampaignStats{}, fmt.Errorf("count sends by day: %w", err)
+		return survey.CampaignStats{}, fmt.Errorf("count sends by day: %w", err)
 	}
 	const completedByDay = `SELECT CAST(date(p.completed_at) AS TEXT) AS day, COUNT(DISTINCT i.id) AS n
 		FROM invitations i JOIN responses p ON p.respondent_id = i.respondent_id AND p.status = 'completed'
 			AND p.questionnaire_id = ? AND p.questionnaire_version = ?
 		WHERE i.campaign_id = ? GROUP BY CAST(date(p.completed_at) AS TEXT)`
 	if err := db.db.SelectContext(ctx, &completed, db.db.Rebind(completedByDay), q.ID, q.Version, id); err != nil {
-		return CampaignStats{}, fmt.Errorf("count completions by day: %w", err)
+		return survey.CampaignStats{}, fmt.Errorf("count completions by day: %w", err)
 	}
-	days := map[string]*DayStats{}
-	day := func(d string) *DayStats {
+	days := map[string]*survey.DayStats{}
+	day := func(d string) *survey.DayStats {
 		if days[d] == nil {
-			days[d] = &DayStats{Day: d}
+			days[d] = &survey.DayStats{Day: d}
 		}
 		return days[d]
 	}
@@ -878,11 +770,11 @@ func (db *DB) CampaignStats(ctx context.Context, id string) (CampaignStats, erro
 	for _, d := range days {
 		st.ByDay = append(st.ByDay, *d)
 	}
-	slices.SortFunc(st.ByDay, func(a, b DayStats) int { return strings.Compare(a.Day, b.Day) })
+	slices.SortFunc(st.ByDay, func(a, b survey.DayStats) int { return strings.Compare(a.Day, b.Day) })
 	const reasons = `SELECT status, reason, COUNT(*) AS n FROM campaign_messages
 		WHERE campaign_id = ? AND status IN ('failed', 'skipped') GROUP BY status, reason ORDER BY COUNT(*) DESC, reason`
 	if err := db.db.SelectContext(ctx, &st.Reasons, db.db.Rebind(reasons), id); err != nil {
-		return CampaignStats{}, fmt.Errorf("count failure reasons: %w", err)
+		return survey.CampaignStats{}, fmt.Errorf("count failure reasons: %w", err)
 	}
 	return st, nil
 }
@@ -901,4 +793,22 @@ func (db *DB) Secret(ctx context.Context, name string) ([]byte, error) {
 		return nil, fmt.Errorf("read secret %s: %w", name, err)
 	}
 	return hex.DecodeString(v)
+}
+
+// channelList reads a campaign's channels column ("email,telegram").
+func channelList(s string) []survey.Channel {
+	var chs []survey.Channel
+	for _, c := range strings.Split(s, ",") {
+		chs = append(chs, survey.Channel(c))
+	}
+	return chs
+}
+
+// joinChannels writes a campaign's channels column.
+func joinChannels(chs []survey.Channel) string {
+	s := make([]string, len(chs))
+	for i, c := range chs {
+		s[i] = string(c)
+	}
+	return strings.Join(s, ",")
 }

@@ -9,27 +9,13 @@ import (
 	"fmt"
 
 	"github.com/jmoiron/sqlx"
+	"github.com/surveybot/surveybot/survey"
 )
-
-// Chamber is a chamber, guild or association that brings respondents.
-type Chamber struct {
-	ID   string `db:"id"`
-	Code string `db:"code"` // the answer code of the questionnaire's chamber question
-	Name string `db:"name"`
-}
-
-// Principal is who an API key speaks for: a chamber, or the operator.
-type Principal struct {
-	Chamber *Chamber // nil: the operator, who sees everything
-}
-
-// Operator reports whether the principal is the operator.
-func (p Principal) Operator() bool { return p.Chamber == nil }
 
 // AddChamber adds a chamber and returns it with a new API key for it,
 // which is shown once: only its hash is stored.
-func (db *DB) AddChamber(ctx context.Context, code, name string) (Chamber, string, error) {
-	c := Chamber{ID: newID(), Code: code, Name: name}
+func (db *DB) AddChamber(ctx context.Context, code, name string) (survey.Chamber, string, error) {
+	c := survey.Chamber{ID: newID(), Code: code, Name: name}
 	var key string
 	err := db.inTx(ctx, func(tx *sqlx.Tx) error {
 		const ins = `INSERT INTO chambers (id, code, name, created_at) VALUES (?, ?, ?, ?)`
@@ -41,7 +27,7 @@ func (db *DB) AddChamber(ctx context.Context, code, name string) (Chamber, strin
 		return err
 	})
 	if err != nil {
-		return Chamber{}, "", err
+		return survey.Chamber{}, "", err
 	}
 	return c, key, nil
 }
@@ -70,7 +56,7 @@ func insertKey(ctx context.Context, tx *sqlx.Tx, db *DB, chamberID *string) (str
 
 // PrincipalByKey returns who an API key speaks for, or ErrNotFound for an
 // unknown or revoked key.
-func (db *DB) PrincipalByKey(ctx context.Context, key string) (Principal, error) {
+func (db *DB) PrincipalByKey(ctx context.Context, key string) (survey.Principal, error) {
 	var row struct {
 		ChamberID sql.NullString `db:"chamber_id"`
 		Code      sql.NullString `db:"code"`
@@ -80,13 +66,13 @@ func (db *DB) PrincipalByKey(ctx context.Context, key string) (Principal, error)
 		WHERE k.key_hash = ? AND k.revoked_at IS NULL`
 	err := db.db.GetContext(ctx, &row, db.db.Rebind(q), HashKey(key))
 	if errors.Is(err, sql.ErrNoRows) {
-		return Principal{}, ErrNotFound
+		return survey.Principal{}, survey.ErrNotFound
 	}
 	if err != nil {
-		return Principal{}, fmt.Errorf("read API key: %w", err)
+		return survey.Principal{}, fmt.Errorf("read API key: %w", err)
 	}
 	if !row.ChamberID.Valid {
-		return Principal{}, nil
+		return survey.Principal{}, nil
 	}
-	return Principal{Chamber: &Chamber{ID: row.ChamberID.String, Code: row.Code.String, Name: row.Name.String}}, nil
+	return survey.Principal{Chamber: &survey.Chamber{ID: row.ChamberID.String, Code: row.Code.String, Name: row.Name.String}}, nil
 }

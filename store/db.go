@@ -12,7 +12,6 @@ import (
 	"encoding/base32"
 	"errors"
 	"fmt"
-	"hash/fnv"
 	"io/fs"
 	"net/url"
 	"strings"
@@ -27,13 +26,6 @@ import (
 
 //go:embed migrations/*.sql
 var migrations embed.FS
-
-// ErrNotFound is returned when a looked-up row does not exist.
-var ErrNotFound = errors.New("not found")
-
-// ErrConflict is returned when a response changed since its state was read;
-// the caller reloads and tries again.
-var ErrConflict = errors.New("response changed concurrently")
 
 // Dialect names the SQL database in use.
 type Dialect string
@@ -158,17 +150,13 @@ func (db *DB) Migrate(ctx context.Context) (int, error) {
 	}
 	opts := []goose.ProviderOption{goose.WithDisableGlobalRegistry(true)}
 	if db.dialect == Postgres {
-		// Instances starting together take turns (an advisory lock), so
-		// none fails on the tables another is creating.
-		// The lock is per database and schema, so instances of another
-		// deployment (or parallel tests in their own schemas) do not wait.
-		var where string
-		if err := db.db.GetContext(ctx, &where, `SELECT current_database() || '.' || current_schema()`); err != nil {
-			return 0, fmt.Errorf("migrations lock: %w", err)
+		// Instances starting together take turns, so none fails on the
+		// tables another is creating.
+		id, err := db.migrationLockID(ctx)
+		if err != nil {
+			return 0, err
 		}
-		h := fnv.New64a()
-		h.Write([]byte("surveybot migrations " + where))
-		locker, err := lock.NewPostgresSessionLocker(lock.WithLockID(int64(h.Sum64()>>1)), lock.WithLockTimeout(1, 300))
+		locker, err := lock.NewPostgresSessionLocker(lock.WithLockID(id), lock.WithLockTimeout(1, 300))
 		if err != nil {
 			return 0, fmt.Errorf("migrations lock: %w", err)
 		}

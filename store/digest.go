@@ -4,16 +4,12 @@ import (
 	"context"
 	"fmt"
 	"time"
+
+	"github.com/surveybot/surveybot/survey"
 )
 
-// Subscriber receives the weekly digest.
-type Subscriber struct {
-	Kind   string `db:"kind"`   // slack, telegram or email
-	Target string `db:"target"` // channel id, chat id or address
-}
-
 // AddSubscriber adds a digest subscriber; adding one twice changes nothing.
-func (db *DB) AddSubscriber(ctx context.Context, s Subscriber) error {
+func (db *DB) AddSubscriber(ctx context.Context, s survey.Subscriber) error {
 	const q = `INSERT INTO digest_subscribers (kind, target, created_at) VALUES (?, ?, ?) ON CONFLICT (kind, target) DO NOTHING`
 	if _, err := db.db.ExecContext(ctx, db.db.Rebind(q), s.Kind, s.Target, db.utcNow()); err != nil {
 		return fmt.Errorf("add subscriber: %w", err)
@@ -23,20 +19,20 @@ func (db *DB) AddSubscriber(ctx context.Context, s Subscriber) error {
 
 // RemoveSubscriber removes a digest subscriber; it returns ErrNotFound if
 // there was none.
-func (db *DB) RemoveSubscriber(ctx context.Context, s Subscriber) error {
+func (db *DB) RemoveSubscriber(ctx context.Context, s survey.Subscriber) error {
 	res, err := db.db.ExecContext(ctx, db.db.Rebind(`DELETE FROM digest_subscribers WHERE kind = ? AND target = ?`), s.Kind, s.Target)
 	if err != nil {
 		return fmt.Errorf("remove subscriber: %w", err)
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
-		return ErrNotFound
+		return survey.ErrNotFound
 	}
 	return nil
 }
 
 // Subscribers lists the digest subscribers.
-func (db *DB) Subscribers(ctx context.Context) ([]Subscriber, error) {
-	var out []Subscriber
+func (db *DB) Subscribers(ctx context.Context) ([]survey.Subscriber, error) {
+	var out []survey.Subscriber
 	if err := db.db.SelectContext(ctx, &out, `SELECT kind, target FROM digest_subscribers ORDER BY kind, target`); err != nil {
 		return nil, fmt.Errorf("list subscribers: %w", err)
 	}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/jmoiron/sqlx"
 	"github.com/surveybot/surveybot/dialogs"
+	"github.com/surveybot/surveybot/survey"
 )
 
 // CompletedResponse is a completed response as exports see it: its
@@ -87,7 +88,7 @@ func (db *DB) completedPage(ctx context.Context, f CompletedFilter, after string
 	out := make([]CompletedResponse, len(rows))
 	byID := make(map[string]*CompletedResponse, len(rows))
 	for i, r := range rows {
-		c := CompletedResponse{ID: r.ID, Week: r.Week.String, Erased: r.Status == string(StatusErased),
+		c := CompletedResponse{ID: r.ID, Week: r.Week.String, Erased: r.Status == string(survey.StatusErased),
 			Answers: map[string]dialogs.Answer{}, Scores: map[string]float64{}}
 		if r.Composite.Valid {
 			c.Composite = &r.Composite.Float64
@@ -148,7 +149,7 @@ type ImportedResponse struct {
 	Week          string // the ISO week it counts in; "" for the week of the import
 	Answers       map[string]dialogs.Answer
 	Scores        dialogs.Scores
-	Dims          map[Dimension]string
+	Dims          map[survey.Dimension]string
 }
 
 // ImportChannel is the channel recorded for imported responses and answers.
@@ -174,9 +175,9 @@ func importResponse(ctx context.Context, tx *sqlx.Tx, ir ImportedResponse, now t
 	}
 	week := ir.Week
 	if week == "" {
-		week = ISOWeek(now)
+		week = survey.ISOWeek(now)
 	}
-	s := Step{Scores: &ir.Scores, Dims: ir.Dims}
+	s := survey.Step{Scores: &ir.Scores, Dims: ir.Dims}
 	composite, tech := completion(s)
 	const ins = `INSERT INTO responses (id, respondent_id, questionnaire_id, questionnaire_version, status, lang, seq,
 		started_channel, started_at, consented_at, consent_channel, completed_at, completed_week, updated_at,
@@ -187,7 +188,7 @@ func importResponse(ctx context.Context, tx *sqlx.Tx, ir ImportedResponse, now t
 	q, args, err := sqlx.Named(ins, map[string]any{
 		"id": id, "respondent": respondent, "qid": ir.Questionnaire.ID, "qversion": ir.Questionnaire.Version,
 		"lang": string(ir.Lang), "channel": ImportChannel, "now": now, "week": week,
-		"chamber": dim(s, ByChamber), "sector": dim(s, BySector), "size": dim(s, BySize), "region": dim(s, ByRegion),
+		"chamber": dim(s, survey.ByChamber), "sector": dim(s, survey.BySector), "size": dim(s, survey.BySize), "region": dim(s, survey.ByRegion),
 		"composite": composite, "tech": tech,
 	})
 	if err != nil {

@@ -8,6 +8,7 @@ import (
 	"github.com/surveybot/surveybot/dialogs"
 	"github.com/surveybot/surveybot/store"
 	"github.com/surveybot/surveybot/store/storetest"
+	"github.com/surveybot/surveybot/survey"
 )
 
 // TestEachCompletedPages streams more responses than one page holds, each
@@ -29,7 +30,7 @@ func TestEachCompletedPages(t *testing.T) {
 						Questionnaire: q.Ref(), Lang: dialogs.German, Week: "2026-W10",
 						Answers: map[string]dialogs.Answer{"chamber": {Value: chamber}, "postcode": {Value: fmt.Sprintf("%05d", 10000+i)}},
 						Scores:  dialogs.Scores{Fields: map[string]float64{"maturity": c}, Composite: &c},
-						Dims:    map[store.Dimension]string{store.ByChamber: chamber},
+						Dims:    map[survey.Dimension]string{survey.ByChamber: chamber},
 					})
 					if err != nil {
 						return err

@@ -15,19 +15,8 @@ import (
 
 	"github.com/jmoiron/sqlx"
 	"github.com/surveybot/surveybot/dialogs"
+	"github.com/surveybot/surveybot/survey"
 )
-
-// ErrExpired is returned for an invitation past its expiry or revoked.
-var ErrExpired = errors.New("invitation expired")
-
-// Invitation leads one respondent to their response on any channel.
-type Invitation struct {
-	ID           string
-	RespondentID string
-	Lang         dialogs.Lang
-	Fixed        map[string]string // answers known beforehand, by item id
-	ExpiresAt    time.Time
-}
 
 // NewInvitation describes an invitation to create.
 type NewInvitation struct {
@@ -44,19 +33,19 @@ type NewInvitation struct {
 // It returns the invitation and its key: 128 random bits as 22 characters of
 // A-Za-z0-9_-, fit for a Telegram deep link and a URL. Only the key's hash
 // is stored; the key cannot be shown again.
-func (db *DB) CreateInvitation(ctx context.Context, ni NewInvitation) (Invitation, string, error) {
+func (db *DB) CreateInvitation(ctx context.Context, ni NewInvitation) (survey.Invitation, string, error) {
 	var b [16]byte
 	_, _ = rand.Read(b[:])
 	key := base64.RawURLEncoding.EncodeToString(b[:])
 	fixed, err := json.Marshal(ni.Fixed)
 	if err != nil {
-		return Invitation{}, "", fmt.Errorf("encode fixed answers: %w", err)
+		return survey.Invitation{}, "", fmt.Errorf("encode fixed answers: %w", err)
 	}
 	if ni.Fixed == nil {
 		fixed = []byte("{}")
 	}
 	now := db.utcNow()
-	inv := Invitation{ID: newID(), RespondentID: newID(), Lang: ni.Lang, Fixed: ni.Fixed, ExpiresAt: now.Add(ni.TTL)}
+	inv := survey.Invitation{ID: newID(), RespondentID: newID(), Lang: ni.Lang, Fixed: ni.Fixed, ExpiresAt: now.Add(ni.TTL)}
 	email := strings.ToLower(strings.TrimSpace(ni.Email))
 	err = db.inTx(ctx, func(tx *sqlx.Tx) error {
 		existing := ""
@@ -88,7 +77,7 @@ func (db *DB) CreateInvitation(ctx context.Context, ni NewInvitation) (Invitatio
 		return nil
 	})
 	if err != nil {
-		return Invitation{}, "", err
+		return survey.Invitation{}, "", err
 	}
 	return inv, key, nil
 }
@@ -102,7 +91,7 @@ func HashKey(key string) string {
 // InvitationByKey finds the invitation a key opens. It returns ErrNotFound
 // for a key that never existed or whose respondent was erased, and
 // ErrExpired for one past its expiry or revoked.
-func (db *DB) InvitationByKey(ctx context.Context, key string) (Invitation, error) {
+func (db *DB) InvitationByKey(ctx context.Context, key string) (survey.Invitation, error) {
 	var row struct {
 		ID           string       `db:"id"`
 		RespondentID string       `db:"respondent_id"`
@@ -114,17 +103,17 @@ func (db *DB) InvitationByKey(ctx context.Context, key string) (Invitation, erro
 	const q = `SELECT id, respondent_id, lang, fixed, expires_at, revoked_at FROM invitations WHERE key_hash = ?`
 	err := db.db.GetContext(ctx, &row, db.db.Rebind(q), HashKey(key))
 	if errors.Is(err, sql.ErrNoRows) {
-		return Invitation{}, ErrNotFound
+		return survey.Invitation{}, survey.ErrNotFound
 	}
 	if err != nil {
-		return Invitation{}, fmt.Errorf("read invitation: %w", err)
+		return survey.Invitation{}, fmt.Errorf("read invitation: %w", err)
 	}
-	inv := Invitation{ID: row.ID, RespondentID: row.RespondentID, Lang: dialogs.Lang(row.Lang), ExpiresAt: row.ExpiresAt.UTC()}
+	inv := survey.Invitation{ID: row.ID, RespondentID: row.RespondentID, Lang: dialogs.Lang(row.Lang), ExpiresAt: row.ExpiresAt.UTC()}
 	if err := json.Unmarshal([]byte(row.Fixed), &inv.Fixed); err != nil {
-		return Invitation{}, fmt.Errorf("decode invitation: %w", err)
+		return survey.Invitation{}, fmt.Errorf("decode invitation: %w", err)
 	}
 	if row.RevokedAt.Valid || !db.utcNow().Before(inv.ExpiresAt) {
-		return inv, ErrExpired
+		return inv, survey.ErrExpired
 	}
 	return inv, nil
 }
@@ -137,7 +126,7 @@ func (db *DB) OptOutByInvitation(ctx context.Context, key string) error {
 	var rid string
 	err := db.db.GetContext(ctx, &rid, db.db.Rebind(`SELECT respondent_id FROM invitations WHERE key_hash = ?`), HashKey(key))
 	if errors.Is(err, sql.ErrNoRows) {
-		return ErrNotFound
+		return survey.ErrNotFound
 	}
 	if err != nil {
 		return fmt.Errorf("find invitation: %w", err)
@@ -179,19 +168,13 @@ func (db *DB) OptedOut(ctx context.Context, address string) (bool, error) {
 
 func addressHash(address string) string { return HashKey(strings.ToLower(strings.TrimSpace(address))) }
 
-// Invited is a chamber's invitations and how many of the invited completed.
-type Invited struct {
-	Invited   int `db:"invited"`
-	Completed int `db:"completed"`
-}
-
 // InvitedByChamber counts, per chamber (by its answer code), the
 // respondents invited before until and those of them who completed before
 // until, for response rates as of a moment.
-func (db *DB) InvitedByChamber(ctx context.Context, until time.Time) (map[string]Invited, error) {
+func (db *DB) InvitedByChamber(ctx context.Context, until time.Time) (map[string]survey.Invited, error) {
 	var rows []struct {
 		Chamber string `db:"chamber"`
-		Invited
+		survey.Invited
 	}
 	const q = `SELECT i.chamber AS chamber, COUNT(DISTINCT i.respondent_id) AS invited,
 			COUNT(DISTINCT CASE WHEN r.completed_at IS NOT NULL AND r.completed_at < ? THEN r.respondent_id END) AS completed
@@ -201,7 +184,7 @@ func (db *DB) InvitedByChamber(ctx context.Context, until time.Time) (map[string
 	if err := db.db.SelectContext(ctx, &rows, db.db.Rebind(q), until, until); err != nil {
 		return nil, fmt.Errorf("count invitations: %w", err)
 	}
-	out := make(map[string]Invited, len(rows))
+	out := make(map[string]survey.Invited, len(rows))
 	for _, r := range rows {
 		out[r.Chamber] = r.Invited
 	}

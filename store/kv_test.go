@@ -9,6 +9,7 @@ import (
 	"github.com/surveybot/surveybot/dialogs"
 	"github.com/surveybot/surveybot/store"
 	"github.com/surveybot/surveybot/store/storetest"
+	"github.com/surveybot/surveybot/survey"
 )
 
 type raiser interface {
@@ -62,8 +63,8 @@ func TestPruneInputKeys(t *testing.T) {
 	clock := now.Add(-10 * 24 * time.Hour)
 	db := storetest.SQLite(t, store.WithClock(func() time.Time { return clock }))
 	q, _ := dialogs.LoadCore()
-	rid, _ := db.EnsureRespondent(ctx, store.Identity{Channel: "test", External: "p"})
-	resp, err := db.CreateResponse(ctx, store.NewResponse{RespondentID: rid, Questionnaire: q.Ref(), Lang: dialogs.German, Channel: "test"})
+	rid, _ := db.EnsureRespondent(ctx, survey.Identity{Channel: "test", External: "p"})
+	resp, err := db.CreateResponse(ctx, survey.NewResponse{RespondentID: rid, Questionnaire: q.Ref(), Lang: dialogs.German, Channel: "test"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -71,7 +72,7 @@ func TestPruneInputKeys(t *testing.T) {
 		if i == 1 {
 			clock = now
 		}
-		if _, err := db.ApplyStep(ctx, store.Step{ResponseID: resp.ID, Seq: int64(i), Channel: "test", Lang: dialogs.German, Phase: dialogs.PhaseConsent, InputKey: key}); err != nil {
+		if _, err := db.ApplyStep(ctx, survey.Step{ResponseID: resp.ID, Seq: int64(i), Channel: "test", Lang: dialogs.German, Phase: dialogs.PhaseConsent, InputKey: key}); err != nil {
 			t.Fatal(err)
 		}
 	}

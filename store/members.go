@@ -9,29 +9,8 @@ import (
 	"strings"
 
 	"github.com/jmoiron/sqlx"
+	"github.com/surveybot/surveybot/survey"
 )
-
-// Member is a chamber's contact: a company and how to reach it.
-type Member struct {
-	ID          string `db:"id" json:"id"`
-	MemberNo    string `db:"member_no" json:"member_no,omitempty"`
-	Company     string `db:"company" json:"company"`
-	ContactName string `db:"contact_name" json:"contact_name,omitempty"`
-	Email       string `db:"email" json:"email,omitempty"`
-	Telegram    bool   `db:"telegram" json:"telegram"`
-	Slack       string `db:"slack" json:"slack,omitempty"`
-	Sector      string `db:"sector" json:"sector,omitempty"`
-	SizeBand    string `db:"size_band" json:"size_band,omitempty"`
-	District    string `db:"district" json:"district,omitempty"`
-	Lang        string `db:"lang" json:"lang"`
-	Consent     bool   `db:"consent" json:"consent"`
-}
-
-// ImportResult says what an import did.
-type ImportResult struct {
-	Created int `json:"created"`
-	Updated int `json:"updated"`
-}
 
 // ErrDuplicateMember is returned when two rows of one import name the same
 // member (the same e-mail address or member number).
@@ -44,8 +23,8 @@ var ErrDuplicateMember = errors.New("duplicate member")
 // a new member gets the zero value of the others. A row whose number,
 // address or Slack user belongs to another member is ErrDuplicateMember.
 // Everything is written in one transaction.
-func (db *DB) ImportMembers(ctx context.Context, chamberID string, ms []Member, fields ...string) (ImportResult, error) {
-	var res ImportResult
+func (db *DB) ImportMembers(ctx context.Context, chamberID string, ms []survey.Member, fields ...string) (survey.ImportResult, error) {
+	var res survey.ImportResult
 	now := db.utcNow()
 	err := db.inTx(ctx, func(tx *sqlx.Tx) error {
 		var existing []struct {
@@ -142,7 +121,7 @@ func memberColumns() []string {
 }
 
 // memberValue is the value of one of memberColumns.
-func memberValue(m Member, col string) any {
+func memberValue(m survey.Member, col string) any {
 	switch col {
 	case "member_no":
 		return nullString(m.MemberNo)
@@ -176,8 +155,8 @@ const memberSelect = `SELECT id, COALESCE(member_no, '') AS member_no, company, 
 	telegram, COALESCE(slack, '') AS slack, sector, size_band, district, lang, consent FROM members`
 
 // Members lists a chamber's members by company.
-func (db *DB) Members(ctx context.Context, chamberID string) ([]Member, error) {
-	out := []Member{}
+func (db *DB) Members(ctx context.Context, chamberID string) ([]survey.Member, error) {
+	out := []survey.Member{}
 	if err := db.db.SelectContext(ctx, &out, db.db.Rebind(memberSelect+` WHERE chamber_id = ? ORDER BY company, id`), chamberID); err != nil {
 		return nil, fmt.Errorf("list members: %w", err)
 	}
@@ -185,14 +164,14 @@ func (db *DB) Members(ctx context.Context, chamberID string) ([]Member, error) {
 }
 
 // ChamberByCode returns the chamber with an answer code, or ErrNotFound.
-func (db *DB) ChamberByCode(ctx context.Context, code string) (Chamber, error) {
-	var c Chamber
+func (db *DB) ChamberByCode(ctx context.Context, code string) (survey.Chamber, error) {
+	var c survey.Chamber
 	err := db.db.GetContext(ctx, &c, db.db.Rebind(`SELECT id, code, name FROM chambers WHERE code = ?`), code)
 	if errors.Is(err, sql.ErrNoRows) {
-		return Chamber{}, ErrNotFound
+		return survey.Chamber{}, survey.ErrNotFound
 	}
 	if err != nil {
-		return Chamber{}, fmt.Errorf("read chamber: %w", err)
+		return survey.Chamber{}, fmt.Errorf("read chamber: %w", err)
 	}
 	return c, nil
 }

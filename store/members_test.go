@@ -12,6 +12,7 @@ import (
 
 	"github.com/surveybot/surveybot/store"
 	"github.com/surveybot/surveybot/store/storetest"
+	"github.com/surveybot/surveybot/survey"
 )
 
 func TestImportMembersMatchesInsteadOfDuplicating(t *testing.T) {
@@ -22,7 +23,7 @@ func TestImportMembersMatchesInsteadOfDuplicating(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			first := []store.Member{
+			first := []survey.Member{
 				{MemberNo: "1", Company: "Alt", Email: "a@example.org", Lang: "de"},
 				{Company: "Berg", Email: "b@example.org", Lang: "de"},
 				{Company: "Celle", Slack: "U0CELLE001", Lang: "de"},
@@ -32,7 +33,7 @@ func TestImportMembersMatchesInsteadOfDuplicating(t *testing.T) {
 			}
 			// Alt changes its address and a new member takes the old one;
 			// Berg gets a number; Celle (Slack only) is matched by its user.
-			second := []store.Member{
+			second := []survey.Member{
 				{MemberNo: "1", Company: "Alt GmbH", Email: "a2@example.org", Lang: "de"},
 				{MemberNo: "3", Company: "Neu", Email: "a@example.org", Lang: "de"},
 				{MemberNo: "2", Company: "Berg", Email: "B@Example.org", Lang: "en"},
@@ -47,7 +48,7 @@ func TestImportMembersMatchesInsteadOfDuplicating(t *testing.T) {
 				t.Fatalf("members = %+v, %v; want 4", ms, err)
 			}
 			// A row whose number is one member's and address another's is refused, and nothing changes.
-			third := []store.Member{{MemberNo: "1", Company: "Wirr", Email: "b@example.org", Lang: "de"}}
+			third := []survey.Member{{MemberNo: "1", Company: "Wirr", Email: "b@example.org", Lang: "de"}}
 			if _, err := db.ImportMembers(ctx, ch.ID, third); !errors.Is(err, store.ErrDuplicateMember) {
 				t.Fatalf("conflicting row: err = %v, want ErrDuplicateMember", err)
 			}
@@ -125,11 +126,11 @@ func TestImportMembersKeepsColumnsTheListLacks(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			full := []store.Member{{MemberNo: "1", Company: "Alt", Email: "a@example.org", Slack: "U0ALT00001", Lang: "en", Consent: true}}
+			full := []survey.Member{{MemberNo: "1", Company: "Alt", Email: "a@example.org", Slack: "U0ALT00001", Lang: "en", Consent: true}}
 			if _, err := db.ImportMembers(ctx, ch.ID, full); err != nil {
 				t.Fatal(err)
 			}
-			partial := []store.Member{{MemberNo: "1", Company: "Alt & Söhne", Email: "neu@example.org", Lang: "de"}}
+			partial := []survey.Member{{MemberNo: "1", Company: "Alt & Söhne", Email: "neu@example.org", Lang: "de"}}
 			if res, err := db.ImportMembers(ctx, ch.ID, partial, "member_no", "company", "email"); err != nil || res.Updated != 1 {
 				t.Fatalf("partial import = %+v, %v", res, err)
 			}

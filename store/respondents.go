@@ -8,25 +8,17 @@ import (
 	"time"
 
 	"github.com/jmoiron/sqlx"
+	"github.com/surveybot/surveybot/survey"
 )
-
-// Identity is who a respondent is on one channel: a Telegram chat id, a
-// Slack user id, an e-mail address. It is kept apart from the answers.
-type Identity struct {
-	Channel  string
-	External string
-}
-
-func (id Identity) String() string { return id.Channel + ":" + id.External }
 
 // RespondentByIdentity returns the pseudonymous id of the respondent known
 // by an identity, or ErrNotFound.
-func (db *DB) RespondentByIdentity(ctx context.Context, who Identity) (string, error) {
+func (db *DB) RespondentByIdentity(ctx context.Context, who survey.Identity) (string, error) {
 	var id string
 	const q = `SELECT respondent_id FROM identities WHERE channel = ? AND external_id = ?`
 	err := db.db.GetContext(ctx, &id, db.db.Rebind(q), who.Channel, who.External)
 	if errors.Is(err, sql.ErrNoRows) {
-		return "", ErrNotFound
+		return "", survey.ErrNotFound
 	}
 	if err != nil {
 		return "", fmt.Errorf("respondent by identity: %w", err)
@@ -37,8 +29,8 @@ func (db *DB) RespondentByIdentity(ctx context.Context, who Identity) (string, e
 // EnsureRespondent returns the respondent known by an identity, creating a
 // new pseudonymous respondent if there is none. Two callers racing for the
 // same new identity get the same respondent.
-func (db *DB) EnsureRespondent(ctx context.Context, who Identity) (string, error) {
-	if id, err := db.RespondentByIdentity(ctx, who); !errors.Is(err, ErrNotFound) {
+func (db *DB) EnsureRespondent(ctx context.Context, who survey.Identity) (string, error) {
+	if id, err := db.RespondentByIdentity(ctx, who); !errors.Is(err, survey.ErrNotFound) {
 		return id, err
 	}
 	id := newID()
@@ -81,7 +73,7 @@ var errIdentityTaken = errors.New("identity taken")
 
 // LinkIdentity adds another channel identity to a respondent, so that a
 // response begun on one channel can be continued on another.
-func (db *DB) LinkIdentity(ctx context.Context, respondentID string, who Identity) error {
+func (db *DB) LinkIdentity(ctx context.Context, respondentID string, who survey.Identity) error {
 	const q = `INSERT INTO identities (channel, external_id, respondent_id, created_at)
 		VALUES (?, ?, ?, ?) ON CONFLICT (channel, external_id) DO UPDATE SET respondent_id = excluded.respondent_id`
 	if _, err := db.db.ExecContext(ctx, db.db.Rebind(q), who.Channel, who.External, respondentID, db.utcNow()); err != nil {
@@ -103,7 +95,7 @@ func (db *DB) EraseRespondent(ctx context.Context, respondentID string) ([]strin
 			return fmt.Errorf("find respondent: %w", err)
 		}
 		if n == 0 {
-			return ErrNotFound
+			return survey.ErrNotFound
 		}
 		var rows []struct {
 			ID          string       `db:"id"`

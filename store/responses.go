@@ -9,46 +9,8 @@ import (
 
 	"github.com/jmoiron/sqlx"
 	"github.com/surveybot/surveybot/dialogs"
+	"github.com/surveybot/surveybot/survey"
 )
-
-// Status is where a response stands.
-type Status string
-
-// The statuses of a response.
-const (
-	StatusStarted   Status = "started"   // privacy notice shown
-	StatusConsented Status = "consented" // answering
-	StatusCompleted Status = "completed" // scored
-	StatusDeclined  Status = "declined"  // consent declined; nothing else kept
-	StatusErased    Status = "erased"    // the respondent had their data erased
-)
-
-// StatusOf maps a dialog phase to the status stored for it.
-func StatusOf(p dialogs.Phase) Status {
-	switch p {
-	case dialogs.PhaseConsent:
-		return StatusStarted
-	case dialogs.PhaseDone:
-		return StatusCompleted
-	case dialogs.PhaseDeclined:
-		return StatusDeclined
-	}
-	return StatusConsented
-}
-
-// Response is one respondent's run through one questionnaire version.
-type Response struct {
-	ID            string
-	RespondentID  string // "" once erased
-	Questionnaire dialogs.Ref
-	Status        Status
-	Lang          dialogs.Lang
-	Seq           int64 // bumped by every accepted step
-	StartedAt     time.Time
-	CompletedAt   *time.Time
-	Composite     *float64
-	TechCount     *int
-}
 
 type responseRow struct {
 	ID           string          `db:"id"`
@@ -67,12 +29,12 @@ type responseRow struct {
 const responseCols = `id, respondent_id, questionnaire_id, questionnaire_version, status, lang, seq,
 	started_at, completed_at, composite, tech_count`
 
-func (r responseRow) toResponse() Response {
-	out := Response{
+func (r responseRow) toResponse() survey.Response {
+	out := survey.Response{
 		ID:            r.ID,
 		RespondentID:  r.RespondentID.String,
 		Questionnaire: dialogs.Ref{ID: r.QID, Version: r.QVersion},
-		Status:        Status(r.Status),
+		Status:        survey.Status(r.Status),
 		Lang:          dialogs.Lang(r.Lang),
 		Seq:           r.Seq,
 		StartedAt:     r.StartedAt.UTC(),
@@ -92,54 +54,45 @@ func (r responseRow) toResponse() Response {
 }
 
 // Response returns one response by id.
-func (db *DB) Response(ctx context.Context, id string) (Response, error) {
+func (db *DB) Response(ctx context.Context, id string) (survey.Response, error) {
 	var row responseRow
 	err := db.db.GetContext(ctx, &row, db.db.Rebind(`SELECT `+responseCols+` FROM responses WHERE id = ?`), id)
 	if errors.Is(err, sql.ErrNoRows) {
-		return Response{}, ErrNotFound
+		return survey.Response{}, survey.ErrNotFound
 	}
 	if err != nil {
-		return Response{}, fmt.Errorf("read response: %w", err)
+		return survey.Response{}, fmt.Errorf("read response: %w", err)
 	}
 	return row.toResponse(), nil
 }
 
 // LatestResponse returns a respondent's most recent response, or ErrNotFound.
-func (db *DB) LatestResponse(ctx context.Context, respondentID string) (Response, error) {
+func (db *DB) LatestResponse(ctx context.Context, respondentID string) (survey.Response, error) {
 	var row responseRow
 	const q = `SELECT ` + responseCols + ` FROM responses WHERE respondent_id = ?
 		ORDER BY started_at DESC, id DESC LIMIT 1`
 	err := db.db.GetContext(ctx, &row, db.db.Rebind(q), respondentID)
 	if errors.Is(err, sql.ErrNoRows) {
-		return Response{}, ErrNotFound
+		return survey.Response{}, survey.ErrNotFound
 	}
 	if err != nil {
-		return Response{}, fmt.Errorf("latest response: %w", err)
+		return survey.Response{}, fmt.Errorf("latest response: %w", err)
 	}
 	return row.toResponse(), nil
 }
 
-// NewResponse describes a response to create.
-type NewResponse struct {
-	RespondentID  string
-	Questionnaire dialogs.Ref
-	Lang          dialogs.Lang
-	Channel       string
-	Fixed         map[string]dialogs.Answer // answers known beforehand, such as the chamber
-}
-
 // CreateResponse starts a response in status started, with its fixed answers.
-func (db *DB) CreateResponse(ctx context.Context, nr NewResponse) (Response, error) {
+func (db *DB) CreateResponse(ctx context.Context, nr survey.NewResponse) (survey.Response, error) {
 	now := db.utcNow()
-	r := Response{
+	r := survey.Response{
 		ID: newID(), RespondentID: nr.RespondentID, Questionnaire: nr.Questionnaire,
-		Status: StatusStarted, Lang: nr.Lang, StartedAt: now,
+		Status: survey.StatusStarted, Lang: nr.Lang, StartedAt: now,
 	}
 	err := db.inTx(ctx, func(tx *sqlx.Tx) error {
 		const ins = `INSERT INTO responses (id, respondent_id, questionnaire_id, questionnaire_version, status, lang, seq,
 			started_channel, started_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?, ?)`
 		if _, err := tx.ExecContext(ctx, tx.Rebind(ins), r.ID, nr.RespondentID, nr.Questionnaire.ID, nr.Questionnaire.Version,
-			string(StatusStarted), string(nr.Lang), nr.Channel, now, now); err != nil {
+			string(survey.StatusStarted), string(nr.Lang), nr.Channel, now, now); err != nil {
 			return fmt.Errorf("insert response: %w", err)
 		}
 		for item, a := range nr.Fixed {
@@ -151,7 +104,7 @@ func (db *DB) CreateResponse(ctx context.Context, nr NewResponse) (Response, err
 		return nil
 	})
 	if err != nil {
-		return Response{}, err
+		return survey.Response{}, err
 	}
 	return r, nil
 }
@@ -192,27 +145,6 @@ func (db *DB) Scores(ctx context.Context, responseID string) (map[string]float64
 	return out, nil
 }
 
-// Step is what one accepted dialog step changes in a response.
-type Step struct {
-	ResponseID string
-	Seq        int64 // the response's seq when its state was read
-	Channel    string
-	Lang       dialogs.Lang
-	Phase      dialogs.Phase
-	Changes    []dialogs.Change
-	Scores     *dialogs.Scores // set when the step completes the response
-	// InputKey, if set, names the input (such as "telegram:update:123"); it
-	// is recorded with the step, and a step with a key already recorded
-	// fails with ErrDuplicate, so a redelivered input is never applied twice.
-	InputKey string
-	// Dims are the screening answers the completed response is counted
-	// under, by dimension (chamber, sector, size, region); set with Scores.
-	Dims map[Dimension]string
-}
-
-// ErrDuplicate is returned by ApplyStep for an input already applied.
-var ErrDuplicate = errors.New("input already applied")
-
 // InputApplied reports whether an input with this key was applied.
 func (db *DB) InputApplied(ctx context.Context, key string) (bool, error) {
 	var n int
@@ -226,12 +158,12 @@ func (db *DB) InputApplied(ctx context.Context, key string) (bool, error) {
 // dropped, the status, and on completion the field scores, composite and
 // technology count. It returns the new seq, or ErrConflict if the response
 // moved on since Seq (the caller reloads and tries again).
-func (db *DB) ApplyStep(ctx context.Context, s Step) (int64, error) {
+func (db *DB) ApplyStep(ctx context.Context, s survey.Step) (int64, error) {
 	if db.dialect == Postgres {
 		return db.applyStepPostgres(ctx, s)
 	}
 	now := db.utcNow()
-	status := StatusOf(s.Phase)
+	status := survey.StatusOf(s.Phase)
 	composite, tech := completion(s)
 	err := db.inTx(ctx, func(tx *sqlx.Tx) error {
 		if s.InputKey != "" {
@@ -243,7 +175,7 @@ func (db *DB) ApplyStep(ctx context.Context, s Step) (int64, error) {
 			if n, err := res.RowsAffected(); err != nil {
 				return fmt.Errorf("record input: %w", err)
 			} else if n == 0 {
-				return ErrDuplicate
+				return survey.ErrDuplicate
 			}
 		}
 		const upd = `UPDATE responses SET
@@ -265,8 +197,8 @@ func (db *DB) ApplyStep(ctx context.Context, s Step) (int64, error) {
 			WHERE id = :id AND seq = :seq AND status <> 'erased'`
 		q, args, err := sqlx.Named(upd, map[string]any{
 			"status": string(status), "lang": string(s.Lang), "now": now, "channel": s.Channel,
-			"composite": composite, "tech": tech, "id": s.ResponseID, "seq": s.Seq, "week": ISOWeek(now),
-			"chamber": dim(s, ByChamber), "sector": dim(s, BySector), "size": dim(s, BySize), "region": dim(s, ByRegion),
+			"composite": composite, "tech": tech, "id": s.ResponseID, "seq": s.Seq, "week": survey.ISOWeek(now),
+			"chamber": dim(s, survey.ByChamber), "sector": dim(s, survey.BySector), "size": dim(s, survey.BySize), "region": dim(s, survey.ByRegion),
 		})
 		if err != nil {
 			return fmt.Errorf("bind step: %w", err)
@@ -278,7 +210,7 @@ func (db *DB) ApplyStep(ctx context.Context, s Step) (int64, error) {
 		if n, err := res.RowsAffected(); err != nil {
 			return fmt.Errorf("update response: %w", err)
 		} else if n == 0 {
-			return ErrConflict
+			return survey.ErrConflict
 		}
 		for _, c := range s.Changes {
 			if c.Dropped {
@@ -311,7 +243,7 @@ func (db *DB) ApplyStep(ctx context.Context, s Step) (int64, error) {
 	return s.Seq + 1, nil
 }
 
-func completion(s Step) (sql.NullFloat64, sql.NullInt64) {
+func completion(s survey.Step) (sql.NullFloat64, sql.NullInt64) {
 	var composite sql.NullFloat64
 	var tech sql.NullInt64
 	if s.Scores != nil {
@@ -328,7 +260,7 @@ func completion(s Step) (sql.NullFloat64, sql.NullInt64) {
 // applyStepPostgres does what ApplyStep does in one statement, and so in
 // one round trip and one implicit transaction: the data-modifying CTEs only
 // act if the guarded UPDATE found the response at the expected seq.
-func (db *DB) applyStepPostgres(ctx context.Context, s Step) (int64, error) {
+func (db *DB) applyStepPostgres(ctx context.Context, s survey.Step) (int64, error) {
 	const q = `WITH upd AS (
 		UPDATE responses SET
 			seq = seq + 1,
@@ -390,20 +322,20 @@ func (db *DB) applyStepPostgres(ctx context.Context, s Step) (int64, error) {
 	composite, tech := completion(s)
 	now := db.utcNow()
 	var n int
-	err := db.db.QueryRowContext(ctx, q, string(StatusOf(s.Phase)), string(s.Lang), now, s.Channel,
+	err := db.db.QueryRowContext(ctx, q, string(survey.StatusOf(s.Phase)), string(s.Lang), now, s.Channel,
 		composite, tech, s.ResponseID, s.Seq, nonNil(drop), nonNil(items), nonNil(values), nonNil(nas), nonNil(skips), nonNil(fixeds),
-		nonNil(fields), nonNil(scores), ISOWeek(now), s.InputKey,
-		dim(s, ByChamber), dim(s, BySector), dim(s, BySize), dim(s, ByRegion)).Scan(&n)
+		nonNil(fields), nonNil(scores), survey.ISOWeek(now), s.InputKey,
+		dim(s, survey.ByChamber), dim(s, survey.BySector), dim(s, survey.BySize), dim(s, survey.ByRegion)).Scan(&n)
 	if err != nil {
 		return 0, fmt.Errorf("store step: %w", err)
 	}
 	if n == 0 {
 		if s.InputKey != "" {
 			if done, err := db.InputApplied(ctx, s.InputKey); err == nil && done {
-				return 0, ErrDuplicate
+				return 0, survey.ErrDuplicate
 			}
 		}
-		return 0, ErrConflict
+		return 0, survey.ErrConflict
 	}
 	return s.Seq + 1, nil
 }
@@ -416,7 +348,7 @@ func nonNil[T any](s []T) []T {
 	return s
 }
 
-func upsertAnswer(ctx context.Context, tx *sqlx.Tx, responseID, item string, a dialogs.Answer, channel string, now time.Time) error {
+func upsertAnswer(ctx context.Context, tx *sqlx.Tx, responseID, item string, a dialogs.Answer, channel survey.Channel, now time.Time) error {
 	const q = `INSERT INTO answers (response_id, item_id, value, na, skipped, fixed, channel, answered_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (response_id, item_id) DO UPDATE SET value = excluded.value, na = excluded.na,
@@ -427,41 +359,33 @@ func upsertAnswer(ctx context.Context, tx *sqlx.Tx, responseID, item string, a d
 	return nil
 }
 
-// AnswerRecord is a stored answer with when and on which channel it was given.
-type AnswerRecord struct {
-	Item    string
-	Answer  dialogs.Answer
-	Channel string
-	At      time.Time
-}
-
 // AnswerRecords returns the stored answers of a response with their channel
 // and time, oldest first.
-func (db *DB) AnswerRecords(ctx context.Context, responseID string) ([]AnswerRecord, error) {
+func (db *DB) AnswerRecords(ctx context.Context, responseID string) ([]survey.AnswerRecord, error) {
 	var rows []struct {
-		Item    string    `db:"item_id"`
-		Value   string    `db:"value"`
-		NA      bool      `db:"na"`
-		Skipped bool      `db:"skipped"`
-		Fixed   bool      `db:"fixed"`
-		Channel string    `db:"channel"`
-		At      time.Time `db:"answered_at"`
+		Item    string         `db:"item_id"`
+		Value   string         `db:"value"`
+		NA      bool           `db:"na"`
+		Skipped bool           `db:"skipped"`
+		Fixed   bool           `db:"fixed"`
+		Channel survey.Channel `db:"channel"`
+		At      time.Time      `db:"answered_at"`
 	}
 	const q = `SELECT item_id, value, na, skipped, fixed, channel, answered_at FROM answers
 		WHERE response_id = ? ORDER BY answered_at, item_id`
 	if err := db.db.SelectContext(ctx, &rows, db.db.Rebind(q), responseID); err != nil {
 		return nil, fmt.Errorf("read answers: %w", err)
 	}
-	out := make([]AnswerRecord, len(rows))
+	out := make([]survey.AnswerRecord, len(rows))
 	for i, r := range rows {
-		out[i] = AnswerRecord{Item: r.Item, Answer: dialogs.Answer{Value: r.Value, NA: r.NA, Skipped: r.Skipped, Fixed: r.Fixed}, Channel: r.Channel, At: r.At.UTC()}
+		out[i] = survey.AnswerRecord{Item: r.Item, Answer: dialogs.Answer{Value: r.Value, NA: r.NA, Skipped: r.Skipped, Fixed: r.Fixed}, Channel: r.Channel, At: r.At.UTC()}
 	}
 	return out, nil
 }
 
 // CurrentResponse returns the most recent response of the respondent known
 // by an identity, in one query, or ErrNotFound.
-func (db *DB) CurrentResponse(ctx context.Context, who Identity) (Response, error) {
+func (db *DB) CurrentResponse(ctx context.Context, who survey.Identity) (survey.Response, error) {
 	var row responseRow
 	const q = `SELECT r.id, r.respondent_id, r.questionnaire_id, r.questionnaire_version, r.status, r.lang, r.seq,
 			r.started_at, r.completed_at, r.composite, r.tech_count
@@ -470,22 +394,16 @@ func (db *DB) CurrentResponse(ctx context.Context, who Identity) (Response, erro
 		ORDER BY r.started_at DESC, r.id DESC LIMIT 1`
 	err := db.db.GetContext(ctx, &row, db.db.Rebind(q), who.Channel, who.External)
 	if errors.Is(err, sql.ErrNoRows) {
-		return Response{}, ErrNotFound
+		return survey.Response{}, survey.ErrNotFound
 	}
 	if err != nil {
-		return Response{}, fmt.Errorf("current response: %w", err)
+		return survey.Response{}, fmt.Errorf("current response: %w", err)
 	}
 	return row.toResponse(), nil
 }
 
-// ISOWeek names the ISO 8601 week of t, such as "2026-W48".
-func ISOWeek(t time.Time) string {
-	y, w := t.ISOWeek()
-	return fmt.Sprintf("%04d-W%02d", y, w)
-}
-
 // dim returns a step's value for a dimension, NULL if it has none.
-func dim(s Step, d Dimension) sql.NullString {
+func dim(s survey.Step, d survey.Dimension) sql.NullString {
 	v, ok := s.Dims[d]
 	return sql.NullString{String: v, Valid: ok && v != ""}
 }

@@ -4,6 +4,8 @@ import (
 	"context"
 	"sync"
 	"time"
+
+	"github.com/surveybot/surveybot/survey"
 )
 
 // MemorySessions keeps sessions in this process: the embedded default, for
@@ -19,7 +21,7 @@ type MemorySessions struct {
 }
 
 type memSession struct {
-	s       Session
+	s       survey.Session
 	expires time.Time
 }
 
@@ -60,24 +62,24 @@ func (m *MemorySessions) Lock(ctx context.Context, id string) (func(), error) {
 		return func() { l.ch <- struct{}{}; release() }, nil
 	case <-ctx.Done():
 		release()
-		return nil, ErrBusy
+		return nil, survey.ErrBusy
 	}
 }
 
 // Load returns the session of a response, if there is a live one.
-func (m *MemorySessions) Load(ctx context.Context, id string) (Session, bool, error) {
+func (m *MemorySessions) Load(ctx context.Context, id string) (survey.Session, bool, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	ms, ok := m.sessions[id]
 	if !ok || m.now().After(ms.expires) {
 		delete(m.sessions, id)
-		return Session{}, false, nil
+		return survey.Session{}, false, nil
 	}
 	return ms.s, true, nil
 }
 
 // Save stores a session unless a newer one (higher seq) is already stored.
-func (m *MemorySessions) Save(ctx context.Context, id string, s Session) error {
+func (m *MemorySessions) Save(ctx context.Context, id string, s survey.Session) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if cur, ok := m.sessions[id]; ok && cur.s.Seq > s.Seq && !m.now().After(cur.expires) {

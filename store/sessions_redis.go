@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
+	"github.com/surveybot/surveybot/survey"
 )
 
 // RedisSessions keeps sessions in Redis, shared by every instance. Each
@@ -92,7 +93,7 @@ func (r *RedisSessions) Lock(ctx context.Context, id string) (func(), error) {
 		ok, err := r.rdb.SetNX(ctx, key, token, r.lockTTL).Result()
 		if err != nil {
 			if ctx.Err() != nil {
-				return nil, ErrBusy // as when ctx ends while waiting
+				return nil, survey.ErrBusy // as when ctx ends while waiting
 			}
 			return nil, fmt.Errorf("lock response: %w", err)
 		}
@@ -105,13 +106,13 @@ func (r *RedisSessions) Lock(ctx context.Context, id string) (func(), error) {
 			}, nil
 		}
 		if time.Now().After(deadline) {
-			return nil, ErrBusy
+			return nil, survey.ErrBusy
 		}
 		t := time.NewTimer(backoff)
 		select {
 		case <-ctx.Done():
 			t.Stop()
-			return nil, ErrBusy
+			return nil, survey.ErrBusy
 		case <-t.C:
 		}
 		backoff = min(backoff*2, 50*time.Millisecond)
@@ -119,28 +120,28 @@ func (r *RedisSessions) Lock(ctx context.Context, id string) (func(), error) {
 }
 
 // Load returns the session of a response, if Redis still has it.
-func (r *RedisSessions) Load(ctx context.Context, id string) (Session, bool, error) {
+func (r *RedisSessions) Load(ctx context.Context, id string) (survey.Session, bool, error) {
 	vals, err := r.rdb.HMGet(ctx, r.sessionKey(id), "seq", "state").Result()
 	if err != nil {
-		return Session{}, false, fmt.Errorf("load session: %w", err)
+		return survey.Session{}, false, fmt.Errorf("load session: %w", err)
 	}
 	seqS, ok1 := vals[0].(string)
 	stateS, ok2 := vals[1].(string)
 	if !ok1 || !ok2 {
-		return Session{}, false, nil
+		return survey.Session{}, false, nil
 	}
-	var s Session
+	var s survey.Session
 	if s.Seq, err = strconv.ParseInt(seqS, 10, 64); err != nil {
-		return Session{}, false, nil // unreadable: rebuild from SQL
+		return survey.Session{}, false, nil // unreadable: rebuild from SQL
 	}
 	if err := json.Unmarshal([]byte(stateS), &s.State); err != nil {
-		return Session{}, false, nil
+		return survey.Session{}, false, nil
 	}
 	return s, true, nil
 }
 
 // Save stores a session unless Redis holds a newer one.
-func (r *RedisSessions) Save(ctx context.Context, id string, s Session) error {
+func (r *RedisSessions) Save(ctx context.Context, id string, s survey.Session) error {
 	state, err := json.Marshal(s.State)
 	if err != nil {
 		return fmt.Errorf("encode session: %w", err)

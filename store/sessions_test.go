@@ -13,13 +13,14 @@ import (
 	"github.com/surveybot/surveybot/dialogs"
 	"github.com/surveybot/surveybot/store"
 	"github.com/surveybot/surveybot/store/storetest"
+	"github.com/surveybot/surveybot/survey"
 )
 
 // sessionStore is what both session stores offer.
 type sessionStore interface {
 	Lock(ctx context.Context, id string) (func(), error)
-	Load(ctx context.Context, id string) (store.Session, bool, error)
-	Save(ctx context.Context, id string, s store.Session) error
+	Load(ctx context.Context, id string) (survey.Session, bool, error)
+	Save(ctx context.Context, id string, s survey.Session) error
 	Delete(ctx context.Context, id string) error
 	Ping(ctx context.Context) error
 }
@@ -76,7 +77,7 @@ func sampleState(t *testing.T, lang dialogs.Lang, sector string) dialogs.State {
 	}
 }
 
-func mustLoad(t *testing.T, ss sessionStore, id string) (store.Session, bool) {
+func mustLoad(t *testing.T, ss sessionStore, id string) (survey.Session, bool) {
 	t.Helper()
 	s, ok, err := ss.Load(testCtx(t), id)
 	if err != nil {
@@ -85,7 +86,7 @@ func mustLoad(t *testing.T, ss sessionStore, id string) (store.Session, bool) {
 	return s, ok
 }
 
-func mustSave(t *testing.T, ss sessionStore, id string, s store.Session) {
+func mustSave(t *testing.T, ss sessionStore, id string, s survey.Session) {
 	t.Helper()
 	if err := ss.Save(testCtx(t), id, s); err != nil {
 		t.Fatalf("Save(%s, seq %d): %v", id, s.Seq, err)
@@ -102,17 +103,17 @@ func TestSessionsSaveLoadDelete(t *testing.T) {
 			t.Fatalf("Load of an unknown id found %+v", s)
 		}
 
-		first := store.Session{State: sampleState(t, dialogs.German, "handwerk"), Seq: 5}
-		older := store.Session{State: sampleState(t, dialogs.English, "industrie"), Seq: 4}
-		newer := store.Session{State: sampleState(t, dialogs.English, "handel"), Seq: 6}
+		first := survey.Session{State: sampleState(t, dialogs.German, "handwerk"), Seq: 5}
+		older := survey.Session{State: sampleState(t, dialogs.English, "industrie"), Seq: 4}
+		newer := survey.Session{State: sampleState(t, dialogs.English, "handel"), Seq: 6}
 		newer.State.Phase, newer.State.Prev = dialogs.PhasePaused, dialogs.PhaseAsking
-		other := store.Session{State: sampleState(t, dialogs.German, "other"), Seq: 1}
+		other := survey.Session{State: sampleState(t, dialogs.German, "other"), Seq: 1}
 
 		steps := []struct {
 			name   string
-			save   *store.Session // nil: delete instead
+			save   *survey.Session // nil: delete instead
 			id     string
-			want   store.Session
+			want   survey.Session
 			wantOK bool
 		}{
 			{name: "saved session round-trips", save: &first, id: "r1", want: first, wantOK: true},
@@ -216,7 +217,7 @@ func TestSessionsLockBusy(t *testing.T) {
 				u()
 				t.Fatalf("%s: Lock of a held lock succeeded", tt.name)
 			}
-			if !errors.Is(err, store.ErrBusy) {
+			if !errors.Is(err, survey.ErrBusy) {
 				t.Errorf("%s: Lock error = %v, want ErrBusy", tt.name, err)
 			}
 			if d := time.Since(start); d > 5*time.Second {
@@ -246,7 +247,7 @@ func TestSessionsLockBusy(t *testing.T) {
 func TestMemorySessionsExpire(t *testing.T) {
 	const ttl = 100 * time.Millisecond
 	ss := store.NewMemorySessions(ttl)
-	s := store.Session{State: sampleState(t, dialogs.German, "handwerk"), Seq: 3}
+	s := survey.Session{State: sampleState(t, dialogs.German, "handwerk"), Seq: 3}
 	saved := time.Now()
 	mustSave(t, ss, "r", s)
 	if _, ok := mustLoad(t, ss, "r"); !ok && time.Since(saved) < ttl {
@@ -270,7 +271,7 @@ func TestRedisSessionsExpire(t *testing.T) {
 	const ttl = 200 * time.Millisecond
 	ss, _, _ := redisSessions(t, store.RedisOptions{TTL: ttl})
 	saved := time.Now()
-	mustSave(t, ss, "r", store.Session{State: sampleState(t, dialogs.German, "handwerk"), Seq: 3})
+	mustSave(t, ss, "r", survey.Session{State: sampleState(t, dialogs.German, "handwerk"), Seq: 3})
 	if _, ok := mustLoad(t, ss, "r"); !ok && time.Since(saved) < ttl { // on a loaded machine it may be gone already
 		t.Fatal("fresh session not found")
 	}
@@ -283,7 +284,7 @@ func TestRedisSessionsExpire(t *testing.T) {
 func TestRedisSessionsKeysUnderPrefix(t *testing.T) {
 	ss, rdb, prefix := redisSessions(t, store.RedisOptions{TTL: time.Hour})
 	ctx := testCtx(t)
-	mustSave(t, ss, "r", store.Session{State: sampleState(t, dialogs.German, "handwerk"), Seq: 1})
+	mustSave(t, ss, "r", survey.Session{State: sampleState(t, dialogs.German, "handwerk"), Seq: 1})
 	key := prefix + "session:r"
 	if n, err := rdb.Exists(ctx, key).Result(); err != nil || n != 1 {
 		t.Fatalf("EXISTS %s = %d, %v; want the session under the configured prefix", key, n, err)
@@ -385,7 +386,7 @@ func TestRedisLockWaitRunsOut(t *testing.T) {
 	}
 	defer unlock()
 	start := time.Now()
-	if u, err := ss.Lock(ctx, "r"); !errors.Is(err, store.ErrBusy) {
+	if u, err := ss.Lock(ctx, "r"); !errors.Is(err, survey.ErrBusy) {
 		if err == nil {
 			u()
 		}
@@ -416,7 +417,7 @@ func TestRedisUnlockAfterExpiryKeepsNewHoldersLock(t *testing.T) {
 	}
 	short, cancel := context.WithTimeout(ctx, 200*time.Millisecond)
 	defer cancel()
-	if u, err := ss.Lock(short, "r"); !errors.Is(err, store.ErrBusy) {
+	if u, err := ss.Lock(short, "r"); !errors.Is(err, survey.ErrBusy) {
 		if err == nil {
 			u()
 		}

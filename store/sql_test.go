@@ -16,6 +16,7 @@ import (
 	"github.com/surveybot/surveybot/dialogs"
 	"github.com/surveybot/surveybot/store"
 	"github.com/surveybot/surveybot/store/storetest"
+	"github.com/surveybot/surveybot/survey"
 )
 
 // forEachDB runs fn once per database of storetest.DBs, each in a subtest
@@ -61,14 +62,14 @@ func coreRef(t *testing.T) dialogs.Ref {
 }
 
 // newResponse makes a respondent for who and starts a response for them.
-func newResponse(t *testing.T, db *store.DB, who store.Identity, fixed map[string]dialogs.Answer) store.Response {
+func newResponse(t *testing.T, db *store.DB, who survey.Identity, fixed map[string]dialogs.Answer) survey.Response {
 	t.Helper()
 	ctx := testCtx(t)
 	rid, err := db.EnsureRespondent(ctx, who)
 	if err != nil {
 		t.Fatalf("EnsureRespondent(%s): %v", who, err)
 	}
-	r, err := db.CreateResponse(ctx, store.NewResponse{
+	r, err := db.CreateResponse(ctx, survey.NewResponse{
 		RespondentID: rid, Questionnaire: coreRef(t), Lang: dialogs.German, Channel: who.Channel, Fixed: fixed,
 	})
 	if err != nil {
@@ -78,7 +79,7 @@ func newResponse(t *testing.T, db *store.DB, who store.Identity, fixed map[strin
 }
 
 // apply applies a step and fails the test on error; it returns the new seq.
-func apply(t *testing.T, db *store.DB, s store.Step) int64 {
+func apply(t *testing.T, db *store.DB, s survey.Step) int64 {
 	t.Helper()
 	if s.Channel == "" {
 		s.Channel = "telegram"
@@ -111,7 +112,7 @@ func scores(t *testing.T, db *store.DB, responseID string) map[string]float64 {
 	return got
 }
 
-func response(t *testing.T, db *store.DB, id string) store.Response {
+func response(t *testing.T, db *store.DB, id string) survey.Response {
 	t.Helper()
 	r, err := db.Response(testCtx(t), id)
 	if err != nil {
@@ -126,8 +127,8 @@ func sameScores(a, b map[string]float64) bool { return maps.EqualFunc(a, b, near
 
 func ptr[T any](v T) *T { return &v }
 
-func ident(channel, external string) store.Identity {
-	return store.Identity{Channel: channel, External: external}
+func ident(channel survey.Channel, external string) survey.Identity {
+	return survey.Identity{Channel: channel, External: external}
 }
 
 func TestOpenRejectsUnusableDSNs(t *testing.T) {
@@ -248,7 +249,7 @@ func TestEnsureRespondent(t *testing.T) {
 		ctx := testCtx(t)
 		tests := []struct {
 			name     string
-			a, b     store.Identity
+			a, b     survey.Identity
 			sameWant bool
 		}{
 			{name: "same identity", a: ident("telegram", "1001"), b: ident("telegram", "1001"), sameWant: true},
@@ -275,7 +276,7 @@ func TestEnsureRespondent(t *testing.T) {
 				t.Errorf("%s: RespondentByIdentity(%s) = %q, %v; want %q", tt.name, tt.a, got, err, ida)
 			}
 		}
-		if _, err := db.RespondentByIdentity(ctx, ident("telegram", "never-seen")); !errors.Is(err, store.ErrNotFound) {
+		if _, err := db.RespondentByIdentity(ctx, ident("telegram", "never-seen")); !errors.Is(err, survey.ErrNotFound) {
 			t.Errorf("RespondentByIdentity(unknown) error = %v, want ErrNotFound", err)
 		}
 	})
@@ -284,7 +285,7 @@ func TestEnsureRespondent(t *testing.T) {
 func TestEnsureRespondentRace(t *testing.T) {
 	forEachDB(t, func(t *testing.T, db *store.DB) {
 		ctx := testCtx(t)
-		who := store.Identity{Channel: "telegram", External: "race-" + t.Name()}
+		who := survey.Identity{Channel: "telegram", External: "race-" + t.Name()}
 		const n = 16
 		ids := make([]string, n)
 		errs := make([]error, n)
@@ -315,22 +316,22 @@ func TestEnsureRespondentRace(t *testing.T) {
 func TestLinkIdentity(t *testing.T) {
 	forEachDB(t, func(t *testing.T, db *store.DB) {
 		ctx := testCtx(t)
-		tg := store.Identity{Channel: "telegram", External: "42"}
-		slack := store.Identity{Channel: "slack", External: "U042"}
-		mail := store.Identity{Channel: "email", External: "owner@example.org"}
+		tg := survey.Identity{Channel: "telegram", External: "42"}
+		slack := survey.Identity{Channel: "slack", External: "U042"}
+		mail := survey.Identity{Channel: "email", External: "owner@example.org"}
 		rid, err := db.EnsureRespondent(ctx, tg)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := db.RespondentByIdentity(ctx, slack); !errors.Is(err, store.ErrNotFound) {
+		if _, err := db.RespondentByIdentity(ctx, slack); !errors.Is(err, survey.ErrNotFound) {
 			t.Fatalf("before linking: RespondentByIdentity(%s) error = %v, want ErrNotFound", slack, err)
 		}
-		for _, who := range []store.Identity{slack, mail, slack} { // linking twice is harmless
+		for _, who := range []survey.Identity{slack, mail, slack} { // linking twice is harmless
 			if err := db.LinkIdentity(ctx, rid, who); err != nil {
 				t.Fatalf("LinkIdentity(%s): %v", who, err)
 			}
 		}
-		for _, who := range []store.Identity{tg, slack, mail} {
+		for _, who := range []survey.Identity{tg, slack, mail} {
 			if got, err := db.RespondentByIdentity(ctx, who); err != nil || got != rid {
 				t.Errorf("RespondentByIdentity(%s) = %q, %v; want %q", who, got, err, rid)
 			}
@@ -366,21 +367,21 @@ func TestCreateResponse(t *testing.T) {
 			},
 		}
 		for i, tt := range tests {
-			rid, err := db.EnsureRespondent(ctx, store.Identity{Channel: "web", External: string(rune('a' + i))})
+			rid, err := db.EnsureRespondent(ctx, survey.Identity{Channel: "web", External: string(rune('a' + i))})
 			if err != nil {
 				t.Fatal(err)
 			}
-			created, err := db.CreateResponse(ctx, store.NewResponse{
+			created, err := db.CreateResponse(ctx, survey.NewResponse{
 				RespondentID: rid, Questionnaire: ref, Lang: tt.lang, Channel: "web", Fixed: tt.fixed,
 			})
 			if err != nil {
 				t.Fatalf("%s: CreateResponse: %v", tt.name, err)
 			}
-			if created.ID == "" || created.Status != store.StatusStarted || created.Seq != 0 || created.RespondentID != rid {
+			if created.ID == "" || created.Status != survey.StatusStarted || created.Seq != 0 || created.RespondentID != rid {
 				t.Errorf("%s: CreateResponse returned %+v, want status started, seq 0, respondent %s", tt.name, created, rid)
 			}
 			got := response(t, db, created.ID)
-			if got.Status != store.StatusStarted || got.Lang != tt.lang || got.Questionnaire != ref ||
+			if got.Status != survey.StatusStarted || got.Lang != tt.lang || got.Questionnaire != ref ||
 				got.RespondentID != rid || got.Seq != 0 || got.CompletedAt != nil || got.Composite != nil || got.TechCount != nil {
 				t.Errorf("%s: stored response %+v, want started, %s, %s, respondent %s, seq 0, not completed", tt.name, got, tt.lang, ref, rid)
 			}
@@ -391,7 +392,7 @@ func TestCreateResponse(t *testing.T) {
 				t.Errorf("%s: Answers = %v, want %v", tt.name, a, tt.want)
 			}
 		}
-		if _, err := db.Response(ctx, "no-such-response"); !errors.Is(err, store.ErrNotFound) {
+		if _, err := db.Response(ctx, "no-such-response"); !errors.Is(err, survey.ErrNotFound) {
 			t.Errorf("Response(unknown) error = %v, want ErrNotFound", err)
 		}
 	})
@@ -412,13 +413,13 @@ func TestApplyStep(t *testing.T) {
 			changes     []dialogs.Change
 			scores      *dialogs.Scores
 			wantErr     error
-			wantStatus  store.Status
+			wantStatus  survey.Status
 			wantLang    dialogs.Lang
 			wantAnswers map[string]dialogs.Answer
 		}{
 			{
 				name: "consent given", resp: "a", phase: dialogs.PhaseAsking,
-				wantStatus: store.StatusConsented, wantAnswers: map[string]dialogs.Answer{},
+				wantStatus: survey.StatusConsented, wantAnswers: map[string]dialogs.Answer{},
 			},
 			{
 				name: "value, keine Angabe and skipped stored", resp: "a", phase: dialogs.PhaseAsking,
@@ -427,7 +428,7 @@ func TestApplyStep(t *testing.T) {
 					{Item: "sector", Answer: dialogs.Answer{NA: true}},
 					{Item: "cons_used", Answer: dialogs.Answer{Skipped: true}},
 				},
-				wantStatus: store.StatusConsented,
+				wantStatus: survey.StatusConsented,
 				wantAnswers: map[string]dialogs.Answer{
 					"org_type": {Value: "business"}, "sector": {NA: true}, "cons_used": {Skipped: true},
 				},
@@ -436,7 +437,7 @@ func TestApplyStep(t *testing.T) {
 				name: "stale seq changes nothing", resp: "a", stale: true, phase: dialogs.PhaseDone, lang: dialogs.English,
 				changes: []dialogs.Change{{Item: "org_type", Answer: dialogs.Answer{Value: "education"}}, {Item: "sector", Dropped: true}},
 				scores:  &dialogs.Scores{Fields: fields, Composite: ptr(0.5), TechCount: ptr(2)},
-				wantErr: store.ErrConflict, wantStatus: store.StatusConsented,
+				wantErr: survey.ErrConflict, wantStatus: survey.StatusConsented,
 				wantAnswers: map[string]dialogs.Answer{
 					"org_type": {Value: "business"}, "sector": {NA: true}, "cons_used": {Skipped: true},
 				},
@@ -447,7 +448,7 @@ func TestApplyStep(t *testing.T) {
 					{Item: "sector", Answer: dialogs.Answer{Value: "handwerk"}},
 					{Item: "cons_used", Answer: dialogs.Answer{Value: "chamber,mdz"}},
 				},
-				wantStatus: store.StatusConsented, wantLang: dialogs.English,
+				wantStatus: survey.StatusConsented, wantLang: dialogs.English,
 				wantAnswers: map[string]dialogs.Answer{
 					"org_type": {Value: "business"}, "sector": {Value: "handwerk"}, "cons_used": {Value: "chamber,mdz"},
 				},
@@ -459,14 +460,14 @@ func TestApplyStep(t *testing.T) {
 					{Item: "size", Dropped: true}, // never answered: dropping it is harmless
 					{Item: "cons_useful", Answer: dialogs.Answer{Value: "4"}},
 				},
-				wantStatus: store.StatusConsented,
+				wantStatus: survey.StatusConsented,
 				wantAnswers: map[string]dialogs.Answer{
 					"org_type": {Value: "business"}, "cons_used": {Value: "chamber,mdz"}, "cons_useful": {Value: "4"},
 				},
 			},
 			{
 				name: "paused still counts as consented", resp: "a", phase: dialogs.PhasePaused,
-				wantStatus: store.StatusConsented,
+				wantStatus: survey.StatusConsented,
 				wantAnswers: map[string]dialogs.Answer{
 					"org_type": {Value: "business"}, "cons_used": {Value: "chamber,mdz"}, "cons_useful": {Value: "4"},
 				},
@@ -475,23 +476,23 @@ func TestApplyStep(t *testing.T) {
 				name: "completed with scores", resp: "a", phase: dialogs.PhaseDone,
 				changes:    []dialogs.Change{{Item: "size", Answer: dialogs.Answer{Value: "s10_49"}}},
 				scores:     &dialogs.Scores{Fields: fields, Composite: ptr(0.625), TechCount: ptr(3)},
-				wantStatus: store.StatusCompleted,
+				wantStatus: survey.StatusCompleted,
 				wantAnswers: map[string]dialogs.Answer{
 					"org_type": {Value: "business"}, "cons_used": {Value: "chamber,mdz"}, "cons_useful": {Value: "4"}, "size": {Value: "s10_49"},
 				},
 			},
 			{
 				name: "declined", resp: "b", phase: dialogs.PhaseDeclined,
-				wantStatus: store.StatusDeclined, wantAnswers: map[string]dialogs.Answer{},
+				wantStatus: survey.StatusDeclined, wantAnswers: map[string]dialogs.Answer{},
 			},
 			{
 				name: "stale seq after decline", resp: "b", stale: true, phase: dialogs.PhaseAsking,
-				wantErr: store.ErrConflict, wantStatus: store.StatusDeclined, wantAnswers: map[string]dialogs.Answer{},
+				wantErr: survey.ErrConflict, wantStatus: survey.StatusDeclined, wantAnswers: map[string]dialogs.Answer{},
 			},
 		}
-		resps := map[string]store.Response{
-			"a": newResponse(t, db, store.Identity{Channel: "telegram", External: "step-a"}, nil),
-			"b": newResponse(t, db, store.Identity{Channel: "telegram", External: "step-b"}, nil),
+		resps := map[string]survey.Response{
+			"a": newResponse(t, db, survey.Identity{Channel: "telegram", External: "step-a"}, nil),
+			"b": newResponse(t, db, survey.Identity{Channel: "telegram", External: "step-b"}, nil),
 		}
 		seqs := map[string]int64{"a": 0, "b": 0}
 		langs := map[string]dialogs.Lang{"a": dialogs.German, "b": dialogs.German}
@@ -505,7 +506,7 @@ func TestApplyStep(t *testing.T) {
 			if lang == "" {
 				lang = dialogs.German
 			}
-			got, err := db.ApplyStep(ctx, store.Step{
+			got, err := db.ApplyStep(ctx, survey.Step{
 				ResponseID: id, Seq: seq, Channel: "telegram", Lang: lang, Phase: tt.phase, Changes: tt.changes, Scores: tt.scores,
 			})
 			if !errors.Is(err, tt.wantErr) {
@@ -526,7 +527,7 @@ func TestApplyStep(t *testing.T) {
 			if a := answers(t, db, id); !maps.Equal(a, tt.wantAnswers) {
 				t.Errorf("%s: Answers = %v, want %v", tt.name, a, tt.wantAnswers)
 			}
-			if r.Status != store.StatusCompleted {
+			if r.Status != survey.StatusCompleted {
 				if r.CompletedAt != nil || r.Composite != nil || r.TechCount != nil {
 					t.Errorf("%s: unfinished response has completion data: %+v", tt.name, r)
 				}
@@ -551,7 +552,7 @@ func TestApplyStep(t *testing.T) {
 		}
 
 		// A step on a response that does not exist is a conflict, not a success.
-		if _, err := db.ApplyStep(ctx, store.Step{ResponseID: "no-such-response", Seq: 0, Channel: "web", Lang: dialogs.German, Phase: dialogs.PhaseAsking}); !errors.Is(err, store.ErrConflict) {
+		if _, err := db.ApplyStep(ctx, survey.Step{ResponseID: "no-such-response", Seq: 0, Channel: "web", Lang: dialogs.German, Phase: dialogs.PhaseAsking}); !errors.Is(err, survey.ErrConflict) {
 			t.Errorf("ApplyStep on an unknown response: error = %v, want ErrConflict", err)
 		}
 	})
@@ -559,11 +560,11 @@ func TestApplyStep(t *testing.T) {
 
 func TestApplyStepCompletionWithoutComposite(t *testing.T) {
 	forEachDB(t, func(t *testing.T, db *store.DB) {
-		r := newResponse(t, db, store.Identity{Channel: "web", External: "nothing-scored"}, nil)
-		seq := apply(t, db, store.Step{ResponseID: r.ID, Seq: 0, Phase: dialogs.PhaseAsking})
-		apply(t, db, store.Step{ResponseID: r.ID, Seq: seq, Phase: dialogs.PhaseDone, Scores: &dialogs.Scores{Fields: map[string]float64{}}})
+		r := newResponse(t, db, survey.Identity{Channel: "web", External: "nothing-scored"}, nil)
+		seq := apply(t, db, survey.Step{ResponseID: r.ID, Seq: 0, Phase: dialogs.PhaseAsking})
+		apply(t, db, survey.Step{ResponseID: r.ID, Seq: seq, Phase: dialogs.PhaseDone, Scores: &dialogs.Scores{Fields: map[string]float64{}}})
 		got := response(t, db, r.ID)
-		if got.Status != store.StatusCompleted || got.Composite != nil || got.TechCount != nil || got.CompletedAt == nil {
+		if got.Status != survey.StatusCompleted || got.Composite != nil || got.TechCount != nil || got.CompletedAt == nil {
 			t.Errorf("response completed without any score: %+v; want completed, no composite, no tech count", got)
 		}
 		if s := scores(t, db, r.ID); len(s) != 0 {
@@ -575,25 +576,25 @@ func TestApplyStepCompletionWithoutComposite(t *testing.T) {
 func TestLatestResponse(t *testing.T) {
 	forEachDB(t, func(t *testing.T, db *store.DB) {
 		ctx := testCtx(t)
-		who := store.Identity{Channel: "telegram", External: "latest"}
+		who := survey.Identity{Channel: "telegram", External: "latest"}
 		rid, err := db.EnsureRespondent(ctx, who)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := db.LatestResponse(ctx, rid); !errors.Is(err, store.ErrNotFound) {
+		if _, err := db.LatestResponse(ctx, rid); !errors.Is(err, survey.ErrNotFound) {
 			t.Fatalf("LatestResponse without responses: error = %v, want ErrNotFound", err)
 		}
-		var last store.Response
+		var last survey.Response
 		for range 3 {
 			time.Sleep(2 * time.Millisecond) // distinct start times
-			last, err = db.CreateResponse(ctx, store.NewResponse{RespondentID: rid, Questionnaire: coreRef(t), Lang: dialogs.German, Channel: "telegram"})
+			last, err = db.CreateResponse(ctx, survey.NewResponse{RespondentID: rid, Questionnaire: coreRef(t), Lang: dialogs.German, Channel: "telegram"})
 			if err != nil {
 				t.Fatal(err)
 			}
 		}
 		// Someone else's newer response does not count.
 		time.Sleep(2 * time.Millisecond)
-		newResponse(t, db, store.Identity{Channel: "telegram", External: "latest-other"}, nil)
+		newResponse(t, db, survey.Identity{Channel: "telegram", External: "latest-other"}, nil)
 		got, err := db.LatestResponse(ctx, rid)
 		if err != nil {
 			t.Fatalf("LatestResponse: %v", err)
@@ -611,32 +612,32 @@ func TestEraseRespondent(t *testing.T) {
 
 		// Respondent A: known on two channels, one completed response and
 		// one in progress.
-		tg := store.Identity{Channel: "telegram", External: "erase-me"}
-		mail := store.Identity{Channel: "email", External: "erase-me@example.org"}
+		tg := survey.Identity{Channel: "telegram", External: "erase-me"}
+		mail := survey.Identity{Channel: "email", External: "erase-me@example.org"}
 		a1 := newResponse(t, db, tg, map[string]dialogs.Answer{"chamber": {Value: "ihk_os", Fixed: true}})
 		rid := a1.RespondentID
 		if err := db.LinkIdentity(ctx, rid, mail); err != nil {
 			t.Fatal(err)
 		}
-		seq := apply(t, db, store.Step{ResponseID: a1.ID, Seq: 0, Phase: dialogs.PhaseAsking,
+		seq := apply(t, db, survey.Step{ResponseID: a1.ID, Seq: 0, Phase: dialogs.PhaseAsking,
 			Changes: []dialogs.Change{{Item: "org_type", Answer: dialogs.Answer{Value: "business"}}}})
-		apply(t, db, store.Step{ResponseID: a1.ID, Seq: seq, Phase: dialogs.PhaseDone,
+		apply(t, db, survey.Step{ResponseID: a1.ID, Seq: seq, Phase: dialogs.PhaseDone,
 			Changes: []dialogs.Change{{Item: "sector", Answer: dialogs.Answer{Value: "handel"}}},
 			Scores:  &dialogs.Scores{Fields: fields, Composite: ptr(0.375), TechCount: ptr(5)}})
 		time.Sleep(2 * time.Millisecond)
-		a2, err := db.CreateResponse(ctx, store.NewResponse{RespondentID: rid, Questionnaire: coreRef(t), Lang: dialogs.German, Channel: "email"})
+		a2, err := db.CreateResponse(ctx, survey.NewResponse{RespondentID: rid, Questionnaire: coreRef(t), Lang: dialogs.German, Channel: "email"})
 		if err != nil {
 			t.Fatal(err)
 		}
-		a2seq := apply(t, db, store.Step{ResponseID: a2.ID, Seq: 0, Phase: dialogs.PhaseAsking,
+		a2seq := apply(t, db, survey.Step{ResponseID: a2.ID, Seq: 0, Phase: dialogs.PhaseAsking,
 			Changes: []dialogs.Change{{Item: "org_type", Answer: dialogs.Answer{Value: "education"}}}})
 
 		// Respondent B, who must not be touched.
-		bWho := store.Identity{Channel: "telegram", External: "keep-me"}
+		bWho := survey.Identity{Channel: "telegram", External: "keep-me"}
 		b := newResponse(t, db, bWho, nil)
-		bseq := apply(t, db, store.Step{ResponseID: b.ID, Seq: 0, Phase: dialogs.PhaseAsking,
+		bseq := apply(t, db, survey.Step{ResponseID: b.ID, Seq: 0, Phase: dialogs.PhaseAsking,
 			Changes: []dialogs.Change{{Item: "org_type", Answer: dialogs.Answer{Value: "business"}}}})
-		bseq = apply(t, db, store.Step{ResponseID: b.ID, Seq: bseq, Phase: dialogs.PhaseDone,
+		bseq = apply(t, db, survey.Step{ResponseID: b.ID, Seq: bseq, Phase: dialogs.PhaseDone,
 			Scores: &dialogs.Scores{Fields: map[string]float64{"consulting": 1}, Composite: ptr(1.0), TechCount: ptr(1)}})
 		bAnswers, bScores := answers(t, db, b.ID), scores(t, db, b.ID)
 
@@ -649,12 +650,12 @@ func TestEraseRespondent(t *testing.T) {
 			t.Errorf("EraseRespondent returned %v, want the respondent's responses %v", ids, want)
 		}
 
-		for _, who := range []store.Identity{tg, mail} {
-			if got, err := db.RespondentByIdentity(ctx, who); !errors.Is(err, store.ErrNotFound) {
+		for _, who := range []survey.Identity{tg, mail} {
+			if got, err := db.RespondentByIdentity(ctx, who); !errors.Is(err, survey.ErrNotFound) {
 				t.Errorf("after erasure RespondentByIdentity(%s) = %q, %v; want ErrNotFound", who, got, err)
 			}
 		}
-		if _, err := db.LatestResponse(ctx, rid); !errors.Is(err, store.ErrNotFound) {
+		if _, err := db.LatestResponse(ctx, rid); !errors.Is(err, survey.ErrNotFound) {
 			t.Errorf("after erasure LatestResponse = %v, want ErrNotFound", err)
 		}
 		for _, id := range []string{a1.ID, a2.ID} {
@@ -662,7 +663,7 @@ func TestEraseRespondent(t *testing.T) {
 				t.Errorf("after erasure response %s still has answers %v", id, a)
 			}
 			r := response(t, db, id)
-			if r.Status != store.StatusErased || r.RespondentID != "" {
+			if r.Status != survey.StatusErased || r.RespondentID != "" {
 				t.Errorf("after erasure response %s has status %s, respondent %q; want erased, none", id, r.Status, r.RespondentID)
 			}
 			if !r.StartedAt.Equal(r.StartedAt.Truncate(24 * time.Hour)) {
@@ -692,13 +693,13 @@ func TestEraseRespondent(t *testing.T) {
 		if s := scores(t, db, b.ID); !sameScores(s, bScores) {
 			t.Errorf("other respondent's scores = %v, want %v", s, bScores)
 		}
-		if r := response(t, db, b.ID); r.Status != store.StatusCompleted || r.RespondentID != b.RespondentID || r.Seq != bseq {
+		if r := response(t, db, b.ID); r.Status != survey.StatusCompleted || r.RespondentID != b.RespondentID || r.Seq != bseq {
 			t.Errorf("other respondent's response = %+v, want completed, unchanged", r)
 		}
 
 		// An input that was on its way when the erasure happened is refused.
-		if _, err := db.ApplyStep(ctx, store.Step{ResponseID: a2.ID, Seq: a2seq, Channel: "email", Lang: dialogs.German, Phase: dialogs.PhaseAsking,
-			Changes: []dialogs.Change{{Item: "sector", Answer: dialogs.Answer{Value: "handwerk"}}}}); !errors.Is(err, store.ErrConflict) {
+		if _, err := db.ApplyStep(ctx, survey.Step{ResponseID: a2.ID, Seq: a2seq, Channel: "email", Lang: dialogs.German, Phase: dialogs.PhaseAsking,
+			Changes: []dialogs.Change{{Item: "sector", Answer: dialogs.Answer{Value: "handwerk"}}}}); !errors.Is(err, survey.ErrConflict) {
 			t.Errorf("ApplyStep after erasure: error = %v, want ErrConflict", err)
 		}
 		if a := answers(t, db, a2.ID); len(a) != 0 {
@@ -706,7 +707,7 @@ func TestEraseRespondent(t *testing.T) {
 		}
 
 		for _, id := range []string{rid, "never-existed"} {
-			if _, err := db.EraseRespondent(ctx, id); !errors.Is(err, store.ErrNotFound) {
+			if _, err := db.EraseRespondent(ctx, id); !errors.Is(err, survey.ErrNotFound) {
 				t.Errorf("EraseRespondent(%s) error = %v, want one wrapping ErrNotFound", id, err)
 			}
 		}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/surveybot/surveybot/dialogs"
 	"github.com/surveybot/surveybot/store"
+	"github.com/surveybot/surveybot/survey"
 )
 
 // Options shape the data set.
@@ -29,9 +30,9 @@ type Options struct {
 
 // Store is what Generate writes to.
 type Store interface {
-	CreateInvitation(ctx context.Context, ni store.NewInvitation) (store.Invitation, string, error)
-	CreateResponse(ctx context.Context, nr store.NewResponse) (store.Response, error)
-	ApplyStep(ctx context.Context, s store.Step) (int64, error)
+	CreateInvitation(ctx context.Context, ni store.NewInvitation) (survey.Invitation, string, error)
+	CreateResponse(ctx context.Context, nr survey.NewResponse) (survey.Response, error)
+	ApplyStep(ctx context.Context, s survey.Step) (int64, error)
 }
 
 // Clock is set to each response's completion time before it is stored;
@@ -72,7 +73,7 @@ func Generate(ctx context.Context, db Store, clock *Clock, q *dialogs.Questionna
 	rng := rand.New(rand.NewPCG(opts.Seed, opts.Seed^0x5eed))
 	places := regions()
 	span := time.Duration(opts.Weeks) * 7 * 24 * time.Hour
-	invite := func(chamber string) (store.Invitation, error) {
+	invite := func(chamber string) (survey.Invitation, error) {
 		inv, _, err := db.CreateInvitation(ctx, store.NewInvitation{Lang: dialogs.German, Fixed: map[string]string{"chamber": chamber}, TTL: span + 30*24*time.Hour})
 		return inv, err
 	}
@@ -208,14 +209,14 @@ func choose(q *dialogs.Questionnaire, p dialogs.Prompt, m float64, postcode stri
 
 // save stores one finished dialog as the completed response of an invited member.
 func save(ctx context.Context, db Store, q *dialogs.Questionnaire, st dialogs.State, rid string) error {
-	resp, err := db.CreateResponse(ctx, store.NewResponse{RespondentID: rid, Questionnaire: q.Ref(), Lang: st.Lang, Channel: "synthetic"})
+	resp, err := db.CreateResponse(ctx, survey.NewResponse{RespondentID: rid, Questionnaire: q.Ref(), Lang: st.Lang, Channel: "synthetic"})
 	if err != nil {
 		return err
 	}
 	sc := dialogs.Score(q, st.Answers)
-	_, err = db.ApplyStep(ctx, store.Step{
+	_, err = db.ApplyStep(ctx, survey.Step{
 		ResponseID: resp.ID, Seq: resp.Seq, Channel: "synthetic", Lang: st.Lang, Phase: dialogs.PhaseDone,
-		Changes: dialogs.Changes(q, dialogs.State{}, st), Scores: &sc, Dims: store.DimsOf(st.Answers),
+		Changes: dialogs.Changes(q, dialogs.State{}, st), Scores: &sc, Dims: survey.DimsOf(st.Answers),
 	})
 	return err
 }

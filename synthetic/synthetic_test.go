@@ -8,6 +8,7 @@ import (
 	"github.com/surveybot/surveybot/dialogs"
 	"github.com/surveybot/surveybot/store"
 	"github.com/surveybot/surveybot/store/storetest"
+	"github.com/surveybot/surveybot/survey"
 	"github.com/surveybot/surveybot/synthetic"
 )
 
@@ -23,14 +24,14 @@ func TestGenerate(t *testing.T) {
 	if err := synthetic.Generate(ctx, db, clock, q, synthetic.Options{Responses: 300, Weeks: 12, End: end, Seed: 7}); err != nil {
 		t.Fatal(err)
 	}
-	overall, err := db.Aggregate(ctx, q.Ref(), store.Overall)
+	overall, err := db.Aggregate(ctx, q.Ref(), survey.Overall)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var composite store.Cell
+	var composite survey.Cell
 	fields := 0
 	for _, c := range overall {
-		if c.Field == store.CompositeField {
+		if c.Field == survey.CompositeField {
 			composite = c
 		} else {
 			fields++
@@ -52,7 +53,7 @@ func TestGenerate(t *testing.T) {
 	if spread < 3 || composite.Mean() < 25 || composite.Mean() > 75 {
 		t.Errorf("composite mean %.1f over bands %v: not a realistic spread", composite.Mean(), composite.Bands())
 	}
-	weeks, err := db.Aggregate(ctx, q.Ref(), store.ByWeek)
+	weeks, err := db.Aggregate(ctx, q.Ref(), survey.ByWeek)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -60,8 +61,8 @@ func TestGenerate(t *testing.T) {
 	for _, c := range weeks {
 		seen[c.Group] = true
 	}
-	if len(seen) < 12 || seen[""] || !seen[store.ISOWeek(end)] {
-		t.Errorf("weeks %v, want the 12 up to %s", seen, store.ISOWeek(end))
+	if len(seen) < 12 || seen[""] || !seen[survey.ISOWeek(end)] {
+		t.Errorf("weeks %v, want the 12 up to %s", seen, survey.ISOWeek(end))
 	}
 	invited, err := db.InvitedByChamber(ctx, end.Add(time.Hour))
 	if err != nil {
@@ -75,7 +76,7 @@ func TestGenerate(t *testing.T) {
 	if done != 300 || inv < 800 || inv > 900 {
 		t.Errorf("%d of %d invited members completed, want 300 of about 857 (35 %%)", done, inv)
 	}
-	sectors, err := db.Aggregate(ctx, q.Ref(), store.BySector)
+	sectors, err := db.Aggregate(ctx, q.Ref(), survey.BySector)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/surveybot/surveybot/dialogs"
 	"github.com/surveybot/surveybot/store"
 	"github.com/surveybot/surveybot/store/storetest"
+	"github.com/surveybot/surveybot/survey"
 )
 
 // The personas answer the whole shared questionnaire as a respondent would
@@ -108,7 +109,7 @@ func TestPersonasThroughConsole(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			db := storetest.SQLite(t)
 			svc := bot.NewService(db, store.NewMemorySessions(time.Hour), slog.New(slog.DiscardHandler), q)
-			conv := svc.Conversation(store.Identity{Channel: "console", External: "persona"}, tc.lang)
+			conv := svc.Conversation(survey.Identity{Channel: "console", External: "persona"}, tc.lang)
 			var out strings.Builder
 			r, err := console.Run(context.Background(), conv, strings.NewReader(strings.Join(tc.input, "\n")+"\n"), &out)
 			if err != nil {
@@ -134,7 +135,7 @@ func TestPersonasThroughConsole(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if resp.Status != store.StatusCompleted || resp.Composite == nil || math.Abs(*resp.Composite-tc.composite) > 1e-9 {
+			if resp.Status != survey.StatusCompleted || resp.Composite == nil || math.Abs(*resp.Composite-tc.composite) > 1e-9 {
 				t.Errorf("stored response: status %s composite %v, want completed with %v", resp.Status, resp.Composite, tc.composite)
 			}
 			for f, want := range tc.fields {

@@ -70,3 +70,23 @@ func (e *rateLimitedError) After() time.Duration { return e.after }
 // Permanent reports true: callers outside this package find it through an
 // interface { Permanent() bool }.
 func (e *permanentError) Permanent() bool { return true }
+
+// NotSent marks an error after which the platform surely did not take the
+// message (a mail server's temporary refusal): a campaign tries it again
+// later, where after any other unclassified error it may not, lest the
+// member get it twice. NotSent(nil) is nil.
+func NotSent(err error) error {
+	if err == nil {
+		return nil
+	}
+	return &notSentError{err: err}
+}
+
+type notSentError struct{ err error }
+
+func (e *notSentError) Error() string { return e.err.Error() }
+func (e *notSentError) Unwrap() error { return e.err }
+
+// NotSent reports true: callers outside this package find it through an
+// interface { NotSent() bool }.
+func (e *notSentError) NotSent() bool { return true }

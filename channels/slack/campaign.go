@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	"github.com/slack-go/slack"
+	"github.com/surveybot/surveybot/channels/outbox"
+	"github.com/surveybot/surveybot/survey"
 )
 
 // actStart is the action kind of a campaign message's button: its value is
@@ -37,6 +39,17 @@ func (c *Channel) SendInvitation(ctx context.Context, userIDOrEmail, text, label
 	}
 	_, _, err = c.api.PostMessageContext(ctx, channel, slack.MsgOptionText(text, true), slack.MsgOptionBlocks(blocks...))
 	return classify(err)
+}
+
+// SendInvite sends a campaign message (campaigns.InviteSender): inv.To is
+// the member's Slack user id or address; a member Slack does not know is
+// Permanent.
+func (c *Channel) SendInvite(ctx context.Context, inv survey.Invite) error {
+	err := c.SendInvitation(ctx, inv.To, inv.Text(), inv.StartLabel(), inv.Key)
+	if errors.Is(err, ErrNoUser) {
+		return outbox.Permanent(err)
+	}
+	return err
 }
 
 // resolveUser returns the user id of a Slack user id or e-mail address

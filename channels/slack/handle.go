@@ -11,11 +11,11 @@ import (
 	"github.com/slack-go/slack/slackevents"
 	"github.com/surveybot/surveybot/bot"
 	"github.com/surveybot/surveybot/dialogs"
-	"github.com/surveybot/surveybot/store"
+	"github.com/surveybot/surveybot/survey"
 )
 
-func identity(user string) store.Identity {
-	return store.Identity{Channel: ChannelName, External: user}
+func identity(user string) survey.Identity {
+	return survey.Identity{Channel: ChannelName, External: user}
 }
 
 // langOf is the language of texts shown before a response exists: Slack
@@ -271,7 +271,7 @@ func (c *Channel) confirmDelete(ctx context.Context, user, channel, ts string, y
 	c.closeQuestion(user, channel, "")
 	err := c.conv.EraseIdentity(ctx, identity(user))
 	switch {
-	case errors.Is(err, store.ErrNotFound):
+	case errors.Is(err, survey.ErrNotFound):
 		c.sendText(user, channel, dialogs.UINothingToDelete.In(lang))
 	case err != nil:
 		return err

@@ -18,6 +18,7 @@ import (
 	"github.com/surveybot/surveybot/dialogs/dialogstest"
 	"github.com/surveybot/surveybot/store"
 	"github.com/surveybot/surveybot/store/storetest"
+	"github.com/surveybot/surveybot/survey"
 )
 
 // securityQuestionnaire asks for free text first, so what a respondent
@@ -184,7 +185,7 @@ func TestSecurityOversizedBodies(t *testing.T) {
 	if n := len(r.fake.Calls()); n != 0 {
 		t.Errorf("oversized requests made the bot act (%d Web API calls)", n)
 	}
-	if _, err := r.db.CurrentResponse(context.Background(), store.Identity{Channel: slack.ChannelName, External: user}); err == nil {
+	if _, err := r.db.CurrentResponse(context.Background(), survey.Identity{Channel: slack.ChannelName, External: user}); err == nil {
 		t.Errorf("an oversized request started a response")
 	}
 	// The same event at its normal size is taken: nothing of the oversized
@@ -234,11 +235,11 @@ func TestSecurityForgedRequestsOnEveryEndpoint(t *testing.T) {
 	if n := len(r.fake.Calls()) - calls; n != 0 {
 		t.Errorf("forged requests made the bot act (%d Web API calls)", n)
 	}
-	resp, err := r.db.CurrentResponse(context.Background(), store.Identity{Channel: slack.ChannelName, External: user})
+	resp, err := r.db.CurrentResponse(context.Background(), survey.Identity{Channel: slack.ChannelName, External: user})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if resp.Status != store.StatusStarted || resp.Seq != 0 {
+	if resp.Status != survey.StatusStarted || resp.Seq != 0 {
 		t.Errorf("response %s at seq %d after forged requests, want it untouched", resp.Status, resp.Seq)
 	}
 }

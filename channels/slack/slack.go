@@ -20,7 +20,7 @@ import (
 	"github.com/surveybot/surveybot/bot"
 	"github.com/surveybot/surveybot/channels/outbox"
 	"github.com/surveybot/surveybot/dialogs"
-	"github.com/surveybot/surveybot/store"
+	"github.com/surveybot/surveybot/survey"
 )
 
 // ChannelName is the channel name stored with identities and answers.
@@ -28,11 +28,11 @@ const ChannelName = "slack"
 
 // Conversations is what the channel needs of the bot; *bot.Service has it.
 type Conversations interface {
-	Open(ctx context.Context, who store.Identity, lang dialogs.Lang) (bot.Reply, error)
-	Handle(ctx context.Context, who store.Identity, in dialogs.Input) (bot.Reply, error)
-	StartInvitation(ctx context.Context, who store.Identity, key string) (bot.Reply, error)
-	Known(ctx context.Context, who store.Identity) (bool, error)
-	EraseIdentity(ctx context.Context, who store.Identity) error
+	Open(ctx context.Context, who survey.Identity, lang dialogs.Lang) (bot.Reply, error)
+	Handle(ctx context.Context, who survey.Identity, in dialogs.Input) (bot.Reply, error)
+	StartInvitation(ctx context.Context, who survey.Identity, key string) (bot.Reply, error)
+	Known(ctx context.Context, who survey.Identity) (bool, error)
+	EraseIdentity(ctx context.Context, who survey.Identity) error
 }
 
 // KV keeps the channel's bookkeeping: event and action ids already taken,

@@ -25,6 +25,7 @@ import (
 	"github.com/surveybot/surveybot/metrics"
 	"github.com/surveybot/surveybot/store"
 	"github.com/surveybot/surveybot/store/storetest"
+	"github.com/surveybot/surveybot/survey"
 )
 
 const (
@@ -302,11 +303,11 @@ func TestWholeQuestionnaire(t *testing.T) {
 func checkScores(t *testing.T, db *store.DB, user string) {
 	t.Helper()
 	ctx := context.Background()
-	resp, err := db.CurrentResponse(ctx, store.Identity{Channel: slack.ChannelName, External: user})
+	resp, err := db.CurrentResponse(ctx, survey.Identity{Channel: slack.ChannelName, External: user})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if resp.Status != store.StatusCompleted {
+	if resp.Status != survey.StatusCompleted {
 		t.Fatalf("response status %s, want completed", resp.Status)
 	}
 	persona := dialogstest.CraftBusiness()
@@ -331,7 +332,7 @@ func checkScores(t *testing.T, db *store.DB, user string) {
 func answersOf(t *testing.T, db *store.DB, user string) map[string]dialogs.Answer {
 	t.Helper()
 	ctx := context.Background()
-	resp, err := db.CurrentResponse(ctx, store.Identity{Channel: slack.ChannelName, External: user})
+	resp, err := db.CurrentResponse(ctx, survey.Identity{Channel: slack.ChannelName, External: user})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -387,7 +388,7 @@ func TestSignatures(t *testing.T) {
 	if n := len(r.fake.Calls()); n != 0 {
 		t.Errorf("rejected requests made the bot act (%d Web API calls)", n)
 	}
-	if _, err := r.db.CurrentResponse(context.Background(), store.Identity{Channel: slack.ChannelName, External: user}); err == nil {
+	if _, err := r.db.CurrentResponse(context.Background(), survey.Identity{Channel: slack.ChannelName, External: user}); err == nil {
 		t.Errorf("a rejected request started a response")
 	}
 	// URL verification echoes the challenge; the signed event is taken.
@@ -571,7 +572,7 @@ func TestInvite(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	conv := r.svc.Conversation(store.Identity{Channel: "console", External: "earlier"}, dialogs.German).WithInvitation(key)
+	conv := r.svc.Conversation(survey.Identity{Channel: "console", External: "earlier"}, dialogs.German).WithInvitation(key)
 	if _, err := conv.Start(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -728,7 +729,7 @@ func TestDelete(t *testing.T) {
 	if last, _ := r.fake.LastMessage(dm); !strings.Contains(last.Shown(), "gelöscht") {
 		t.Errorf("after deleting: %q", last.Shown())
 	}
-	if _, err := r.db.RespondentByIdentity(context.Background(), store.Identity{Channel: slack.ChannelName, External: user}); err == nil {
+	if _, err := r.db.RespondentByIdentity(context.Background(), survey.Identity{Channel: slack.ChannelName, External: user}); err == nil {
 		t.Errorf("the Slack user is still linked to a respondent")
 	}
 }

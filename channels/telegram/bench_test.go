@@ -25,7 +25,7 @@ import (
 //	go test -run='^$' -bench=Webhook -benchtime=10000x ./channels/telegram
 func BenchmarkWebhook(b *testing.B) {
 	variants := []rigOptions{{mode: telegram.ModeWebhook}}
-	if storetest.Servers(b) {
+	if storetest.ServersEnabled(b) {
 		variants = append(variants, rigOptions{mode: telegram.ModeWebhook, postgres: true})
 	}
 	for _, o := range variants {

@@ -2,9 +2,13 @@ package telegram
 
 import (
 	"context"
+	"fmt"
+	"strconv"
 
 	tgbot "github.com/go-telegram/bot"
 	"github.com/go-telegram/bot/models"
+	"github.com/surveybot/surveybot/channels/outbox"
+	"github.com/surveybot/surveybot/survey"
 )
 
 // cbStart is the callback kind of a campaign message's button: its value
@@ -24,4 +28,14 @@ func (c *Channel) SendInvitation(ctx context.Context, chat int64, text, button, 
 	}}
 	_, err := c.api.SendMessage(ctx, &tgbot.SendMessageParams{ChatID: chat, Text: text, ReplyMarkup: kb})
 	return classify(err)
+}
+
+// SendInvite sends a campaign message (campaigns.InviteSender): inv.To is
+// the member's chat id.
+func (c *Channel) SendInvite(ctx context.Context, inv survey.Invite) error {
+	chat, err := strconv.ParseInt(inv.To, 10, 64)
+	if err != nil {
+		return outbox.Permanent(fmt.Errorf("telegram chat %q: %w", inv.To, err))
+	}
+	return c.SendInvitation(ctx, chat, inv.Text(), inv.StartLabel(), inv.Key)
 }

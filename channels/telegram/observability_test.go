@@ -21,6 +21,7 @@ import (
 	"github.com/surveybot/surveybot/metrics"
 	"github.com/surveybot/surveybot/metrics/metricstest"
 	"github.com/surveybot/surveybot/store"
+	"github.com/surveybot/surveybot/survey"
 )
 
 // queueMethods are the Bot API methods the channel calls through its send
@@ -193,11 +194,11 @@ func TestLogsCarryNoPersonalData(t *testing.T) {
 	if r.fake.Count429() != 1 {
 		t.Fatalf("%d 429s, want 1", r.fake.Count429())
 	}
-	resp, err := r.db.CurrentResponse(context.Background(), store.Identity{Channel: telegram.ChannelName, External: chatID})
+	resp, err := r.db.CurrentResponse(context.Background(), survey.Identity{Channel: telegram.ChannelName, External: chatID})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if resp.Status != store.StatusCompleted {
+	if resp.Status != survey.StatusCompleted {
 		t.Fatalf("response %s, want completed", resp.Status)
 	}
 

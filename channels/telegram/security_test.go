@@ -19,6 +19,7 @@ import (
 	"github.com/surveybot/surveybot/dialogs/dialogstest"
 	"github.com/surveybot/surveybot/store"
 	"github.com/surveybot/surveybot/store/storetest"
+	"github.com/surveybot/surveybot/survey"
 )
 
 // securityQuestionnaire asks for free text first, so what a respondent
@@ -112,7 +113,7 @@ func TestSecurityHTMLInjectionInFreeText(t *testing.T) {
 		if !previous {
 			t.Errorf("%q: going back does not show the answer as typed", payload)
 		}
-		resp, err := r.db.CurrentResponse(context.Background(), store.Identity{Channel: telegram.ChannelName, External: itoa(chat)})
+		resp, err := r.db.CurrentResponse(context.Background(), survey.Identity{Channel: telegram.ChannelName, External: itoa(chat)})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -120,7 +121,7 @@ func TestSecurityHTMLInjectionInFreeText(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if a["note"].Value != payload || resp.Status != store.StatusCompleted {
+		if a["note"].Value != payload || resp.Status != survey.StatusCompleted {
 			t.Errorf("%q: stored %q (%s), want it verbatim and the response completed", payload, a["note"].Value, resp.Status)
 		}
 	}
@@ -174,7 +175,7 @@ func TestSecurityWebhookRejectsBeforeStoring(t *testing.T) {
 	if n := len(r.fake.Calls()) - before; n != 0 {
 		t.Errorf("rejected updates made the bot act (%d Bot API calls)", n)
 	}
-	if _, err := r.db.CurrentResponse(context.Background(), store.Identity{Channel: telegram.ChannelName, External: itoa(chat)}); err == nil {
+	if _, err := r.db.CurrentResponse(context.Background(), survey.Identity{Channel: telegram.ChannelName, External: itoa(chat)}); err == nil {
 		t.Errorf("a rejected update started a response")
 	}
 	// Had a rejected update been remembered as taken, this one would be dropped.

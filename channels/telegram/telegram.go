@@ -17,7 +17,7 @@ import (
 	"github.com/surveybot/surveybot/bot"
 	"github.com/surveybot/surveybot/channels/outbox"
 	"github.com/surveybot/surveybot/dialogs"
-	"github.com/surveybot/surveybot/store"
+	"github.com/surveybot/surveybot/survey"
 )
 
 // ChannelName is the channel name stored with identities and answers.
@@ -25,13 +25,13 @@ const ChannelName = "telegram"
 
 // Conversations is what the channel needs of the bot.
 type Conversations interface {
-	Open(ctx context.Context, who store.Identity, lang dialogs.Lang) (bot.Reply, error)
-	Handle(ctx context.Context, who store.Identity, in dialogs.Input) (bot.Reply, error)
-	HandleOnce(ctx context.Context, who store.Identity, in dialogs.Input, key string) (bot.Reply, error)
-	StartInvitation(ctx context.Context, who store.Identity, key string) (bot.Reply, error)
-	StartOpen(ctx context.Context, who store.Identity, key string) (bot.Reply, error)
-	Known(ctx context.Context, who store.Identity) (bool, error)
-	EraseIdentity(ctx context.Context, who store.Identity) error
+	Open(ctx context.Context, who survey.Identity, lang dialogs.Lang) (bot.Reply, error)
+	Handle(ctx context.Context, who survey.Identity, in dialogs.Input) (bot.Reply, error)
+	HandleOnce(ctx context.Context, who survey.Identity, in dialogs.Input, key string) (bot.Reply, error)
+	StartInvitation(ctx context.Context, who survey.Identity, key string) (bot.Reply, error)
+	StartOpen(ctx context.Context, who survey.Identity, key string) (bot.Reply, error)
+	Known(ctx context.Context, who survey.Identity) (bool, error)
+	EraseIdentity(ctx context.Context, who survey.Identity) error
 }
 
 // KV keeps the channel's bookkeeping: update ids already taken, the last
@@ -47,8 +47,8 @@ type KV interface {
 
 // Subscriptions keeps the digest's subscribers.
 type Subscriptions interface {
-	AddSubscriber(ctx context.Context, s store.Subscriber) error
-	RemoveSubscriber(ctx context.Context, s store.Subscriber) error
+	AddSubscriber(ctx context.Context, s survey.Subscriber) error
+	RemoveSubscriber(ctx context.Context, s survey.Subscriber) error
 }
 
 // Sender queues outgoing calls to the Bot API.

@@ -26,6 +26,7 @@ import (
 	"github.com/surveybot/surveybot/metrics"
 	"github.com/surveybot/surveybot/store"
 	"github.com/surveybot/surveybot/store/storetest"
+	"github.com/surveybot/surveybot/survey"
 )
 
 const (
@@ -228,7 +229,7 @@ func (r *rig) act(chat int64, input string) {
 
 func TestWholeQuestionnaire(t *testing.T) {
 	variants := []rigOptions{{mode: telegram.ModePolling}, {mode: telegram.ModeWebhook}}
-	if storetest.Servers(t) {
+	if storetest.ServersEnabled(t) {
 		variants = append(variants, rigOptions{mode: telegram.ModeWebhook, postgres: true})
 	}
 	for _, o := range variants {
@@ -280,11 +281,11 @@ func TestWholeQuestionnaire(t *testing.T) {
 func checkScores(t *testing.T, db *store.DB, chat int64) {
 	t.Helper()
 	ctx := context.Background()
-	resp, err := db.CurrentResponse(ctx, store.Identity{Channel: telegram.ChannelName, External: strconv.FormatInt(chat, 10)})
+	resp, err := db.CurrentResponse(ctx, survey.Identity{Channel: telegram.ChannelName, External: strconv.FormatInt(chat, 10)})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if resp.Status != store.StatusCompleted {
+	if resp.Status != survey.StatusCompleted {
 		t.Fatalf("response status %s, want completed", resp.Status)
 	}
 	persona := dialogstest.CraftBusiness()
@@ -344,7 +345,7 @@ func TestWebhookSafety(t *testing.T) {
 	if n := len(r.fake.Calls()); n != before {
 		t.Errorf("rejected calls made the bot act (%d Bot API calls)", n-before)
 	}
-	if _, err := r.db.CurrentResponse(context.Background(), store.Identity{Channel: telegram.ChannelName, External: "99"}); err == nil {
+	if _, err := r.db.CurrentResponse(context.Background(), survey.Identity{Channel: telegram.ChannelName, External: "99"}); err == nil {
 		t.Errorf("a rejected update started a response")
 	}
 	if got := post(secret, body); got != http.StatusOK {
@@ -404,7 +405,7 @@ func TestRedelivery(t *testing.T) {
 func answersOf(t *testing.T, db *store.DB, chat int64) map[string]dialogs.Answer {
 	t.Helper()
 	ctx := context.Background()
-	resp, err := db.CurrentResponse(ctx, store.Identity{Channel: telegram.ChannelName, External: strconv.FormatInt(chat, 10)})
+	resp, err := db.CurrentResponse(ctx, survey.Identity{Channel: telegram.ChannelName, External: strconv.FormatInt(chat, 10)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -507,7 +508,7 @@ func TestInvitationTelegramThenConsole(t *testing.T) {
 	for _, in := range []string{"ja", "1", "2", "3"} {
 		r.act(chat, in)
 	}
-	conv := r.svc.Conversation(store.Identity{Channel: "console", External: "later"}, dialogs.German).WithInvitation(key)
+	conv := r.svc.Conversation(survey.Identity{Channel: "console", External: "later"}, dialogs.German).WithInvitation(key)
 	reply, err := conv.Start(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -557,7 +558,7 @@ func TestDeleteAfterConfirmation(t *testing.T) {
 	if m, _ := r.fake.LastMessage(chat); !strings.Contains(m.Text, "gelöscht") {
 		t.Errorf("after deleting: %q", m.Text)
 	}
-	if _, err := r.db.RespondentByIdentity(context.Background(), store.Identity{Channel: telegram.ChannelName, External: fmt.Sprint(chat)}); err == nil {
+	if _, err := r.db.RespondentByIdentity(context.Background(), survey.Identity{Channel: telegram.ChannelName, External: fmt.Sprint(chat)}); err == nil {
 		t.Errorf("the chat is still linked to a respondent")
 	}
 }
@@ -711,7 +712,7 @@ func TestDigestSubscription(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(subs) != 1 || subs[0] != (store.Subscriber{Kind: "telegram", Target: "60"}) {
+	if len(subs) != 1 || subs[0] != (survey.Subscriber{Kind: "telegram", Target: "60"}) {
 		t.Fatalf("subscribers %v", subs)
 	}
 	if err := r.ch.Post(ctx, chat, "Wochenbericht 2026-W48", []byte("\x89PNG fake"), "digest-2026-W48.png"); err != nil {

@@ -14,7 +14,7 @@ import (
 	"github.com/go-telegram/bot/models"
 	"github.com/surveybot/surveybot/bot"
 	"github.com/surveybot/surveybot/dialogs"
-	"github.com/surveybot/surveybot/store"
+	"github.com/surveybot/surveybot/survey"
 )
 
 // errTaking is returned for an update another worker is taking right now;
@@ -111,8 +111,8 @@ func langOf(code string) dialogs.Lang {
 	return dialogs.German
 }
 
-func identity(chat int64) store.Identity {
-	return store.Identity{Channel: ChannelName, External: strconv.FormatInt(chat, 10)}
+func identity(chat int64) survey.Identity {
+	return survey.Identity{Channel: ChannelName, External: strconv.FormatInt(chat, 10)}
 }
 
 // handle turns one update into engine input and the reply into messages.
@@ -246,7 +246,7 @@ func splitCommand(text string) (string, string) {
 
 // start handles /start: with a payload, the invitation it names; without,
 // the respondent's own response, or a new one if open answering is on.
-func (c *Channel) start(ctx context.Context, chat int64, who store.Identity, lang dialogs.Lang, payload string) error {
+func (c *Channel) start(ctx context.Context, chat int64, who survey.Identity, lang dialogs.Lang, payload string) error {
 	var r bot.Reply
 	var err error
 	if payload != "" {
@@ -353,7 +353,7 @@ func (c *Channel) confirmDelete(ctx context.Context, chat int64, queryID string,
 	c.closeQuestion(chat, "")
 	err := c.conv.EraseIdentity(ctx, identity(chat))
 	switch {
-	case errors.Is(err, store.ErrNotFound):
+	case errors.Is(err, survey.ErrNotFound):
 		c.sendText(chat, dialogs.UINothingToDelete.In(lang))
 	case err != nil:
 		return err
@@ -367,12 +367,12 @@ func (c *Channel) confirmDelete(ctx context.Context, chat int64, queryID string,
 // subscribe adds the chat to the weekly digest's subscribers, given the
 // code the operator hands to council members, or removes it.
 func (c *Channel) subscribe(ctx context.Context, chat int64, lang dialogs.Lang, on bool, code string) error {
-	sub := store.Subscriber{Kind: ChannelName, Target: strconv.FormatInt(chat, 10)}
+	sub := survey.Subscriber{Kind: ChannelName, Target: strconv.FormatInt(chat, 10)}
 	switch {
 	case c.subs == nil || c.cfg.SubscribeCode == "":
 		c.sendText(chat, dialogs.UIDigestOff.In(lang))
 	case !on:
-		if err := c.subs.RemoveSubscriber(ctx, sub); err != nil && !errors.Is(err, store.ErrNotFound) {
+		if err := c.subs.RemoveSubscriber(ctx, sub); err != nil && !errors.Is(err, survey.ErrNotFound) {
 			return err
 		}
 		c.sendText(chat, dialogs.UIDigestUnsubscribed.In(lang))

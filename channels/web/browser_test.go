@@ -10,6 +10,7 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/surveybot/surveybot/channels/web"
 	"github.com/surveybot/surveybot/store"
+	"github.com/surveybot/surveybot/survey"
 )
 
 // chromiumEnv names Chromium for the browser test; .ci/run sets it.
@@ -142,7 +143,7 @@ func TestBrowser(t *testing.T) {
 		t.Fatalf("no final page:\n%s", body)
 	}
 	ctx2 := context.Background()
-	resp, err := r.db.CurrentResponse(ctx2, store.Identity{Channel: web.ChannelName, External: store.HashKey(key)[:32]})
+	resp, err := r.db.CurrentResponse(ctx2, survey.Identity{Channel: web.ChannelName, External: store.HashKey(key)[:32]})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -150,7 +151,7 @@ func TestBrowser(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if resp.Status != store.StatusCompleted || a["sector"].Value != "industrie" || a["postcode"].Value != "30159" || a["size"].Value != "s1_9" {
+	if resp.Status != survey.StatusCompleted || a["sector"].Value != "industrie" || a["postcode"].Value != "30159" || a["size"].Value != "s1_9" {
 		t.Errorf("response %s, answers %v", resp.Status, a)
 	}
 }

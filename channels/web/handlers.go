@@ -13,6 +13,7 @@ import (
 	"github.com/surveybot/surveybot/bot"
 	"github.com/surveybot/surveybot/dialogs"
 	"github.com/surveybot/surveybot/store"
+	"github.com/surveybot/surveybot/survey"
 )
 
 // showSurvey serves the personal link: the page of where the response
@@ -120,7 +121,7 @@ func (c *Channel) open(w http.ResponseWriter, r *http.Request) {
 func (c *Channel) openLink(w http.ResponseWriter, r *http.Request) {
 	link, err := c.inv.OpenLinkByKey(r.Context(), r.PathValue("key"))
 	if err != nil {
-		if !errors.Is(err, store.ErrNotFound) && !errors.Is(err, store.ErrExpired) {
+		if !errors.Is(err, survey.ErrNotFound) && !errors.Is(err, survey.ErrExpired) {
 			c.fail(w, "open link", err)
 			return
 		}
@@ -175,7 +176,7 @@ func (c *Channel) submitUnsubscribe(w http.ResponseWriter, r *http.Request) {
 		c.renderMessage(w, http.StatusForbidden, dialogs.UIWebForbiddenTitle, dialogs.UIWebForbidden)
 		return
 	}
-	if err := c.inv.OptOutByInvitation(r.Context(), token); err != nil && !errors.Is(err, store.ErrNotFound) {
+	if err := c.inv.OptOutByInvitation(r.Context(), token); err != nil && !errors.Is(err, survey.ErrNotFound) {
 		c.fail(w, "opt out", err)
 		return
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/surveybot/surveybot/dialogs"
 	"github.com/surveybot/surveybot/dialogs/dialogstest"
 	"github.com/surveybot/surveybot/store"
+	"github.com/surveybot/surveybot/survey"
 )
 
 // securityQuestionnaire asks for free text first, so what a respondent
@@ -123,7 +124,7 @@ func TestSecurityHTMLInjectionInFreeText(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if answers["note"].Value != payload || resp.Status != store.StatusCompleted {
+		if answers["note"].Value != payload || resp.Status != survey.StatusCompleted {
 			t.Errorf("%q: stored %q (%s), want it verbatim and completed", payload, answers["note"].Value, resp.Status)
 		}
 	}
@@ -173,7 +174,7 @@ func TestSecurityOversizedBodies(t *testing.T) {
 			t.Errorf("%s: status %d, want 413 and its page", tc.name, code)
 		}
 	}
-	if resp, err := r.db.CurrentResponse(ctx, webIdentity(key)); err != nil || resp.Status != store.StatusStarted || resp.Seq != 0 {
+	if resp, err := r.db.CurrentResponse(ctx, webIdentity(key)); err != nil || resp.Status != survey.StatusStarted || resp.Seq != 0 {
 		t.Errorf("response after oversized forms: %+v (%v), want it untouched", resp, err)
 	}
 	if out, err := r.db.OptedOut(ctx, addr); err != nil || out {

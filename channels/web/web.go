@@ -18,6 +18,7 @@ import (
 	"github.com/surveybot/surveybot/bot"
 	"github.com/surveybot/surveybot/dialogs"
 	"github.com/surveybot/surveybot/store"
+	"github.com/surveybot/surveybot/survey"
 )
 
 // ChannelName is the channel name stored with identities and answers.
@@ -27,15 +28,15 @@ const ChannelName = "web"
 type Conversations interface {
 	// StartInvitation returns bot.ErrUnknownInvitation or
 	// bot.ErrExpiredInvitation for a key that leads nowhere.
-	StartInvitation(ctx context.Context, who store.Identity, key string) (bot.Reply, error)
-	Handle(ctx context.Context, who store.Identity, in dialogs.Input) (bot.Reply, error)
+	StartInvitation(ctx context.Context, who survey.Identity, key string) (bot.Reply, error)
+	Handle(ctx context.Context, who survey.Identity, in dialogs.Input) (bot.Reply, error)
 }
 
 // Invitations is what the channel needs of the invitation store.
 type Invitations interface {
-	CreateInvitation(ctx context.Context, ni store.NewInvitation) (store.Invitation, string, error)
+	CreateInvitation(ctx context.Context, ni store.NewInvitation) (survey.Invitation, string, error)
 	OptOutByInvitation(ctx context.Context, key string) error
-	OpenLinkByKey(ctx context.Context, key string) (store.OpenLink, error)
+	OpenLinkByKey(ctx context.Context, key string) (survey.OpenLink, error)
 	// MarkOpened records that a campaign's personal link was opened.
 	MarkOpened(ctx context.Context, key string) error
 }
@@ -171,8 +172,8 @@ func (c *Channel) UnsubscribeURL(key string) string { return c.cfg.BaseURL + "/u
 
 // identity is who a personal link's holder is on this channel: derived from
 // the token, so the token itself is never stored.
-func identity(token string) store.Identity {
-	return store.Identity{Channel: ChannelName, External: store.HashKey(token)[:32]}
+func identity(token string) survey.Identity {
+	return survey.Identity{Channel: ChannelName, External: store.HashKey(token)[:32]}
 }
 
 // validToken reports whether s has the form of an invitation key.

@@ -23,6 +23,7 @@ import (
 	"github.com/surveybot/surveybot/metrics"
 	"github.com/surveybot/surveybot/store"
 	"github.com/surveybot/surveybot/store/storetest"
+	"github.com/surveybot/surveybot/survey"
 )
 
 // rig is the web channel on real stores, served by httptest.
@@ -80,7 +81,7 @@ func newCountedRig(t testing.TB, q *dialogs.Questionnaire, cfg web.Config, m *me
 }
 
 // invite makes a personal invitation and returns its key.
-func (r *rig) invite(ni store.NewInvitation) (store.Invitation, string) {
+func (r *rig) invite(ni store.NewInvitation) (survey.Invitation, string) {
 	r.t.Helper()
 	if ni.TTL == 0 {
 		ni.TTL = time.Hour
@@ -197,8 +198,8 @@ func (r *rig) fill(p htmlPage, input string) (string, url.Values) {
 	return f.action, vals
 }
 
-func webIdentity(key string) store.Identity {
-	return store.Identity{Channel: web.ChannelName, External: store.HashKey(key)[:32]}
+func webIdentity(key string) survey.Identity {
+	return survey.Identity{Channel: web.ChannelName, External: store.HashKey(key)[:32]}
 }
 
 func TestWholeQuestionnaireThroughForms(t *testing.T) {
@@ -233,7 +234,7 @@ func TestWholeQuestionnaireThroughForms(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if resp.Status != store.StatusCompleted {
+	if resp.Status != survey.StatusCompleted {
 		t.Fatalf("response status %s, want completed", resp.Status)
 	}
 	if resp.Composite == nil || math.Abs(*resp.Composite-dialogstest.CraftBusiness().Composite) > 1e-9 {
@@ -419,7 +420,7 @@ func TestForgedCSRF(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if resp.Status != store.StatusStarted || resp.Seq != 0 {
+	if resp.Status != survey.StatusStarted || resp.Seq != 0 {
 		t.Errorf("response %s at seq %d after forged forms, want it untouched", resp.Status, resp.Seq)
 	}
 	// A token's CSRF value does not open another token's forms.
@@ -530,7 +531,7 @@ func TestContinuesResponseBegunOnTelegram(t *testing.T) {
 	r := newRig(t, nil, web.Config{})
 	_, key := r.invite(store.NewInvitation{Lang: dialogs.German})
 	ctx := context.Background()
-	tg := store.Identity{Channel: "telegram", External: "4711"}
+	tg := survey.Identity{Channel: "telegram", External: "4711"}
 	if _, err := r.svc.StartInvitation(ctx, tg, key); err != nil {
 		t.Fatal(err)
 	}

@@ -22,6 +22,7 @@ import (
 	"github.com/surveybot/surveybot/digest"
 	"github.com/surveybot/surveybot/metrics"
 	"github.com/surveybot/surveybot/store"
+	"github.com/surveybot/surveybot/survey"
 )
 
 // sessionStore is a session store that can say whether it is reachable.
@@ -246,14 +247,14 @@ func (a *app) slack(log *slog.Logger) (*slackch.Channel, *outbox.Queue, error) {
 // digestJob builds the weekly digest job with a deliverer for each channel
 // that is on: e-mail always (into files by default), Telegram and Slack if
 // configured.
-func (a *app) digestJob(log *slog.Logger, tg *telegram.Channel, sl *slackch.Channel) (*bot.DigestJob, error) {
+func (a *app) digestJob(log *slog.Logger, tg *telegram.Channel, sl *slackch.Channel) (*digest.Job, error) {
 	mailer, err := a.mailer()
 	if err != nil {
 		return nil, err
 	}
 	name := func(d digest.Digest) string { return "digest-" + d.Week + ".png" }
-	deliver := map[string]bot.DigestDeliverer{
-		"email": func(ctx context.Context, to store.Subscriber, d digest.Digest) error {
+	deliver := map[survey.Channel]digest.Deliverer{
+		survey.Email: func(ctx context.Context, to survey.Subscriber, d digest.Digest) error {
 			err := mailer.Send(ctx, email.Message{
 				To: to.Target, Subject: "Digitalisierungsindikatoren Niedersachsen – Wochenbericht " + d.Week,
 				Text: d.Text(), Attachments: []email.Attachment{{Name: name(d), Data: d.Chart}},
@@ -262,7 +263,7 @@ func (a *app) digestJob(log *slog.Logger, tg *telegram.Channel, sl *slackch.Chan
 		},
 	}
 	if tg != nil {
-		deliver["telegram"] = func(ctx context.Context, to store.Subscriber, d digest.Digest) error {
+		deliver[survey.Telegram] = func(ctx context.Context, to survey.Subscriber, d digest.Digest) error {
 			chat, err := strconv.ParseInt(to.Target, 10, 64)
 			if err != nil {
 				return errors.New("telegram subscriber: the target is not a chat id")
@@ -271,10 +272,10 @@ func (a *app) digestJob(log *slog.Logger, tg *telegram.Channel, sl *slackch.Chan
 		}
 	}
 	if sl != nil {
-		deliver["slack"] = func(ctx context.Context, to store.Subscriber, d digest.Digest) error {
+		deliver[survey.Slack] = func(ctx context.Context, to survey.Subscriber, d digest.Digest) error {
 			return sl.Post(ctx, to.Target, d.Text(), d.Chart, name(d))
 		}
 	}
 	day, at, loc := a.cfg.Digest.Schedule()
-	return bot.NewDigestJob(a.db, a.q, deliver, loc, day, at, log.With(slog.String("job", "digest"))), nil
+	return digest.NewJob(a.db, a.q, deliver, loc, day, at, log.With(slog.String("job", "digest"))), nil
 }

@@ -8,25 +8,24 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net/textproto"
 	"os"
 	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
 
-	"github.com/surveybot/surveybot/bot"
+	"github.com/surveybot/surveybot/campaigns"
 	"github.com/surveybot/surveybot/channels/email"
 	"github.com/surveybot/surveybot/channels/outbox"
 	slackch "github.com/surveybot/surveybot/channels/slack"
 	"github.com/surveybot/surveybot/channels/telegram"
-	"github.com/surveybot/surveybot/store"
+	"github.com/surveybot/surveybot/survey"
 )
 
 // campaigns builds the campaign runner. With send, it sends on e-mail and
 // on Telegram and Slack when those channels are given; without, it only
 // queues (the CLI), and serve sends.
-func (a *app) campaigns(ctx context.Context, log *slog.Logger, send bool, tg *telegram.Channel, sl *slackch.Channel) (*bot.Campaigns, error) {
+func (a *app) campaigns(ctx context.Context, log *slog.Logger, send bool, tg *telegram.Channel, sl *slackch.Channel) (*campaigns.Service, error) {
 	secret := []byte(a.cfg.Campaigns.KeySecret)
 	if len(secret) == 0 {
 		var err error
@@ -34,14 +33,14 @@ func (a *app) campaigns(ctx context.Context, log *slog.Logger, send bool, tg *te
 			return nil, err
 		}
 	}
-	cfg := bot.CampaignsConfig{KeySecret: secret, Workers: a.cfg.Campaigns.Workers, Channels: []string{"email"}}
+	cfg := campaigns.Config{KeySecret: secret, Workers: a.cfg.Campaigns.Workers, Channels: []survey.Channel{survey.Email}}
 	// A launch queues on every channel the deployment has, also from the
 	// CLI, which sends on none: serve sends them.
 	if a.cfg.Telegram.Token != "" {
-		cfg.Channels = append(cfg.Channels, "telegram")
+		cfg.Channels = append(cfg.Channels, survey.Telegram)
 	}
 	if a.cfg.Slack.BotToken != "" {
-		cfg.Channels = append(cfg.Channels, "slack")
+		cfg.Channels = append(cfg.Channels, survey.Slack)
 	}
 	if send {
 		senders, limiters, err := a.inviteSenders(tg, sl)
@@ -50,12 +49,12 @@ func (a *app) campaigns(ctx context.Context, log *slog.Logger, send bool, tg *te
 		}
 		cfg.Senders, cfg.Limiters = senders, limiters
 	}
-	return bot.NewCampaigns(ctx, a.db, a.q, cfg, log.With(slog.String("component", "campaigns")))
+	return campaigns.New(ctx, a.db, a.q, cfg, log.With(slog.String("component", "campaigns")))
 }
 
-// inviteSenders turns each channel into a sender of campaign messages,
-// paced by the same limiters as the channel's own send queue.
-func (a *app) inviteSenders(tg *telegram.Channel, sl *slackch.Channel) (map[string]bot.InviteSender, map[string]bot.Limiter, error) {
+// inviteSenders are the channels' senders of campaign messages, paced by
+// the same limiters as the channels' own send queues.
+func (a *app) inviteSenders(tg *telegram.Channel, sl *slackch.Channel) (map[survey.Channel]campaigns.InviteSender, map[survey.Channel]campaigns.Limiter, error) {
 	mailer, err := a.mailer()
 	if err != nil {
 		return nil, nil, err
@@ -65,59 +64,15 @@ func (a *app) inviteSenders(tg *telegram.Channel, sl *slackch.Channel) (map[stri
 	if a.rdb != nil {
 		emailLim = outbox.NewRedisLimiter(a.rdb, a.cfg.Redis.KeyPrefix+"email:rate:", limits)
 	}
-	senders := map[string]bot.InviteSender{
-		"email": bot.InviteSenderFunc(func(ctx context.Context, inv bot.Invite) error {
-			l := a.links(inv.Key)
-			kind := email.Invitation
-			if inv.Reminder {
-				kind = email.Reminder
-			}
-			msg, err := email.Compose(email.Invite{Kind: kind, Lang: inv.Lang, To: inv.To, Chamber: inv.Chamber,
-				WebLink: l.web, TelegramLink: l.telegram, UnsubscribeLink: l.unsubscribe, Deadline: inv.Deadline})
-			if err != nil {
-				return outbox.Permanent(err)
-			}
-			switch err := mailer.Send(ctx, msg); {
-			case err == nil:
-				return nil
-			case !email.IsTemporary(err):
-				return outbox.Permanent(err) // an unknown recipient, a refused sender
-			case isSMTPRefusal(err):
-				return bot.NotSent(err) // a 4xx answer: the server did not take it
-			default:
-				return err
-			}
-		}),
-	}
-	limiters := map[string]bot.Limiter{"email": emailLim}
+	senders := map[survey.Channel]campaigns.InviteSender{survey.Email: email.Inviter{Sender: mailer, Links: a.links}}
+	limiters := map[survey.Channel]campaigns.Limiter{survey.Email: emailLim}
 	if tg != nil {
-		senders["telegram"] = bot.InviteSenderFunc(func(ctx context.Context, inv bot.Invite) error {
-			chat, err := strconv.ParseInt(inv.To, 10, 64)
-			if err != nil {
-				return outbox.Permanent(fmt.Errorf("telegram chat %q: %w", inv.To, err))
-			}
-			return tg.SendInvitation(ctx, chat, inv.Text(), inv.StartLabel(), inv.Key)
-		})
-		limiters["telegram"] = a.tgLimiter
+		senders[survey.Telegram], limiters[survey.Telegram] = tg, a.tgLimiter
 	}
 	if sl != nil {
-		senders["slack"] = bot.InviteSenderFunc(func(ctx context.Context, inv bot.Invite) error {
-			err := sl.SendInvitation(ctx, inv.To, inv.Text(), inv.StartLabel(), inv.Key)
-			if errors.Is(err, slackch.ErrNoUser) {
-				return outbox.Permanent(err)
-			}
-			return err
-		})
-		limiters["slack"] = a.slackLimiter
+		senders[survey.Slack], limiters[survey.Slack] = sl, a.slackLimiter
 	}
 	return senders, limiters, nil
-}
-
-// isSMTPRefusal reports whether the mail server answered with a temporary
-// refusal (4xx), so the message was not accepted.
-func isSMTPRefusal(err error) bool {
-	var reply *textproto.Error
-	return errors.As(err, &reply) && reply.Code >= 400 && reply.Code < 500
 }
 
 // membersCmd imports or lists a chamber's members.
@@ -139,9 +94,9 @@ func membersCmd(ctx context.Context, args []string, e env) error {
 	if args[0] == "import" && fs.NArg() != 1 {
 		return fmt.Errorf("%w: members import needs one FILE (CSV)", errUsage)
 	}
-	return withCampaigns(ctx, *cfgPath, e, func(a *app, c *bot.Campaigns) error {
+	return withCampaigns(ctx, *cfgPath, e, func(a *app, c *campaigns.Service) error {
 		if args[0] == "list" {
-			ms, err := c.Members(ctx, store.Principal{}, *chamber)
+			ms, err := c.Members(ctx, survey.Principal{}, *chamber)
 			if err != nil {
 				return err
 			}
@@ -157,8 +112,8 @@ func membersCmd(ctx context.Context, args []string, e env) error {
 			return fmt.Errorf("member list: %w", err)
 		}
 		defer f.Close()
-		res, err := c.ImportMembers(ctx, store.Principal{}, *chamber, f, *skipBad)
-		var bad *bot.BadRowsError
+		res, err := c.ImportMembers(ctx, survey.Principal{}, *chamber, f, *skipBad)
+		var bad *campaigns.BadRowsError
 		if errors.As(err, &bad) {
 			fmt.Fprintln(e.stderr, "surveybot: the member list has bad rows; nothing was imported (--skip-bad imports the others):")
 			for _, r := range bad.Rows {
@@ -186,7 +141,7 @@ func campaignCmd(ctx context.Context, args []string, e env) error {
 	fs := flag.NewFlagSet("campaign "+sub, flag.ContinueOnError)
 	fs.SetOutput(e.stderr)
 	cfgPath := fs.String("config", "", "config file")
-	var spec bot.CampaignSpec
+	var spec campaigns.Spec
 	var channels, reminders string
 	var quietSunday, open, noPersonal, asJSON bool
 	switch sub {
@@ -218,11 +173,13 @@ func campaignCmd(ctx context.Context, args []string, e env) error {
 	if sub != "create" && sub != "list" && (fs.NArg() != 1 || id == "") {
 		return fmt.Errorf("%w: campaign %s needs the campaign id", errUsage, sub)
 	}
-	op := store.Principal{}
-	return withCampaigns(ctx, *cfgPath, e, func(a *app, c *bot.Campaigns) error {
+	op := survey.Principal{}
+	return withCampaigns(ctx, *cfgPath, e, func(a *app, c *campaigns.Service) error {
 		switch sub {
 		case "create":
-			spec.Channels = splitList(channels)
+			for _, ch := range splitList(channels) {
+				spec.Channels = append(spec.Channels, survey.Channel(ch))
+			}
 			for _, r := range splitList(reminders) {
 				d, err := strconv.Atoi(r)
 				if err != nil {
@@ -242,16 +199,16 @@ func campaignCmd(ctx context.Context, args []string, e env) error {
 				fmt.Fprintf(e.stdout, "open link: %s/o/%s\n", strings.TrimRight(a.cfg.Web.BaseURL, "/"), camp.OpenLink)
 			}
 		case "list":
-			var camps []store.Campaign
+			var camps []survey.Campaign
 			var err error
 			if spec.Chamber == "" {
 				camps, err = c.List(ctx, op)
 			} else {
-				var ch store.Chamber
+				var ch survey.Chamber
 				if ch, err = a.db.ChamberByCode(ctx, spec.Chamber); err != nil {
 					return fmt.Errorf("chamber %q: %w", spec.Chamber, err)
 				}
-				camps, err = c.List(ctx, store.Principal{Chamber: &ch})
+				camps, err = c.List(ctx, survey.Principal{Chamber: &ch})
 			}
 			if err != nil {
 				return err
@@ -260,7 +217,7 @@ func campaignCmd(ctx context.Context, args []string, e env) error {
 			fmt.Fprintln(w, "ID\tCHAMBER\tNAME\tSTATUS\tCHANNELS\tSTART\tEND")
 			for _, k := range camps {
 				start, last := days(k)
-				fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", k.ID, k.ChamberCode, k.Name, k.Status, strings.Join(k.Channels, ","), start, last)
+				fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", k.ID, k.ChamberCode, k.Name, k.Status, channelList(k.Channels), start, last)
 			}
 			return w.Flush()
 		case "launch":
@@ -309,8 +266,8 @@ func remindCmd(ctx context.Context, args []string, e env) error {
 	if fs.NArg() != 1 {
 		return fmt.Errorf("%w: remind needs the campaign id", errUsage)
 	}
-	return withCampaigns(ctx, *cfgPath, e, func(_ *app, c *bot.Campaigns) error {
-		n, err := c.Remind(ctx, store.Principal{}, fs.Arg(0))
+	return withCampaigns(ctx, *cfgPath, e, func(_ *app, c *campaigns.Service) error {
+		n, err := c.Remind(ctx, survey.Principal{}, fs.Arg(0))
 		if err != nil {
 			return err
 		}
@@ -320,7 +277,7 @@ func remindCmd(ctx context.Context, args []string, e env) error {
 }
 
 // withCampaigns runs fn with a campaign runner that only queues.
-func withCampaigns(ctx context.Context, path string, e env, fn func(a *app, c *bot.Campaigns) error) error {
+func withCampaigns(ctx context.Context, path string, e env, fn func(a *app, c *campaigns.Service) error) error {
 	return withApp(ctx, path, e, func(a *app) error {
 		c, err := a.campaigns(ctx, e.log, false, nil, nil)
 		if err != nil {
@@ -328,9 +285,9 @@ func withCampaigns(ctx context.Context, path string, e env, fn func(a *app, c *b
 		}
 		err = fn(a, c)
 		switch {
-		case errors.Is(err, store.ErrNotFound):
+		case errors.Is(err, survey.ErrNotFound):
 			return errors.New("no such campaign")
-		case errors.Is(err, store.ErrCampaignState):
+		case errors.Is(err, survey.ErrCampaignState):
 			return fmt.Errorf("%w", err)
 		}
 		return err
@@ -347,9 +304,9 @@ func splitList(s string) []string {
 	return out
 }
 
-func byChannel(m map[string]int) string {
+func byChannel(m map[survey.Channel]int) string {
 	var parts []string
-	for _, ch := range []string{"email", "telegram", "slack"} {
+	for _, ch := range survey.InviteChannels() {
 		if m[ch] > 0 {
 			parts = append(parts, fmt.Sprintf("%s %d", ch, m[ch]))
 		}
@@ -360,8 +317,17 @@ func byChannel(m map[string]int) string {
 	return strings.Join(parts, ", ")
 }
 
+// channelList writes channels as a comma-separated list.
+func channelList(chs []survey.Channel) string {
+	s := make([]string, len(chs))
+	for i, c := range chs {
+		s[i] = string(c)
+	}
+	return strings.Join(s, ",")
+}
+
 // days returns a campaign's first and last day in its time zone.
-func days(c store.Campaign) (string, string) {
+func days(c survey.Campaign) (string, string) {
 	loc, err := time.LoadLocation(c.Timezone)
 	if err != nil {
 		loc = time.UTC
@@ -369,11 +335,11 @@ func days(c store.Campaign) (string, string) {
 	return c.StartsAt.In(loc).Format(time.DateOnly), c.EndsAt.Add(-time.Nanosecond).In(loc).Format(time.DateOnly)
 }
 
-func printStats(w io.Writer, st store.CampaignStats) {
+func printStats(w io.Writer, st survey.CampaignStats) {
 	c := st.Campaign
 	start, last := days(c)
 	fmt.Fprintf(w, "%s — %s (%s), %s, %s to %s, channels %s\n", c.Name, c.ChamberName, c.ChamberCode, c.Status,
-		start, last, strings.Join(c.Channels, ","))
+		start, last, channelList(c.Channels))
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "CHANNEL\tINVITED\tQUEUED\tSENT\tFAILED\tSKIPPED\tOPENED\tSTARTED\tCOMPLETED\tRATE\tREMINDERS\t")
 	for _, s := range append(st.ByChannel, st.Total) {

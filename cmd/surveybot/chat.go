@@ -11,7 +11,7 @@ import (
 	"github.com/surveybot/surveybot/bot"
 	"github.com/surveybot/surveybot/channels/console"
 	"github.com/surveybot/surveybot/dialogs"
-	"github.com/surveybot/surveybot/store"
+	"github.com/surveybot/surveybot/survey"
 )
 
 func chatCmd(ctx context.Context, args []string, e env) error {
@@ -45,7 +45,7 @@ func chatCmd(ctx context.Context, args []string, e env) error {
 		return err
 	}
 	defer a.Close()
-	conv := a.svc.Conversation(store.Identity{Channel: "console", External: *who}, lang)
+	conv := a.svc.Conversation(survey.Identity{Channel: "console", External: *who}, lang)
 	if *invitation != "" {
 		conv.WithInvitation(*invitation)
 	}

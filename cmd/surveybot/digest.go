@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/surveybot/surveybot/digest"
-	"github.com/surveybot/surveybot/store"
+	"github.com/surveybot/surveybot/survey"
 )
 
 // digestCmd renders the weekly digest without sending it.
@@ -24,7 +24,7 @@ func digestCmd(ctx context.Context, args []string, e env) error {
 	fs := flag.NewFlagSet("digest preview", flag.ContinueOnError)
 	fs.SetOutput(e.stderr)
 	cfgPath := fs.String("config", "", "config file")
-	week := fs.String("week", store.ISOWeek(time.Now()), "the ISO week, such as 2026-W48")
+	week := fs.String("week", survey.ISOWeek(time.Now()), "the ISO week, such as 2026-W48")
 	out := fs.String("out", ".", "folder for the text and the chart")
 	if err := fs.Parse(args[1:]); err != nil {
 		return fmt.Errorf("%w: %w", errUsage, err)
@@ -69,10 +69,10 @@ func subscribersCmd(ctx context.Context, args []string, e env) error {
 	if err := fs.Parse(args[1:]); err != nil {
 		return fmt.Errorf("%w: %w", errUsage, err)
 	}
-	var subs []store.Subscriber
-	for kind, target := range map[string]string{"slack": *slackCh, "telegram": *chat, "email": *addr} {
+	var subs []survey.Subscriber
+	for kind, target := range map[survey.Channel]string{survey.Slack: *slackCh, survey.Telegram: *chat, survey.Email: *addr} {
 		if target != "" {
-			subs = append(subs, store.Subscriber{Kind: kind, Target: target})
+			subs = append(subs, survey.Subscriber{Kind: kind, Target: target})
 		}
 	}
 	if verb != "list" && len(subs) != 1 {

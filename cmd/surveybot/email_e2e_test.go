@@ -16,6 +16,7 @@ import (
 
 	"github.com/surveybot/surveybot/channels/emailtest"
 	"github.com/surveybot/surveybot/store"
+	"github.com/surveybot/surveybot/survey"
 )
 
 // emailRig runs surveybot commands in-process on one config: SQLite, web
@@ -178,7 +179,7 @@ func TestInvitationByEmailCompletedOnTheWeb(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if resp.Status != store.StatusCompleted || answers["org_type"].Value != "business" || answers["chamber"].Value != "hwk_h" {
+	if resp.Status != survey.StatusCompleted || answers["org_type"].Value != "business" || answers["chamber"].Value != "hwk_h" {
 		t.Errorf("response %s with answers %v; want completed, a business, chamber from the invitation", resp.Status, answers)
 	}
 

@@ -14,6 +14,7 @@ import (
 	"github.com/surveybot/surveybot/exports"
 	"github.com/surveybot/surveybot/indicators"
 	"github.com/surveybot/surveybot/store"
+	"github.com/surveybot/surveybot/survey"
 )
 
 // exportCmd writes responses, aggregates or the codebook to a file.
@@ -80,14 +81,14 @@ func exportAggregatesCmd(ctx context.Context, args []string, e env) error {
 	fs := flag.NewFlagSet("export aggregates", flag.ContinueOnError)
 	fs.SetOutput(e.stderr)
 	cfgPath := fs.String("config", "", "config file")
-	by := fs.String("by", string(store.Overall), "overall, chamber, sector, size, region or week")
+	by := fs.String("by", string(survey.Overall), "overall, chamber, sector, size, region or week")
 	out := fs.String("out", "", "the CSV file to write")
 	if err := fs.Parse(args); err != nil {
 		return fmt.Errorf("%w: %w", errUsage, err)
 	}
-	dim := store.Dimension(*by)
+	dim := survey.Dimension(*by)
 	switch {
-	case !slices.Contains(store.Dimensions(), dim):
+	case !slices.Contains(survey.Dimensions(), dim):
 		return fmt.Errorf("%w: --by %q (want overall, chamber, sector, size, region or week)", errUsage, *by)
 	case *out == "":
 		return fmt.Errorf("%w: --out FILE is required", errUsage)

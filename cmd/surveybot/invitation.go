@@ -58,9 +58,9 @@ func invitationCmd(ctx context.Context, args []string, e env) error {
 				return err
 			}
 			links := a.links(key)
-			fmt.Fprintf(e.stdout, "%s\t%s", key, links.web)
-			if links.telegram != "" {
-				fmt.Fprintf(e.stdout, "\t%s", links.telegram)
+			fmt.Fprintf(e.stdout, "%s\t%s", key, links.Web)
+			if links.Telegram != "" {
+				fmt.Fprintf(e.stdout, "\t%s", links.Telegram)
 			}
 			fmt.Fprintln(e.stdout)
 			if !*send {
@@ -76,8 +76,8 @@ func invitationCmd(ctx context.Context, args []string, e env) error {
 				return err
 			}
 			msg, err := email.Compose(email.Invite{
-				Kind: email.Invitation, Lang: lang, To: *to, WebLink: links.web,
-				TelegramLink: links.telegram, UnsubscribeLink: links.unsubscribe, Deadline: inv.ExpiresAt,
+				Kind: email.Invitation, Lang: lang, To: *to, WebLink: links.Web,
+				TelegramLink: links.Telegram, UnsubscribeLink: links.Unsubscribe, Deadline: inv.ExpiresAt,
 			})
 			if err != nil {
 				return err
@@ -91,14 +91,11 @@ func invitationCmd(ctx context.Context, args []string, e env) error {
 	})
 }
 
-// links are the ways into one invitation.
-type links struct{ web, telegram, unsubscribe string }
-
-func (a *app) links(key string) links {
+func (a *app) links(key string) email.Links {
 	base := strings.TrimRight(a.cfg.Web.BaseURL, "/")
-	l := links{web: base + "/s/" + key, unsubscribe: base + "/u/" + key}
+	l := email.Links{Web: base + "/s/" + key, Unsubscribe: base + "/u/" + key}
 	if u := a.cfg.Telegram.BotUsername; u != "" {
-		l.telegram = "https://t.me/" + url.PathEscape(u) + "?start=" + key
+		l.Telegram = "https://t.me/" + url.PathEscape(u) + "?start=" + key
 	}
 	return l
 }

@@ -21,6 +21,7 @@ import (
 	"github.com/surveybot/surveybot/dialogs"
 	"github.com/surveybot/surveybot/store"
 	"github.com/surveybot/surveybot/store/storetest"
+	"github.com/surveybot/surveybot/survey"
 )
 
 // buildBinary builds surveybot once for the process tests.
@@ -43,7 +44,7 @@ func testConfig(t *testing.T, listen string) (path, dsn string) {
 	t.Helper()
 	dsn = "sqlite:" + filepath.Join(t.TempDir(), "kill.db")
 	redisURL, prefix := "", "surveybot:"
-	if storetest.Servers(t) {
+	if storetest.ServersEnabled(t) {
 		dsn = storetest.PostgresDSN(t)
 		_, prefix = storetest.Redis(t)
 		redisURL = os.Getenv(storetest.RedisEnv)
@@ -161,8 +162,8 @@ func TestKillChatAndContinue(t *testing.T) {
 		t.Fatalf("dialog did not complete; last output:\n%s", out)
 	}
 
-	resp, got := stored(t, dsn, store.Identity{Channel: "console", External: "kill-test"})
-	if resp.Status != store.StatusCompleted {
+	resp, got := stored(t, dsn, survey.Identity{Channel: "console", External: "kill-test"})
+	if resp.Status != survey.StatusCompleted {
 		t.Errorf("response status %s, want completed", resp.Status)
 	}
 	want := map[string]string{"org_type": "business", "sector": "industrie", "size": "s1_9", "postcode": "30159", "chamber": "hwk_h"}
@@ -301,14 +302,14 @@ func TestKillServeDuringTelegramDialog(t *testing.T) {
 			t.Errorf("asked %d times: %s", n, q)
 		}
 	}
-	resp, answers := stored(t, dsn, store.Identity{Channel: "telegram", External: "777"})
+	resp, answers := stored(t, dsn, survey.Identity{Channel: "telegram", External: "777"})
 	want := map[string]string{"org_type": "business", "sector": "handel", "size": "s10_49", "postcode": "30159", "chamber": "hwk_h"}
 	for item, v := range want {
 		if answers[item].Value != v {
 			t.Errorf("answer %s = %+v, want %q", item, answers[item], v)
 		}
 	}
-	if resp.Status != store.StatusCompleted {
+	if resp.Status != survey.StatusCompleted {
 		t.Errorf("response %s, want completed", resp.Status)
 	}
 }
@@ -418,7 +419,7 @@ func TestKillServeWhileTakingUpdates(t *testing.T) {
 	_ = srv.Process.Signal(syscall.SIGTERM)
 	_ = srv.Wait()
 
-	_, answers := stored(t, ts.dsn, store.Identity{Channel: "telegram", External: "778"})
+	_, answers := stored(t, ts.dsn, survey.Identity{Channel: "telegram", External: "778"})
 	// org_type, then one answer for each acknowledged update and one for the
 	// update in flight: none lost, none doubled.
 	if want := 1 + acked + 1; len(answers) != want {
@@ -428,7 +429,7 @@ func TestKillServeWhileTakingUpdates(t *testing.T) {
 
 // stored reads, from the database a DSN names, the current response of the
 // respondent known as who and its answers.
-func stored(t *testing.T, dsn string, who store.Identity) (store.Response, map[string]dialogs.Answer) {
+func stored(t *testing.T, dsn string, who survey.Identity) (survey.Response, map[string]dialogs.Answer) {
 	t.Helper()
 	ctx := context.Background()
 	db, err := store.Open(ctx, dsn)

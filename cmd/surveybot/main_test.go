@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"github.com/surveybot/surveybot/store"
 	"image/png"
 	"io"
 	"log/slog"
@@ -11,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/surveybot/surveybot/survey"
 )
 
 func runCmd(t *testing.T, stdin string, args ...string) (int, string, string) {
@@ -151,7 +152,7 @@ func TestDemoDataAndDigestPreview(t *testing.T) {
 	if code, out := runIt("demo-data", "--responses", "200", "--weeks", "3"); code != 0 || !strings.Contains(out, "200 synthetic responses") {
 		t.Fatalf("demo-data: %d %s", code, out)
 	}
-	week := store.ISOWeek(time.Now())
+	week := survey.ISOWeek(time.Now())
 	code, out := runIt("digest", "preview", "--week", week, "--out", dir)
 	if code != 0 || !strings.Contains(out, "Wochenbericht "+week) || !strings.Contains(out, "Digitaler Reifegrad:") {
 		t.Fatalf("digest preview: %d %s", code, out)

@@ -9,7 +9,7 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/surveybot/surveybot/bot"
+	"github.com/surveybot/surveybot/httpserver"
 	"github.com/surveybot/surveybot/metrics"
 )
 
@@ -23,7 +23,7 @@ func (a *app) countIn(m *metrics.Metrics) {
 // serveMetrics serves GET /metrics: on srv, or, with server.metrics_listen
 // set, only on a listener of its own (with /healthz and /readyz for probes
 // on the same port) until ctx ends.
-func (a *app) serveMetrics(ctx context.Context, wg *sync.WaitGroup, srv *bot.Server, checks []bot.Check) error {
+func (a *app) serveMetrics(ctx context.Context, wg *sync.WaitGroup, srv *httpserver.Server, checks []httpserver.Check) error {
 	addr := a.cfg.Server.MetricsListen
 	if addr == "" {
 		srv.Handle("GET /metrics", a.metrics.Handler())
@@ -34,9 +34,9 @@ func (a *app) serveMetrics(ctx context.Context, wg *sync.WaitGroup, srv *bot.Ser
 		return fmt.Errorf("server.metrics_listen: %w", err)
 	}
 	log := a.log.With(slog.String("server", "metrics"))
-	ms := bot.NewServer(log, checks...)
+	ms := httpserver.NewServer(log, checks...)
 	ms.Handle("GET /metrics", a.metrics.Handler())
-	t := bot.Timeouts{Read: a.cfg.Server.ReadTimeout, Write: a.cfg.Server.WriteTimeout, Shutdown: a.cfg.Server.ShutdownTimeout}
+	t := httpserver.Timeouts{Read: a.cfg.Server.ReadTimeout, Write: a.cfg.Server.WriteTimeout, Shutdown: a.cfg.Server.ShutdownTimeout}
 	wg.Go(func() {
 		if err := ms.Serve(ctx, ln, t); err != nil {
 			log.Error("metrics server stopped", slog.Any("error", err))

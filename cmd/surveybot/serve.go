@@ -11,13 +11,13 @@ import (
 	"sync"
 	"time"
 
+	"github.com/surveybot/surveybot/admin"
 	"github.com/surveybot/surveybot/channels/outbox"
 	slackch "github.com/surveybot/surveybot/channels/slack"
 	"github.com/surveybot/surveybot/channels/telegram"
+	"github.com/surveybot/surveybot/httpserver"
 	"github.com/surveybot/surveybot/metrics"
-	"github.com/surveybot/surveybot/store"
-
-	"github.com/surveybot/surveybot/bot"
+	"github.com/surveybot/surveybot/survey"
 )
 
 func serveCmd(ctx context.Context, args []string, e env) error {
@@ -39,13 +39,13 @@ func serveCmd(ctx context.Context, args []string, e env) error {
 	defer a.Close()
 	a.countIn(metrics.New())
 
-	checks := []bot.Check{{Name: "database", Check: a.db.Ping}}
+	checks := []httpserver.Check{{Name: "database", Check: a.db.Ping}}
 	sessions := "in-process"
 	if a.rdb != nil {
-		checks = append(checks, bot.Check{Name: "redis", Check: a.sessions.Ping})
+		checks = append(checks, httpserver.Check{Name: "redis", Check: a.sessions.Ping})
 		sessions = "redis"
 	}
-	srv := bot.NewServer(log, checks...)
+	srv := httpserver.NewServer(log, checks...)
 	ln, err := net.Listen("tcp", cfg.Server.Listen)
 	if err != nil {
 		return fmt.Errorf("server.listen: %w", err)
@@ -124,7 +124,7 @@ func serveCmd(ctx context.Context, args []string, e env) error {
 			}
 		})
 	}
-	bot.NewAdminAPI(a.db, a.q, log.With(slog.String("api", "admin"))).WithCampaigns(camps).Register(srv)
+	admin.New(admin.Config{DB: a.db, Questionnaire: a.q, Campaigns: camps, Log: log.With(slog.String("api", "admin"))}).Register(srv)
 	wg.Go(func() { pruneInputKeys(ctx, a, log) })
 	w, err := a.web(log)
 	if err != nil {
@@ -137,7 +137,7 @@ func serveCmd(ctx context.Context, args []string, e env) error {
 		slog.String("database", string(a.db.Dialect())),
 		slog.String("sessions", sessions),
 		slog.Any("channels", channels))
-	err = srv.Serve(ctx, ln, bot.Timeouts{Read: cfg.Server.ReadTimeout, Write: cfg.Server.WriteTimeout, Shutdown: cfg.Server.ShutdownTimeout})
+	err = srv.Serve(ctx, ln, httpserver.Timeouts{Read: cfg.Server.ReadTimeout, Write: cfg.Server.WriteTimeout, Shutdown: cfg.Server.ShutdownTimeout})
 	cancel()
 	wg.Wait()
 	for _, q := range append(queues, a.queues...) {
@@ -191,27 +191,27 @@ func respondentCmd(ctx context.Context, args []string, e env) error {
 		var err error
 		switch {
 		case *email != "":
-			id, err = a.db.RespondentByIdentity(ctx, store.Identity{Channel: "email", External: strings.ToLower(strings.TrimSpace(*email))})
+			id, err = a.db.RespondentByIdentity(ctx, survey.Identity{Channel: "email", External: strings.ToLower(strings.TrimSpace(*email))})
 		case *chat != "":
-			id, err = a.db.RespondentByIdentity(ctx, store.Identity{Channel: telegram.ChannelName, External: *chat})
+			id, err = a.db.RespondentByIdentity(ctx, survey.Identity{Channel: telegram.ChannelName, External: *chat})
 		case *slackUser != "":
-			id, err = a.db.RespondentByIdentity(ctx, store.Identity{Channel: slackch.ChannelName, External: *slackUser})
+			id, err = a.db.RespondentByIdentity(ctx, survey.Identity{Channel: slackch.ChannelName, External: *slackUser})
 		case *key != "":
-			var inv store.Invitation
+			var inv survey.Invitation
 			inv, err = a.db.InvitationByKey(ctx, *key)
-			if errors.Is(err, store.ErrExpired) {
+			if errors.Is(err, survey.ErrExpired) {
 				err = nil // an expired invitation still names its respondent
 			}
 			id = inv.RespondentID
 		}
-		if errors.Is(err, store.ErrNotFound) {
+		if errors.Is(err, survey.ErrNotFound) {
 			return fmt.Errorf("no respondent is known by that; nothing to erase")
 		}
 		if err != nil {
 			return err
 		}
 		if err := a.svc.Erase(ctx, id); err != nil {
-			if errors.Is(err, store.ErrNotFound) {
+			if errors.Is(err, survey.ErrNotFound) {
 				return fmt.Errorf("no respondent %s; nothing to erase", id)
 			}
 			return err

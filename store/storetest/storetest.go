@@ -144,10 +144,10 @@ func randomHex(n int) string {
 	return hex.EncodeToString(b)
 }
 
-// Servers reports whether the PostgreSQL and Redis tests are enabled. The
+// ServersEnabled reports whether the PostgreSQL and Redis tests are enabled. The
 // tests that run PostgreSQL and Redis together need both: setting only one
 // variable fails the test rather than quietly skipping it.
-func Servers(t testing.TB) bool {
+func ServersEnabled(t testing.TB) bool {
 	t.Helper()
 	pg, rd := os.Getenv(PostgresEnv) != "", os.Getenv(RedisEnv) != ""
 	if pg != rd {

@@ -1,4 +1,4 @@
-package bot_test
+package digest_test
 
 import (
 	"context"
@@ -8,11 +8,13 @@ import (
 	"testing"
 	"time"
 
-	"github.com/surveybot/surveybot/bot"
 	"github.com/surveybot/surveybot/dialogs"
+	"github.com/surveybot/surveybot/dialogs/dialogstest"
 	"github.com/surveybot/surveybot/digest"
+	"github.com/surveybot/surveybot/internal/testrig"
 	"github.com/surveybot/surveybot/store"
 	"github.com/surveybot/surveybot/store/storetest"
+	"github.com/surveybot/surveybot/survey"
 )
 
 // TestDigestOncePerWeek runs the digest job of two instances at the same
@@ -20,28 +22,28 @@ import (
 // Monday from 08:00 Berlin time, covering the week before.
 func TestDigestOncePerWeek(t *testing.T) {
 	ctx := context.Background()
-	q := core(t)
+	q := dialogstest.Core(t)
 	berlin, err := time.LoadLocation("Europe/Berlin")
 	if err != nil {
 		t.Fatal(err)
 	}
 	for name, db := range storetest.DBs(t) {
 		t.Run(name, func(t *testing.T) {
-			for _, s := range []store.Subscriber{{Kind: "slack", Target: "C0COUNCIL"}, {Kind: "email", Target: "rat@example.org"}} {
+			for _, s := range []survey.Subscriber{{Kind: "slack", Target: "C0COUNCIL"}, {Kind: "email", Target: "rat@example.org"}} {
 				if err := db.AddSubscriber(ctx, s); err != nil {
 					t.Fatal(err)
 				}
 			}
 			var mu sync.Mutex
 			got := map[string][]string{} // week -> targets
-			deliver := func(_ context.Context, to store.Subscriber, d digest.Digest) error {
+			deliver := func(_ context.Context, to survey.Subscriber, d digest.Digest) error {
 				mu.Lock()
 				defer mu.Unlock()
 				got[d.Week] = append(got[d.Week], to.Target)
 				return nil
 			}
-			job := func() *bot.DigestJob {
-				return bot.NewDigestJob(db, q, map[string]bot.DigestDeliverer{"slack": deliver, "email": deliver}, berlin, time.Monday, 8*time.Hour, discard())
+			job := func() *digest.Job {
+				return digest.NewJob(db, q, map[survey.Channel]digest.Deliverer{survey.Slack: deliver, survey.Email: deliver}, berlin, time.Monday, 8*time.Hour, testrig.Discard())
 			}
 			a, b := job(), job()
 			if w, due := a.Due(time.Date(2026, 11, 30, 7, 59, 0, 0, berlin)); due {
@@ -58,7 +60,7 @@ func TestDigestOncePerWeek(t *testing.T) {
 				time.Date(2026, 12, 7, 8, 0, 0, 0, berlin),   // W49's digest
 			} {
 				var wg sync.WaitGroup
-				for _, j := range []*bot.DigestJob{a, b} {
+				for _, j := range []*digest.Job{a, b} {
 					wg.Go(func() {
 						sent, err := j.RunOnce(ctx, at)
 						if err != nil {
@@ -80,34 +82,34 @@ func TestDigestOncePerWeek(t *testing.T) {
 
 // failingSource fails to build once, as a database error would.
 type failingSource struct {
-	bot.DigestStore
+	digest.JobStore
 	fail bool
 }
 
-func (f *failingSource) Aggregate(ctx context.Context, q dialogs.Ref, dim store.Dimension) ([]store.Cell, error) {
+func (f *failingSource) Aggregate(ctx context.Context, q dialogs.Ref, dim survey.Dimension) ([]survey.Cell, error) {
 	if f.fail {
 		f.fail = false
 		return nil, errors.New("database gone")
 	}
-	return f.DigestStore.Aggregate(ctx, q, dim)
+	return f.JobStore.Aggregate(ctx, q, dim)
 }
 
 // TestDigestRetriedAfterFailure: a digest whose building failed after the
 // claim is sent once the claim lapses.
 func TestDigestRetriedAfterFailure(t *testing.T) {
 	ctx := context.Background()
-	q := core(t)
+	q := dialogstest.Core(t)
 	berlin, _ := time.LoadLocation("Europe/Berlin")
 	now := time.Date(2026, 11, 30, 8, 5, 0, 0, berlin)
 	clock := now
 	db := storetest.SQLite(t, store.WithClock(func() time.Time { return clock }))
-	if err := db.AddSubscriber(ctx, store.Subscriber{Kind: "email", Target: "rat@example.org"}); err != nil {
+	if err := db.AddSubscriber(ctx, survey.Subscriber{Kind: "email", Target: "rat@example.org"}); err != nil {
 		t.Fatal(err)
 	}
 	sent := 0
-	src := &failingSource{DigestStore: db, fail: true}
-	job := bot.NewDigestJob(src, q, map[string]bot.DigestDeliverer{"email": func(context.Context, store.Subscriber, digest.Digest) error { sent++; return nil }},
-		berlin, time.Monday, 8*time.Hour, discard())
+	src := &failingSource{JobStore: db, fail: true}
+	job := digest.NewJob(src, q, map[survey.Channel]digest.Deliverer{survey.Email: func(context.Context, survey.Subscriber, digest.Digest) error { sent++; return nil }},
+		berlin, time.Monday, 8*time.Hour, testrig.Discard())
 	if _, err := job.RunOnce(ctx, now); err == nil {
 		t.Fatal("the failing build reported no error")
 	}

@@ -1,4 +1,4 @@
-package bot
+package campaigns
 
 import (
 	"bytes"
@@ -13,6 +13,7 @@ import (
 
 	"github.com/surveybot/surveybot/members"
 	"github.com/surveybot/surveybot/store"
+	"github.com/surveybot/surveybot/survey"
 )
 
 // The largest bodies the member and campaign routes read: a member list
@@ -22,24 +23,28 @@ const (
 	maxJSONBody   = 64 << 10
 )
 
-// registerCampaigns mounts the member list and campaign routes. Every one
-// goes through a *Campaigns method, which keeps a chamber's key to its own
-// chamber.
-func (a *AdminAPI) registerCampaigns(mux interface{ Handle(string, http.Handler) }) {
-	mux.Handle("POST /api/v1/members", a.auth(a.importMembers))
-	mux.Handle("GET /api/v1/members", a.auth(a.listMembers))
-	mux.Handle("POST /api/v1/campaigns", a.auth(a.createCampaign))
-	mux.Handle("GET /api/v1/campaigns", a.auth(a.listCampaigns))
-	mux.Handle("GET /api/v1/campaigns/{id}", a.auth(a.campaignStats))
-	mux.Handle("POST /api/v1/campaigns/{id}/launch", a.auth(a.launchCampaign))
-	mux.Handle("POST /api/v1/campaigns/{id}/pause", a.auth(a.pauseCampaign))
-	mux.Handle("POST /api/v1/campaigns/{id}/resume", a.auth(a.resumeCampaign))
-	mux.Handle("POST /api/v1/campaigns/{id}/remind", a.auth(a.remindCampaign))
+// Auth admits a request of the admin API: it checks the request's API key
+// and calls the handler with who the key speaks for.
+type Auth func(func(http.ResponseWriter, *http.Request, survey.Principal)) http.Handler
+
+// RegisterAPI mounts the admin API's member list and campaign routes
+// (docs/openapi.yaml) on mux, each behind auth. Every one goes through a
+// Service method, which keeps a chamber's key to its own chamber.
+func (a *Service) RegisterAPI(mux interface{ Handle(string, http.Handler) }, auth Auth) {
+	mux.Handle("POST /api/v1/members", auth(a.importMembers))
+	mux.Handle("GET /api/v1/members", auth(a.listMembers))
+	mux.Handle("POST /api/v1/campaigns", auth(a.createCampaign))
+	mux.Handle("GET /api/v1/campaigns", auth(a.listCampaigns))
+	mux.Handle("GET /api/v1/campaigns/{id}", auth(a.campaignStats))
+	mux.Handle("POST /api/v1/campaigns/{id}/launch", auth(a.launchCampaign))
+	mux.Handle("POST /api/v1/campaigns/{id}/pause", auth(a.pauseCampaign))
+	mux.Handle("POST /api/v1/campaigns/{id}/resume", auth(a.resumeCampaign))
+	mux.Handle("POST /api/v1/campaigns/{id}/remind", auth(a.remindCampaign))
 }
 
 // importMembers reads a member list sent as the body (CSV, as Excel
 // writes it) into the key's chamber, or for the operator into ?chamber=.
-func (a *AdminAPI) importMembers(w http.ResponseWriter, r *http.Request, p store.Principal) {
+func (a *Service) importMembers(w http.ResponseWriter, r *http.Request, p survey.Principal) {
 	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt == "multipart/form-data" {
 		apiError(w, http.StatusUnsupportedMediaType, "send the CSV file itself as the body (Content-Type: text/csv), not as a form upload")
 		return
@@ -55,15 +60,15 @@ func (a *AdminAPI) importMembers(w http.ResponseWriter, r *http.Request, p store
 	chamber := r.URL.Query().Get("chamber")
 	// Whom the list is for is settled before the file is read, so that a
 	// key naming another chamber learns nothing from its file's errors.
-	if _, err := a.campaigns.chamberFor(r.Context(), p, chamber); err != nil {
-		a.campaignError(w, r, p, err, "")
+	if _, err := a.chamberFor(r.Context(), p, chamber); err != nil {
+		a.answerError(w, r, p, err, "")
 		return
 	}
 	// The whole list is read first: a list too large is refused before
 	// anything is parsed or stored.
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxMemberList))
 	if err != nil {
-		a.campaignError(w, r, p, err, "")
+		a.answerError(w, r, p, err, "")
 		return
 	}
 	// A file that is no member list is the sender's mistake (400); Parse
@@ -72,9 +77,9 @@ func (a *AdminAPI) importMembers(w http.ResponseWriter, r *http.Request, p store
 		apiError(w, http.StatusBadRequest, err.Error())
 		return
 	}
-	res, err := a.campaigns.ImportMembers(r.Context(), p, chamber, bytes.NewReader(body), skipBad)
+	res, err := a.ImportMembers(r.Context(), p, chamber, bytes.NewReader(body), skipBad)
 	if err != nil {
-		a.campaignError(w, r, p, err, "")
+		a.answerError(w, r, p, err, "")
 		return
 	}
 	if res.Skipped == nil {
@@ -85,14 +90,14 @@ func (a *AdminAPI) importMembers(w http.ResponseWriter, r *http.Request, p store
 
 // listMembers lists the key's chamber's members, or for the operator
 // those of ?chamber=.
-func (a *AdminAPI) listMembers(w http.ResponseWriter, r *http.Request, p store.Principal) {
-	ms, err := a.campaigns.Members(r.Context(), p, r.URL.Query().Get("chamber"))
+func (a *Service) listMembers(w http.ResponseWriter, r *http.Request, p survey.Principal) {
+	ms, err := a.Members(r.Context(), p, r.URL.Query().Get("chamber"))
 	if err != nil {
-		a.campaignError(w, r, p, err, "")
+		a.answerError(w, r, p, err, "")
 		return
 	}
 	if ms == nil {
-		ms = []store.Member{}
+		ms = []survey.Member{}
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"members": ms})
 }
@@ -100,17 +105,17 @@ func (a *AdminAPI) listMembers(w http.ResponseWriter, r *http.Request, p store.P
 // createCampaign stores a campaign as a draft. A chamber's key creates
 // its own chamber's; the operator names the chamber in the body or in
 // ?chamber=.
-func (a *AdminAPI) createCampaign(w http.ResponseWriter, r *http.Request, p store.Principal) {
-	var spec CampaignSpec
+func (a *Service) createCampaign(w http.ResponseWriter, r *http.Request, p survey.Principal) {
+	var spec Spec
 	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxJSONBody))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&spec); err != nil {
 		var tooLarge *http.MaxBytesError
 		if errors.As(err, &tooLarge) {
-			a.campaignError(w, r, p, err, "")
+			a.answerError(w, r, p, err, "")
 			return
 		}
-		apiError(w, http.StatusBadRequest, "the body must be a campaign as JSON (docs/openapi.yaml, CampaignSpec): "+err.Error())
+		apiError(w, http.StatusBadRequest, "the body must be a campaign as JSON (docs/openapi.yaml, Spec): "+err.Error())
 		return
 	}
 	if dec.More() {
@@ -120,9 +125,9 @@ func (a *AdminAPI) createCampaign(w http.ResponseWriter, r *http.Request, p stor
 	if spec.Chamber == "" {
 		spec.Chamber = r.URL.Query().Get("chamber")
 	}
-	camp, err := a.campaigns.Create(r.Context(), p, spec)
+	camp, err := a.Create(r.Context(), p, spec)
 	if err != nil {
-		a.campaignError(w, r, p, err, "")
+		a.answerError(w, r, p, err, "")
 		return
 	}
 	w.Header().Set("Location", "/api/v1/campaigns/"+camp.ID)
@@ -130,67 +135,67 @@ func (a *AdminAPI) createCampaign(w http.ResponseWriter, r *http.Request, p stor
 }
 
 // listCampaigns lists the key's chamber's campaigns; the operator's, all.
-func (a *AdminAPI) listCampaigns(w http.ResponseWriter, r *http.Request, p store.Principal) {
-	camps, err := a.campaigns.List(r.Context(), p)
+func (a *Service) listCampaigns(w http.ResponseWriter, r *http.Request, p survey.Principal) {
+	camps, err := a.List(r.Context(), p)
 	if err != nil {
-		a.campaignError(w, r, p, err, "")
+		a.answerError(w, r, p, err, "")
 		return
 	}
 	if camps == nil {
-		camps = []store.Campaign{}
+		camps = []survey.Campaign{}
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"campaigns": camps})
 }
 
 // campaignStats returns a campaign and how it goes.
-func (a *AdminAPI) campaignStats(w http.ResponseWriter, r *http.Request, p store.Principal) {
-	st, err := a.campaigns.Stats(r.Context(), p, r.PathValue("id"))
+func (a *Service) campaignStats(w http.ResponseWriter, r *http.Request, p survey.Principal) {
+	st, err := a.Stats(r.Context(), p, r.PathValue("id"))
 	if err != nil {
-		a.campaignError(w, r, p, err, "")
+		a.answerError(w, r, p, err, "")
 		return
 	}
 	writeJSON(w, http.StatusOK, st)
 }
 
-func (a *AdminAPI) launchCampaign(w http.ResponseWriter, r *http.Request, p store.Principal) {
-	res, err := a.campaigns.Launch(r.Context(), p, r.PathValue("id"))
+func (a *Service) launchCampaign(w http.ResponseWriter, r *http.Request, p survey.Principal) {
+	res, err := a.Launch(r.Context(), p, r.PathValue("id"))
 	if err != nil {
-		a.campaignError(w, r, p, err, "only a draft or running campaign before its end can be launched")
+		a.answerError(w, r, p, err, "only a draft or running campaign before its end can be launched")
 		return
 	}
 	writeJSON(w, http.StatusOK, res)
 }
 
-func (a *AdminAPI) pauseCampaign(w http.ResponseWriter, r *http.Request, p store.Principal) {
-	if err := a.campaigns.Pause(r.Context(), p, r.PathValue("id")); err != nil {
-		a.campaignError(w, r, p, err, "only a running campaign can be paused")
+func (a *Service) pauseCampaign(w http.ResponseWriter, r *http.Request, p survey.Principal) {
+	if err := a.Pause(r.Context(), p, r.PathValue("id")); err != nil {
+		a.answerError(w, r, p, err, "only a running campaign can be paused")
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]string{"status": string(store.CampaignPaused)})
+	writeJSON(w, http.StatusOK, map[string]string{"status": string(survey.CampaignPaused)})
 }
 
-func (a *AdminAPI) resumeCampaign(w http.ResponseWriter, r *http.Request, p store.Principal) {
-	n, err := a.campaigns.Resume(r.Context(), p, r.PathValue("id"))
+func (a *Service) resumeCampaign(w http.ResponseWriter, r *http.Request, p survey.Principal) {
+	n, err := a.Resume(r.Context(), p, r.PathValue("id"))
 	if err != nil {
-		a.campaignError(w, r, p, err, "only a paused campaign can be resumed")
+		a.answerError(w, r, p, err, "only a paused campaign can be resumed")
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]int{"queued": n})
 }
 
-func (a *AdminAPI) remindCampaign(w http.ResponseWriter, r *http.Request, p store.Principal) {
-	n, err := a.campaigns.Remind(r.Context(), p, r.PathValue("id"))
+func (a *Service) remindCampaign(w http.ResponseWriter, r *http.Request, p survey.Principal) {
+	n, err := a.Remind(r.Context(), p, r.PathValue("id"))
 	if err != nil {
-		a.campaignError(w, r, p, err, "only a running campaign sends reminders")
+		a.answerError(w, r, p, err, "only a running campaign sends reminders")
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]int{"queued": n})
 }
 
-// campaignError answers with the status an error of the member and
+// answerError answers with the status an error of the member and
 // campaign routes calls for. state says which statuses the action needs,
 // for ErrCampaignState.
-func (a *AdminAPI) campaignError(w http.ResponseWriter, r *http.Request, p store.Principal, err error, state string) {
+func (a *Service) answerError(w http.ResponseWriter, r *http.Request, p survey.Principal, err error, state string) {
 	var (
 		badRows  *BadRowsError
 		tooLarge *http.MaxBytesError
@@ -209,13 +214,23 @@ func (a *AdminAPI) campaignError(w http.ResponseWriter, r *http.Request, p store
 		apiError(w, http.StatusBadRequest, err.Error()+"; the operator names it with ?chamber=CODE")
 	case errors.Is(err, ErrInvalidCampaign):
 		apiError(w, http.StatusBadRequest, err.Error())
-	case errors.Is(err, store.ErrNotFound):
+	case errors.Is(err, survey.ErrNotFound):
 		// Another chamber's campaign too: a key cannot tell it exists.
 		apiError(w, http.StatusNotFound, "no such campaign")
-	case errors.Is(err, store.ErrCampaignState):
+	case errors.Is(err, survey.ErrCampaignState):
 		apiError(w, http.StatusConflict, err.Error()+"; "+state)
 	default:
 		a.log.Error("admin API", slog.String("route", r.Pattern), slog.Any("error", err))
 		apiError(w, http.StatusInternalServerError, "internal error")
 	}
+}
+
+func apiError(w http.ResponseWriter, status int, msg string) {
+	writeJSON(w, status, map[string]string{"error": msg})
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
 }

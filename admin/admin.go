@@ -1,4 +1,7 @@
-package bot
+// Package admin is the JSON API for chambers and the operator
+// (docs/openapi.yaml): digest subscribers, responses, aggregates, and the
+// member list and campaign routes of package campaigns, all behind API keys.
+package admin
 
 import (
 	"context"
@@ -9,48 +12,53 @@ import (
 	"net/mail"
 	"strings"
 
+	"github.com/surveybot/surveybot/campaigns"
 	"github.com/surveybot/surveybot/dialogs"
 	"github.com/surveybot/surveybot/exports"
 	"github.com/surveybot/surveybot/indicators"
 	"github.com/surveybot/surveybot/store"
+	"github.com/surveybot/surveybot/survey"
 )
 
-// AdminStore is what the admin API needs of the database.
-type AdminStore interface {
-	PrincipalByKey(ctx context.Context, key string) (store.Principal, error)
-	Subscribers(ctx context.Context) ([]store.Subscriber, error)
-	AddSubscriber(ctx context.Context, s store.Subscriber) error
-	RemoveSubscriber(ctx context.Context, s store.Subscriber) error
+// Store is what the admin API needs of the database.
+type Store interface {
+	PrincipalByKey(ctx context.Context, key string) (survey.Principal, error)
+	Subscribers(ctx context.Context) ([]survey.Subscriber, error)
+	AddSubscriber(ctx context.Context, s survey.Subscriber) error
+	RemoveSubscriber(ctx context.Context, s survey.Subscriber) error
 	EachCompleted(ctx context.Context, f store.CompletedFilter, fn func(store.CompletedResponse) error) error
-	Aggregate(ctx context.Context, q dialogs.Ref, dim store.Dimension) ([]store.Cell, error)
+	Aggregate(ctx context.Context, q dialogs.Ref, dim survey.Dimension) ([]survey.Cell, error)
 }
 
-// AdminAPI is the JSON API for chambers and the operator (docs/openapi.yaml),
-// authenticated by API key: a chamber's key sees only its own members'
-// responses; the operator's key sees everything.
-type AdminAPI struct {
-	db        AdminStore
+// API is the JSON API for chambers and the operator, authenticated by API
+// key: a chamber's key sees only its own members' responses; the
+// operator's key sees everything.
+type API struct {
+	db        Store
 	q         *dialogs.Questionnaire
 	log       *slog.Logger
-	campaigns *Campaigns // member lists and campaigns; nil: not served
+	campaigns *campaigns.Service // member lists and campaigns; nil: not served
 }
 
-// NewAdminAPI returns the admin API over the questionnaire new responses answer.
-func NewAdminAPI(db AdminStore, q *dialogs.Questionnaire, log *slog.Logger) *AdminAPI {
-	return &AdminAPI{db: db, q: q, log: log}
+// Config is what the API serves.
+type Config struct {
+	DB            Store
+	Questionnaire *dialogs.Questionnaire // what new responses answer
+	// Campaigns serves chambers' member lists and campaigns; nil: those
+	// routes are not mounted.
+	Campaigns *campaigns.Service
+	Log       *slog.Logger
 }
 
-// WithCampaigns serves chambers' member lists and campaigns through c
-// (bot/admin_campaigns.go).
-func (a *AdminAPI) WithCampaigns(c *Campaigns) *AdminAPI {
-	a.campaigns = c
-	return a
+// New returns the admin API.
+func New(cfg Config) *API {
+	return &API{db: cfg.DB, q: cfg.Questionnaire, log: cfg.Log, campaigns: cfg.Campaigns}
 }
 
 // Register mounts the API under /api/v1/.
-func (a *AdminAPI) Register(mux interface{ Handle(string, http.Handler) }) {
+func (a *API) Register(mux interface{ Handle(string, http.Handler) }) {
 	if a.campaigns != nil {
-		a.registerCampaigns(mux)
+		a.campaigns.RegisterAPI(mux, a.auth)
 	}
 	mux.Handle("GET /api/v1/digest/subscribers", a.auth(a.operatorOnly(a.listSubscribers)))
 	mux.Handle("POST /api/v1/digest/subscribers", a.auth(a.operatorOnly(a.addSubscriber)))
@@ -59,10 +67,8 @@ func (a *AdminAPI) Register(mux interface{ Handle(string, http.Handler) }) {
 	mux.Handle("GET /api/v1/aggregates", a.auth(a.operatorOnly(a.aggregates)))
 }
 
-type principalKey struct{}
-
 // auth admits requests with a valid "Authorization: Bearer <key>".
-func (a *AdminAPI) auth(next func(http.ResponseWriter, *http.Request, store.Principal)) http.Handler {
+func (a *API) auth(next func(http.ResponseWriter, *http.Request, survey.Principal)) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		key, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
 		if !ok || key == "" {
@@ -71,7 +77,7 @@ func (a *AdminAPI) auth(next func(http.ResponseWriter, *http.Request, store.Prin
 			return
 		}
 		p, err := a.db.PrincipalByKey(r.Context(), key)
-		if errors.Is(err, store.ErrNotFound) {
+		if errors.Is(err, survey.ErrNotFound) {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="surveybot", error="invalid_token"`)
 			apiError(w, http.StatusUnauthorized, "unknown or revoked API key")
 			return
@@ -85,8 +91,8 @@ func (a *AdminAPI) auth(next func(http.ResponseWriter, *http.Request, store.Prin
 	})
 }
 
-func (a *AdminAPI) operatorOnly(next func(http.ResponseWriter, *http.Request, store.Principal)) func(http.ResponseWriter, *http.Request, store.Principal) {
-	return func(w http.ResponseWriter, r *http.Request, p store.Principal) {
+func (a *API) operatorOnly(next func(http.ResponseWriter, *http.Request, survey.Principal)) func(http.ResponseWriter, *http.Request, survey.Principal) {
+	return func(w http.ResponseWriter, r *http.Request, p survey.Principal) {
 		if !p.Operator() {
 			apiError(w, http.StatusForbidden, "only the operator's key may do this")
 			return
@@ -105,7 +111,7 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	_ = json.NewEncoder(w).Encode(v)
 }
 
-func (a *AdminAPI) listSubscribers(w http.ResponseWriter, r *http.Request, _ store.Principal) {
+func (a *API) listSubscribers(w http.ResponseWriter, r *http.Request, _ survey.Principal) {
 	subs, err := a.db.Subscribers(r.Context())
 	if err != nil {
 		a.log.Error("list subscribers", slog.Any("error", err))
@@ -114,15 +120,15 @@ func (a *AdminAPI) listSubscribers(w http.ResponseWriter, r *http.Request, _ sto
 	}
 	out := make([]map[string]string, len(subs))
 	for i, s := range subs {
-		out[i] = map[string]string{"kind": s.Kind, "target": s.Target}
+		out[i] = map[string]string{"kind": string(s.Kind), "target": s.Target}
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"subscribers": out})
 }
 
-func (a *AdminAPI) addSubscriber(w http.ResponseWriter, r *http.Request, _ store.Principal) {
+func (a *API) addSubscriber(w http.ResponseWriter, r *http.Request, _ survey.Principal) {
 	var in struct {
-		Kind   string `json:"kind"`
-		Target string `json:"target"`
+		Kind   survey.Channel `json:"kind"`
+		Target string         `json:"target"`
 	}
 	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 4096))
 	dec.DisallowUnknownFields()
@@ -135,12 +141,12 @@ func (a *AdminAPI) addSubscriber(w http.ResponseWriter, r *http.Request, _ store
 		return
 	}
 	switch in.Kind {
-	case "slack", "telegram":
+	case survey.Slack, survey.Telegram:
 		if strings.TrimSpace(in.Target) == "" {
 			apiError(w, http.StatusBadRequest, "target is empty: a Slack channel id or a Telegram chat id")
 			return
 		}
-	case "email":
+	case survey.Email:
 		if _, err := mail.ParseAddress(in.Target); err != nil {
 			apiError(w, http.StatusBadRequest, "target is not an e-mail address")
 			return
@@ -149,18 +155,18 @@ func (a *AdminAPI) addSubscriber(w http.ResponseWriter, r *http.Request, _ store
 		apiError(w, http.StatusBadRequest, "kind must be slack, telegram or email")
 		return
 	}
-	if err := a.db.AddSubscriber(r.Context(), store.Subscriber{Kind: in.Kind, Target: in.Target}); err != nil {
+	if err := a.db.AddSubscriber(r.Context(), survey.Subscriber{Kind: in.Kind, Target: in.Target}); err != nil {
 		a.log.Error("add subscriber", slog.Any("error", err))
 		apiError(w, http.StatusInternalServerError, "internal error")
 		return
 	}
-	writeJSON(w, http.StatusCreated, map[string]string{"kind": in.Kind, "target": in.Target})
+	writeJSON(w, http.StatusCreated, map[string]string{"kind": string(in.Kind), "target": in.Target})
 }
 
-func (a *AdminAPI) removeSubscriber(w http.ResponseWriter, r *http.Request, _ store.Principal) {
-	err := a.db.RemoveSubscriber(r.Context(), store.Subscriber{Kind: r.PathValue("kind"), Target: r.PathValue("target")})
+func (a *API) removeSubscriber(w http.ResponseWriter, r *http.Request, _ survey.Principal) {
+	err := a.db.RemoveSubscriber(r.Context(), survey.Subscriber{Kind: survey.Channel(r.PathValue("kind")), Target: r.PathValue("target")})
 	switch {
-	case errors.Is(err, store.ErrNotFound):
+	case errors.Is(err, survey.ErrNotFound):
 		apiError(w, http.StatusNotFound, "no such subscriber")
 	case err != nil:
 		a.log.Error("remove subscriber", slog.Any("error", err))
@@ -172,7 +178,7 @@ func (a *AdminAPI) removeSubscriber(w http.ResponseWriter, r *http.Request, _ st
 
 // responses exports completed responses: a chamber gets its own members'
 // only, whatever it asks for; the operator all, or one chamber's.
-func (a *AdminAPI) responses(w http.ResponseWriter, r *http.Request, p store.Principal) {
+func (a *API) responses(w http.ResponseWriter, r *http.Request, p survey.Principal) {
 	chamber := r.URL.Query().Get("chamber")
 	if !p.Operator() {
 		if chamber != "" && chamber != p.Chamber.Code {
@@ -203,13 +209,13 @@ func (a *AdminAPI) responses(w http.ResponseWriter, r *http.Request, p store.Pri
 }
 
 // aggregates returns the disclosure-controlled figures of one dimension.
-func (a *AdminAPI) aggregates(w http.ResponseWriter, r *http.Request, _ store.Principal) {
-	dim := store.Dimension(r.URL.Query().Get("by"))
+func (a *API) aggregates(w http.ResponseWriter, r *http.Request, _ survey.Principal) {
+	dim := survey.Dimension(r.URL.Query().Get("by"))
 	if dim == "" {
-		dim = store.Overall
+		dim = survey.Overall
 	}
 	valid := false
-	for _, d := range store.Dimensions() {
+	for _, d := range survey.Dimensions() {
 		valid = valid || d == dim
 	}
 	if !valid {
@@ -223,7 +229,7 @@ func (a *AdminAPI) aggregates(w http.ResponseWriter, r *http.Request, _ store.Pr
 		return
 	}
 	tables := indicators.Disclose(cells)
-	if dim == store.ByWeek {
+	if dim == survey.ByWeek {
 		tables = indicators.DiscloseByWeek(cells)
 	}
 	type figure struct {

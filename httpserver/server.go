@@ -1,4 +1,6 @@
-package bot
+// Package httpserver is the listener every HTTP route of surveybot shares:
+// health and readiness checks, timeouts and graceful shutdown.
+package httpserver
 
 import (
 	"context"

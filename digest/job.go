@@ -1,4 +1,4 @@
-package bot
+package digest
 
 import (
 	"context"
@@ -8,14 +8,13 @@ import (
 	"time"
 
 	"github.com/surveybot/surveybot/dialogs"
-	"github.com/surveybot/surveybot/digest"
-	"github.com/surveybot/surveybot/store"
+	"github.com/surveybot/surveybot/survey"
 )
 
-// DigestStore is what the weekly digest job needs of the database.
-type DigestStore interface {
-	digest.Source
-	Subscribers(ctx context.Context) ([]store.Subscriber, error)
+// JobStore is what the weekly digest job needs of the database.
+type JobStore interface {
+	Source
+	Subscribers(ctx context.Context) ([]survey.Subscriber, error)
 	ClaimDigest(ctx context.Context, week string, lease time.Duration) (bool, error)
 	DigestSent(ctx context.Context, week string, sent, failed int) error
 }
@@ -24,17 +23,17 @@ type DigestStore interface {
 // another instance takes it over.
 const digestLease = 30 * time.Minute
 
-// DigestDeliverer sends a digest to one subscriber, by the subscriber's kind.
-type DigestDeliverer func(ctx context.Context, to store.Subscriber, d digest.Digest) error
+// Deliverer sends a digest to one subscriber, by the subscriber's kind.
+type Deliverer func(ctx context.Context, to survey.Subscriber, d Digest) error
 
-// DigestJob sends the digest of the past week once a week, at a set
+// Job sends the digest of the past week once a week, at a set
 // weekday and time in a set time zone (Monday 08:00 Europe/Berlin by
 // default), exactly once however many instances run it: the week is
 // claimed in SQL first.
-type DigestJob struct {
-	db       DigestStore
+type Job struct {
+	db       JobStore
 	q        *dialogs.Questionnaire
-	deliver  map[string]DigestDeliverer
+	deliver  map[survey.Channel]Deliverer
 	loc      *time.Location
 	weekday  time.Weekday
 	at       time.Duration // after midnight
@@ -42,15 +41,15 @@ type DigestJob struct {
 	interval time.Duration
 }
 
-// NewDigestJob returns the job. deliver maps a subscriber kind (slack,
+// NewJob returns the job. deliver maps a subscriber kind (slack,
 // telegram, email) to its deliverer; subscribers of kinds without one are
 // skipped with a warning.
-func NewDigestJob(db DigestStore, q *dialogs.Questionnaire, deliver map[string]DigestDeliverer, loc *time.Location, weekday time.Weekday, at time.Duration, log *slog.Logger) *DigestJob {
-	return &DigestJob{db: db, q: q, deliver: deliver, loc: loc, weekday: weekday, at: at, log: log, interval: time.Minute}
+func NewJob(db JobStore, q *dialogs.Questionnaire, deliver map[survey.Channel]Deliverer, loc *time.Location, weekday time.Weekday, at time.Duration, log *slog.Logger) *Job {
+	return &Job{db: db, q: q, deliver: deliver, loc: loc, weekday: weekday, at: at, log: log, interval: time.Minute}
 }
 
 // Run checks every minute whether a digest is due, until ctx ends.
-func (j *DigestJob) Run(ctx context.Context) {
+func (j *Job) Run(ctx context.Context) {
 	t := time.NewTicker(j.interval)
 	defer t.Stop()
 	for {
@@ -67,7 +66,7 @@ func (j *DigestJob) Run(ctx context.Context) {
 
 // Due returns the week whose digest is due at now: the ISO week before the
 // current one, once the current week's send time has passed.
-func (j *DigestJob) Due(now time.Time) (string, bool) {
+func (j *Job) Due(now time.Time) (string, bool) {
 	local := now.In(j.loc)
 	y, m, d := local.Date()
 	midnight := time.Date(y, m, d, 0, 0, 0, 0, j.loc)
@@ -77,12 +76,12 @@ func (j *DigestJob) Due(now time.Time) (string, bool) {
 	if now.Before(sendDay.Add(j.at)) {
 		return "", false
 	}
-	return store.ISOWeek(midnight.AddDate(0, 0, -offset-7)), true
+	return survey.ISOWeek(midnight.AddDate(0, 0, -offset-7)), true
 }
 
 // RunOnce sends the due digest if no instance has sent it yet. It reports
 // whether this call sent it.
-func (j *DigestJob) RunOnce(ctx context.Context, now time.Time) (bool, error) {
+func (j *Job) RunOnce(ctx context.Context, now time.Time) (bool, error) {
 	week, due := j.Due(now)
 	if !due {
 		return false, nil
@@ -95,7 +94,7 @@ func (j *DigestJob) RunOnce(ctx context.Context, now time.Time) (bool, error) {
 	if err != nil || !claimed {
 		return false, err
 	}
-	d, err := digest.Build(ctx, j.db, j.q, week)
+	d, err := Build(ctx, j.db, j.q, week)
 	if err != nil {
 		return false, fmt.Errorf("build digest %s: %w", week, err)
 	}
@@ -104,7 +103,7 @@ func (j *DigestJob) RunOnce(ctx context.Context, now time.Time) (bool, error) {
 	for _, s := range subs {
 		deliver, ok := j.deliver[s.Kind]
 		if !ok {
-			j.log.Warn("digest subscriber of a channel that is off", slog.String("kind", s.Kind))
+			j.log.Warn("digest subscriber of a channel that is off", slog.String("kind", string(s.Kind)))
 			failed++
 			continue
 		}

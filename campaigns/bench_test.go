@@ -1,4 +1,4 @@
-package bot_test
+package campaigns_test
 
 import (
 	"context"
@@ -8,12 +8,16 @@ import (
 	"time"
 
 	"github.com/surveybot/surveybot/bot"
+	"github.com/surveybot/surveybot/campaigns"
 	"github.com/surveybot/surveybot/channels/outbox"
 	"github.com/surveybot/surveybot/channels/telegram"
 	"github.com/surveybot/surveybot/channels/telegramtest"
 	"github.com/surveybot/surveybot/dialogs"
+	"github.com/surveybot/surveybot/dialogs/dialogstest"
+	"github.com/surveybot/surveybot/internal/testrig"
 	"github.com/surveybot/surveybot/store"
 	"github.com/surveybot/surveybot/store/storetest"
+	"github.com/surveybot/surveybot/survey"
 )
 
 // benchDBs are the databases a benchmark runs on: SQLite, and PostgreSQL
@@ -32,10 +36,10 @@ func BenchmarkQueueInvitations(b *testing.B) {
 	for name, db := range benchDBs(b) {
 		b.Run(name, func(b *testing.B) {
 			ctx := context.Background()
-			if err := db.RegisterQuestionnaire(ctx, core(b).Ref(), dialogs.CoreSource()); err != nil {
+			if err := db.RegisterQuestionnaire(ctx, dialogstest.Core(b).Ref(), dialogs.CoreSource()); err != nil {
 				b.Fatal(err)
 			}
-			c, err := bot.NewCampaigns(ctx, db, core(b), bot.CampaignsConfig{KeySecret: []byte("0123456789abcdef0123456789abcdef")}, discard())
+			c, err := campaigns.New(ctx, db, dialogstest.Core(b), campaigns.Config{KeySecret: []byte("0123456789abcdef0123456789abcdef")}, testrig.Discard())
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -45,20 +49,20 @@ func BenchmarkQueueInvitations(b *testing.B) {
 				if err != nil {
 					b.Fatal(err)
 				}
-				ms := make([]store.Member, members)
+				ms := make([]survey.Member, members)
 				for j := range ms {
-					ms[j] = store.Member{Company: "Firma", Email: fmt.Sprintf("m%d-%d@example.org", i, j), Lang: "de", Consent: true}
+					ms[j] = survey.Member{Company: "Firma", Email: fmt.Sprintf("m%d-%d@example.org", i, j), Lang: "de", Consent: true}
 				}
 				if _, err := db.ImportMembers(ctx, ch.ID, ms); err != nil {
 					b.Fatal(err)
 				}
-				camp, err := c.Create(ctx, store.Principal{Chamber: &ch}, bot.CampaignSpec{Name: "Alle", Channels: []string{"email"},
+				camp, err := c.Create(ctx, survey.Principal{Chamber: &ch}, campaigns.Spec{Name: "Alle", Channels: []survey.Channel{"email"},
 					End: time.Now().AddDate(0, 1, 0).Format(time.DateOnly)})
 				if err != nil {
 					b.Fatal(err)
 				}
 				b.StartTimer()
-				res, err := c.Launch(ctx, store.Principal{}, camp.ID)
+				res, err := c.Launch(ctx, survey.Principal{}, camp.ID)
 				if err != nil || res.Invited != members {
 					b.Fatalf("launch = %+v, %v", res, err)
 				}
@@ -93,10 +97,10 @@ func campaignTelegramRun(b *testing.B, limit bool, n int) (float64, int) {
 	b.StopTimer()
 	ctx := context.Background()
 	db := storetest.SQLite(b)
-	if storetest.Servers(b) {
+	if storetest.ServersEnabled(b) {
 		db = storetest.Postgres(b)
 	}
-	q := core(b)
+	q := dialogstest.Core(b)
 	if err := db.RegisterQuestionnaire(ctx, q.Ref(), dialogs.CoreSource()); err != nil {
 		b.Fatal(err)
 	}
@@ -104,15 +108,15 @@ func campaignTelegramRun(b *testing.B, limit bool, n int) (float64, int) {
 	if limit {
 		fake.LimitSends(30, 30)
 	}
-	svc := bot.NewService(db, store.NewMemorySessions(time.Hour), discard(), q)
+	svc := bot.NewService(db, store.NewMemorySessions(time.Hour), testrig.Discard(), q)
 	limits := outbox.Limits{PerKey: 1, PerKeyBurst: 3, Global: 30, GlobalBurst: 1} // as serve builds them from [telegram]
 	var lim outbox.Limiter = outbox.NewMemoryLimiter(limits)
 	if !limit {
 		lim = outbox.NewMemoryLimiter(outbox.Limits{})
 	}
-	queue := outbox.New(lim, outbox.Options{Log: discard()})
+	queue := outbox.New(lim, outbox.Options{Log: testrig.Discard()})
 	tg, err := telegram.New(telegram.Config{Token: "123456:bench", APIURL: fake.URL(), Mode: telegram.ModeWebhook,
-		WebhookSecret: "bench-secret-0123456789"}, svc, store.NewMemoryKV(), queue, discard())
+		WebhookSecret: "bench-secret-0123456789"}, svc, store.NewMemoryKV(), queue, testrig.Discard())
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -120,34 +124,31 @@ func campaignTelegramRun(b *testing.B, limit bool, n int) (float64, int) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	ms := make([]store.Member, n)
+	ms := make([]survey.Member, n)
 	for i := range ms {
 		// A member who once wrote to the bot: their chat is known.
 		email := fmt.Sprintf("m%d@example.org", i)
-		rid, err := db.EnsureRespondent(ctx, store.Identity{Channel: "telegram", External: strconv.Itoa(100000 + i)})
+		rid, err := db.EnsureRespondent(ctx, survey.Identity{Channel: "telegram", External: strconv.Itoa(100000 + i)})
 		if err != nil {
 			b.Fatal(err)
 		}
-		if err := db.LinkIdentity(ctx, rid, store.Identity{Channel: "email", External: email}); err != nil {
+		if err := db.LinkIdentity(ctx, rid, survey.Identity{Channel: "email", External: email}); err != nil {
 			b.Fatal(err)
 		}
-		ms[i] = store.Member{Company: "Firma", Email: email, Telegram: true, Lang: "de", Consent: true}
+		ms[i] = survey.Member{Company: "Firma", Email: email, Telegram: true, Lang: "de", Consent: true}
 	}
 	if _, err := db.ImportMembers(ctx, ch.ID, ms); err != nil {
 		b.Fatal(err)
 	}
-	c, err := bot.NewCampaigns(ctx, db, q, bot.CampaignsConfig{
+	c, err := campaigns.New(ctx, db, q, campaigns.Config{
 		KeySecret: []byte("0123456789abcdef0123456789abcdef"), Workers: 32, Poll: 50 * time.Millisecond,
-		Senders: map[string]bot.InviteSender{"telegram": bot.InviteSenderFunc(func(ctx context.Context, inv bot.Invite) error {
-			chat, _ := strconv.ParseInt(inv.To, 10, 64)
-			return tg.SendInvitation(ctx, chat, inv.Text(), inv.StartLabel(), inv.Key)
-		})},
-		Limiters: map[string]bot.Limiter{"telegram": lim},
-	}, discard())
+		Senders:  map[survey.Channel]campaigns.InviteSender{survey.Telegram: tg},
+		Limiters: map[survey.Channel]campaigns.Limiter{survey.Telegram: lim},
+	}, testrig.Discard())
 	if err != nil {
 		b.Fatal(err)
 	}
-	camp, err := c.Create(ctx, store.Principal{Chamber: &ch}, bot.CampaignSpec{Name: "Alle", Channels: []string{"telegram"},
+	camp, err := c.Create(ctx, survey.Principal{Chamber: &ch}, campaigns.Spec{Name: "Alle", Channels: []survey.Channel{"telegram"},
 		End: time.Now().AddDate(0, 1, 0).Format(time.DateOnly), QuietHours: "none", QuietSunday: new(false)})
 	if err != nil {
 		b.Fatal(err)
@@ -158,7 +159,7 @@ func campaignTelegramRun(b *testing.B, limit bool, n int) (float64, int) {
 	defer func() { cancel(); <-done }()
 	b.StartTimer()
 	start := time.Now()
-	if res, err := c.Launch(ctx, store.Principal{}, camp.ID); err != nil || res.Invited != n {
+	if res, err := c.Launch(ctx, survey.Principal{}, camp.ID); err != nil || res.Invited != n {
 		b.Fatalf("launch = %+v, %v", res, err)
 	}
 	// The rate is taken from the first message's arrival to the last's,

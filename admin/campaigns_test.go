@@ -1,4 +1,4 @@
-package bot_test
+package admin_test
 
 import (
 	"context"
@@ -10,10 +10,14 @@ import (
 	"testing"
 	"time"
 
-	"github.com/surveybot/surveybot/bot"
+	"github.com/surveybot/surveybot/admin"
+	"github.com/surveybot/surveybot/campaigns/campaignstest"
+	"github.com/surveybot/surveybot/dialogs/dialogstest"
+	"github.com/surveybot/surveybot/internal/testrig"
 	"github.com/surveybot/surveybot/members"
 	"github.com/surveybot/surveybot/store"
 	"github.com/surveybot/surveybot/store/storetest"
+	"github.com/surveybot/surveybot/survey"
 )
 
 // adminClient calls the admin API of a test server with one key.
@@ -127,11 +131,10 @@ func testAdminCampaignAPI(t *testing.T, db *store.DB) {
 	}
 	// The runner's clock is the real time, set by hand: the job queue
 	// schedules sends by the real clock.
-	e := &campaignEnv{db: db, chamber: hwk, clock: &clock{t: time.Now()},
-		senders: map[string]*recorder{"email": newRecorder(), "telegram": newRecorder(), "slack": newRecorder()}}
-	c := e.runner(t)
+	e := &campaignstest.Env{DB: db, Chamber: hwk, Clock: campaignstest.NewClock(time.Now()), Senders: campaignstest.NewRecorders()}
+	c := e.Runner(t)
 	mux := http.NewServeMux()
-	bot.NewAdminAPI(db, core(t), discard()).WithCampaigns(c).Register(mux)
+	admin.New(admin.Config{DB: db, Questionnaire: dialogstest.Core(t), Campaigns: c, Log: testrig.Discard()}).Register(mux)
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
 	anon := adminClient{t: t, url: srv.URL}
@@ -159,7 +162,7 @@ func testAdminCampaignAPI(t *testing.T, db *store.DB) {
 		t.Errorf("bad rows = %+v, want line 4 with the address", bad)
 	}
 	var list struct {
-		Members []store.Member `json:"members"`
+		Members []survey.Member `json:"members"`
 	}
 	hwkAPI.json("GET", "/api/v1/members", "", "", http.StatusOK, &list)
 	if len(list.Members) != 0 {
@@ -180,7 +183,7 @@ func testAdminCampaignAPI(t *testing.T, db *store.DB) {
 		t.Errorf("second import = %+v, want 1 created (103), 3 updated", imp)
 	}
 	hwkAPI.json("GET", "/api/v1/members", "", "", http.StatusOK, &list)
-	companies := map[string]store.Member{}
+	companies := map[string]survey.Member{}
 	for _, m := range list.Members {
 		companies[m.Company] = m
 	}
@@ -239,34 +242,34 @@ func testAdminCampaignAPI(t *testing.T, db *store.DB) {
 	hwkAPI.status("POST", "/api/v1/campaigns", js, `{"chamber":"ihk_h","name":"Fremd","end":"`+end+`"}`, http.StatusForbidden)
 	opAPI.status("POST", "/api/v1/campaigns", js, `{"name":"Ohne Kammer","end":"`+end+`"}`, http.StatusBadRequest)
 
-	var camp store.Campaign
+	var camp survey.Campaign
 	hwkAPI.json("POST", "/api/v1/campaigns", js, `{"name":"Herbst 2026","channels":["slack","email"],"end":"`+end+`","quiet_hours":"none","quiet_sunday":false}`, http.StatusCreated, &camp)
-	if camp.ID == "" || camp.Status != store.CampaignDraft || camp.ChamberCode != "hwk_h" || camp.Name != "Herbst 2026" {
+	if camp.ID == "" || camp.Status != survey.CampaignDraft || camp.ChamberCode != "hwk_h" || camp.Name != "Herbst 2026" {
 		t.Fatalf("created %+v, want HWK's draft", camp)
 	}
-	var ihkCamp store.Campaign
+	var ihkCamp survey.Campaign
 	opAPI.json("POST", "/api/v1/campaigns", js, `{"chamber":"ihk_h","name":"IHK Winter","end":"`+end+`"}`, http.StatusCreated, &ihkCamp)
 	if ihkCamp.ChamberCode != "ihk_h" {
 		t.Errorf("operator's campaign for IHK: %+v", ihkCamp)
 	}
 
 	// Launch, and follow the campaign until every invitation is sent.
-	var launched store.LaunchResult
+	var launched survey.LaunchResult
 	hwkAPI.json("POST", "/api/v1/campaigns/"+camp.ID+"/launch", "", "", http.StatusOK, &launched)
 	if launched.Invited != 3 || launched.ByChannel["slack"] != 1 || launched.ByChannel["email"] != 2 || launched.NoConsent != 1 {
 		t.Fatalf("launch = %+v, want 3 invited (1 on Slack, 2 by e-mail), 1 without consent", launched)
 	}
-	var st store.CampaignStats
-	waitFor(t, "three invitations sent", 20*time.Second, func() bool {
+	var st survey.CampaignStats
+	testrig.WaitFor(t, "three invitations sent", 20*time.Second, func() bool {
 		hwkAPI.json("GET", "/api/v1/campaigns/"+camp.ID, "", "", http.StatusOK, &st)
 		return st.Total.Sent == 3
 	})
-	if st.Campaign.Status != store.CampaignRunning || st.Total.Invited != 3 || len(st.ByChannel) != 2 || len(st.ByDay) != 1 || st.ByDay[0].Sent != 3 {
+	if st.Campaign.Status != survey.CampaignRunning || st.Total.Invited != 3 || len(st.ByChannel) != 2 || len(st.ByDay) != 1 || st.ByDay[0].Sent != 3 {
 		t.Errorf("stats = %+v, want a running campaign with 3 sent on 2 channels in a day", st)
 	} else if _, err := time.Parse(time.DateOnly, st.ByDay[0].Day); err != nil {
 		t.Errorf("by_day day %q is not YYYY-MM-DD", st.ByDay[0].Day)
 	}
-	if got := e.senders["slack"].to("U0BERG0001"); len(got) != 1 || got[0].Lang != "en" {
+	if got := e.Senders["slack"].To("U0BERG0001"); len(got) != 1 || got[0].Lang != "en" {
 		t.Errorf("Slack to U0BERG0001: %+v, want one English invitation", got)
 	}
 
@@ -280,7 +283,7 @@ func testAdminCampaignAPI(t *testing.T, db *store.DB) {
 		t.Errorf("IHK's campaigns: %s, want only its own", body)
 	}
 	var camps struct {
-		Campaigns []store.Campaign `json:"campaigns"`
+		Campaigns []survey.Campaign `json:"campaigns"`
 	}
 	hwkAPI.json("GET", "/api/v1/campaigns", "", "", http.StatusOK, &camps)
 	if len(camps.Campaigns) != 1 || camps.Campaigns[0].ID != camp.ID {
@@ -291,7 +294,7 @@ func testAdminCampaignAPI(t *testing.T, db *store.DB) {
 		t.Errorf("operator sees %d campaigns, want both", len(camps.Campaigns))
 	}
 	opAPI.json("GET", "/api/v1/campaigns/"+camp.ID, "", "", http.StatusOK, &st)
-	if st.Campaign.Status != store.CampaignRunning || st.Total.Sent != 3 {
+	if st.Campaign.Status != survey.CampaignRunning || st.Total.Sent != 3 {
 		t.Errorf("after the other chamber's attempts: %+v, want still running with 3 sent", st)
 	}
 
@@ -315,17 +318,17 @@ func testAdminCampaignAPI(t *testing.T, db *store.DB) {
 	opAPI.status("POST", "/api/v1/campaigns/"+ihkCamp.ID+"/pause", "", "", http.StatusConflict) // a draft
 
 	// A reminder to the three who have not answered (invited before now).
-	e.clock.Set(time.Now().Add(2 * time.Second))
+	e.Clock.Set(time.Now().Add(2 * time.Second))
 	queued = nil
 	hwkAPI.json("POST", "/api/v1/campaigns/"+camp.ID+"/remind", "", "", http.StatusOK, &queued)
 	if queued["queued"] != 3 {
 		t.Errorf("remind = %v, want 3 queued", queued)
 	}
-	waitFor(t, "three reminders sent", 20*time.Second, func() bool {
+	testrig.WaitFor(t, "three reminders sent", 20*time.Second, func() bool {
 		hwkAPI.json("GET", "/api/v1/campaigns/"+camp.ID, "", "", http.StatusOK, &st)
 		return st.Total.Reminders == 3
 	})
-	if got := e.senders["email"].to("alt@example.org"); len(got) != 2 || !got[1].Reminder {
+	if got := e.Senders["email"].To("alt@example.org"); len(got) != 2 || !got[1].Reminder {
 		t.Errorf("e-mails to alt@: %+v, want the invitation and a reminder", got)
 	}
 	queued = nil
@@ -344,7 +347,7 @@ func TestAdminCampaignAPINotServed(t *testing.T) {
 		t.Fatal(err)
 	}
 	mux := http.NewServeMux()
-	bot.NewAdminAPI(db, core(t), discard()).Register(mux)
+	admin.New(admin.Config{DB: db, Questionnaire: dialogstest.Core(t), Log: testrig.Discard()}).Register(mux)
 	srv := httptest.NewServer(mux)
 	defer srv.Close()
 	req, _ := http.NewRequest("GET", srv.URL+"/api/v1/campaigns", nil)

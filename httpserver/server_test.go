@@ -1,4 +1,4 @@
-package bot_test
+package httpserver_test
 
 import (
 	"bytes"
@@ -16,19 +16,19 @@ import (
 	"testing"
 	"time"
 
-	"github.com/surveybot/surveybot/bot"
+	"github.com/surveybot/surveybot/httpserver"
 )
 
 func srvLogger() *slog.Logger { return slog.New(slog.DiscardHandler) }
 
-func srvCheck(name string, err error) bot.Check {
-	return bot.Check{Name: name, Check: func(context.Context) error { return err }}
+func srvCheck(name string, err error) httpserver.Check {
+	return httpserver.Check{Name: name, Check: func(context.Context) error { return err }}
 }
 
 func TestServerHealthz(t *testing.T) {
 	// Liveness does not depend on the checks: a process with a dead
 	// database is still alive.
-	srv := bot.NewServer(srvLogger(), srvCheck("database", errors.New("down")))
+	srv := httpserver.NewServer(srvLogger(), srvCheck("database", errors.New("down")))
 	rec := httptest.NewRecorder()
 	srv.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/healthz", nil))
 	if rec.Code != http.StatusOK {
@@ -43,31 +43,31 @@ func TestServerReadyz(t *testing.T) {
 	const secret = "password authentication failed for user surveybot at 10.1.2.3"
 	tests := []struct {
 		name       string
-		checks     []bot.Check
+		checks     []httpserver.Check
 		wantStatus int
 		wantBody   map[string]string
 	}{
 		{
 			name:       "database ok",
-			checks:     []bot.Check{srvCheck("database", nil)},
+			checks:     []httpserver.Check{srvCheck("database", nil)},
 			wantStatus: http.StatusOK,
 			wantBody:   map[string]string{"database": "ok"},
 		},
 		{
 			name:       "database and redis ok",
-			checks:     []bot.Check{srvCheck("database", nil), srvCheck("redis", nil)},
+			checks:     []httpserver.Check{srvCheck("database", nil), srvCheck("redis", nil)},
 			wantStatus: http.StatusOK,
 			wantBody:   map[string]string{"database": "ok", "redis": "ok"},
 		},
 		{
 			name:       "database down",
-			checks:     []bot.Check{srvCheck("database", errors.New(secret))},
+			checks:     []httpserver.Check{srvCheck("database", errors.New(secret))},
 			wantStatus: http.StatusServiceUnavailable,
 			wantBody:   map[string]string{"database": "unavailable"},
 		},
 		{
 			name:       "redis down, database ok",
-			checks:     []bot.Check{srvCheck("database", nil), srvCheck("redis", errors.New(secret))},
+			checks:     []httpserver.Check{srvCheck("database", nil), srvCheck("redis", errors.New(secret))},
 			wantStatus: http.StatusServiceUnavailable,
 			wantBody:   map[string]string{"database": "ok", "redis": "unavailable"},
 		},
@@ -80,7 +80,7 @@ func TestServerReadyz(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var logged bytes.Buffer
-			srv := bot.NewServer(slog.New(slog.NewTextHandler(&logged, nil)), tt.checks...)
+			srv := httpserver.NewServer(slog.New(slog.NewTextHandler(&logged, nil)), tt.checks...)
 			rec := httptest.NewRecorder()
 			srv.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/readyz", nil))
 			if rec.Code != tt.wantStatus {
@@ -112,7 +112,7 @@ func TestServerReadyz(t *testing.T) {
 
 func TestServerReadyzGivesChecksADeadline(t *testing.T) {
 	var hadDeadline atomic.Bool
-	srv := bot.NewServer(srvLogger(), bot.Check{Name: "database", Check: func(ctx context.Context) error {
+	srv := httpserver.NewServer(srvLogger(), httpserver.Check{Name: "database", Check: func(ctx context.Context) error {
 		_, ok := ctx.Deadline()
 		hadDeadline.Store(ok)
 		return nil
@@ -132,7 +132,7 @@ func TestServerShutsDownGracefully(t *testing.T) {
 	addr := ln.Addr().String()
 	base := "http://" + addr
 
-	srv := bot.NewServer(srvLogger(), srvCheck("database", nil))
+	srv := httpserver.NewServer(srvLogger(), srvCheck("database", nil))
 	started := make(chan struct{})
 	var finished atomic.Bool
 	srv.Handle("GET /slow", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -147,7 +147,7 @@ func TestServerShutsDownGracefully(t *testing.T) {
 	served := make(chan error, 1)
 	var servedAfterHandler atomic.Bool
 	go func() {
-		err := srv.Serve(ctx, ln, bot.Timeouts{Read: 5 * time.Second, Write: 5 * time.Second, Shutdown: 5 * time.Second})
+		err := srv.Serve(ctx, ln, httpserver.Timeouts{Read: 5 * time.Second, Write: 5 * time.Second, Shutdown: 5 * time.Second})
 		servedAfterHandler.Store(finished.Load())
 		served <- err
 	}()
@@ -218,7 +218,7 @@ func TestServerShutdownTimeoutIsReported(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := bot.NewServer(srvLogger())
+	srv := httpserver.NewServer(srvLogger())
 	started, release := make(chan struct{}), make(chan struct{})
 	srv.Handle("GET /stuck", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		close(started)
@@ -229,7 +229,7 @@ func TestServerShutdownTimeoutIsReported(t *testing.T) {
 	defer cancel()
 	served := make(chan error, 1)
 	go func() {
-		served <- srv.Serve(ctx, ln, bot.Timeouts{Read: 5 * time.Second, Write: 5 * time.Second, Shutdown: 200 * time.Millisecond})
+		served <- srv.Serve(ctx, ln, httpserver.Timeouts{Read: 5 * time.Second, Write: 5 * time.Second, Shutdown: 200 * time.Millisecond})
 	}()
 	client := &http.Client{Transport: &http.Transport{}, Timeout: 10 * time.Second}
 	defer client.CloseIdleConnections()

@@ -1,172 +1,29 @@
-package bot_test
+package campaigns_test
 
 import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
-	"os"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/surveybot/surveybot/bot"
-	"github.com/surveybot/surveybot/dialogs"
-	"github.com/surveybot/surveybot/members"
+	"github.com/surveybot/surveybot/campaigns"
+	"github.com/surveybot/surveybot/campaigns/campaignstest"
+	"github.com/surveybot/surveybot/channels/outbox"
+	"github.com/surveybot/surveybot/dialogs/dialogstest"
+	"github.com/surveybot/surveybot/internal/testrig"
 	"github.com/surveybot/surveybot/store"
 	"github.com/surveybot/surveybot/store/storetest"
+	"github.com/surveybot/surveybot/survey"
 )
 
-// recorder is a fake channel: it records every message it is given.
-type recorder struct {
-	mu   sync.Mutex
-	got  map[string][]bot.Invite // by recipient
-	fail func(bot.Invite) error  // if set, may refuse a message
-	hook func(bot.Invite)        // if set, called before recording
-}
-
-func newRecorder() *recorder { return &recorder{got: map[string][]bot.Invite{}} }
-
-func (r *recorder) SendInvite(_ context.Context, inv bot.Invite) error {
-	if r.hook != nil {
-		r.hook(inv)
-	}
-	if r.fail != nil {
-		if err := r.fail(inv); err != nil {
-			return err
-		}
-	}
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.got[inv.To] = append(r.got[inv.To], inv)
-	return nil
-}
-
-func (r *recorder) count() int {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	n := 0
-	for _, v := range r.got {
-		n += len(v)
-	}
-	return n
-}
-
-func (r *recorder) to(who string) []bot.Invite {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return append([]bot.Invite(nil), r.got[who]...)
-}
-
-// clock is a settable time for the campaign runner.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Set(t time.Time) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = t
-}
-
-func berlin(t *testing.T, s string) time.Time {
-	t.Helper()
-	loc, err := time.LoadLocation("Europe/Berlin")
-	if err != nil {
-		t.Fatal(err)
-	}
-	v, err := time.ParseInLocation("2006-01-02 15:04", s, loc)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return v
-}
-
-// campaignEnv is a chamber with members and a campaign runner.
-type campaignEnv struct {
-	db      *store.DB
-	chamber store.Chamber
-	clock   *clock
-	senders map[string]*recorder
-}
-
-func newCampaignEnv(t *testing.T, db *store.DB, csv string) *campaignEnv {
-	t.Helper()
-	ctx := context.Background()
-	clk := &clock{t: berlin(t, "2026-11-25 10:00")}
-	store.WithClock(clk.Now)(db)
-	if err := db.RegisterQuestionnaire(ctx, core(t).Ref(), dialogs.CoreSource()); err != nil {
-		t.Fatal(err)
-	}
-	ch, _, err := db.AddChamber(ctx, "hwk_h", "HWK Hannover")
-	if err != nil {
-		t.Fatal(err)
-	}
-	rows, bad, err := members.Parse(strings.NewReader(csv))
-	if err != nil || len(bad) > 0 {
-		t.Fatalf("members: %v %v", err, bad)
-	}
-	ms := make([]store.Member, len(rows))
-	for i, r := range rows {
-		ms[i] = r.Member
-	}
-	if _, err := db.ImportMembers(ctx, ch.ID, ms); err != nil {
-		t.Fatal(err)
-	}
-	return &campaignEnv{db: db, chamber: ch, clock: clk,
-		senders: map[string]*recorder{"email": newRecorder(), "telegram": newRecorder(), "slack": newRecorder()}}
-}
-
-// runner starts a campaign runner on the env's database, like one serve
-// instance; it stops when the test ends.
-func (e *campaignEnv) runner(t *testing.T) *bot.Campaigns {
-	t.Helper()
-	senders := map[string]bot.InviteSender{}
-	for k, v := range e.senders {
-		senders[k] = v
-	}
-	c, err := bot.NewCampaigns(context.Background(), e.db, core(t), bot.CampaignsConfig{
-		KeySecret: []byte("0123456789abcdef0123456789abcdef"), Senders: senders, Workers: 8,
-		Poll: 20 * time.Millisecond, RemindEvery: 50 * time.Millisecond, Now: e.clock.Now,
-	}, testLog(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- c.Run(ctx, 5*time.Second) }()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("runner: %v", err)
-		}
-	})
-	return c
-}
-
 // operator speaks for nobody in particular: it sees every chamber.
-var operator = store.Principal{}
+var operator = survey.Principal{}
 
-func waitFor(t *testing.T, what string, timeout time.Duration, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(timeout)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-}
-
-func stats(t *testing.T, c *bot.Campaigns, id string) store.CampaignStats {
+func stats(t *testing.T, c *campaigns.Service, id string) survey.CampaignStats {
 	t.Helper()
 	st, err := c.Stats(context.Background(), operator, id)
 	if err != nil {
@@ -185,9 +42,9 @@ func TestCampaignSendsEveryInvitationOnce(t *testing.T) {
 	for name, db := range storetest.DBs(t) {
 		t.Run(name, func(t *testing.T) {
 			ctx := context.Background()
-			e := newCampaignEnv(t, db, threeMembers)
-			c := e.runner(t)
-			camp, err := c.Create(ctx, operator, bot.CampaignSpec{Chamber: "hwk_h", Name: "Herbst", Channels: []string{"slack", "email"}, End: "2026-12-31"})
+			e := campaignstest.NewEnv(t, db, threeMembers)
+			c := e.Runner(t)
+			camp, err := c.Create(ctx, operator, campaigns.Spec{Chamber: "hwk_h", Name: "Herbst", Channels: []survey.Channel{"slack", "email"}, End: "2026-12-31"})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -198,11 +55,11 @@ func TestCampaignSendsEveryInvitationOnce(t *testing.T) {
 			if res.Invited != 3 || res.NoConsent != 1 || res.ByChannel["slack"] != 2 || res.ByChannel["email"] != 1 {
 				t.Fatalf("launch = %+v, want 3 invited (2 on Slack, 1 by e-mail), 1 without consent", res)
 			}
-			waitFor(t, "three sends", 10*time.Second, func() bool { return stats(t, c, camp.ID).Total.Sent == 3 })
-			if got := e.senders["slack"].to("U0BERG0001"); len(got) != 1 || got[0].Lang != "en" || got[0].Chamber != "HWK Hannover" {
+			testrig.WaitFor(t, "three sends", 10*time.Second, func() bool { return stats(t, c, camp.ID).Total.Sent == 3 })
+			if got := e.Senders["slack"].To("U0BERG0001"); len(got) != 1 || got[0].Lang != "en" || got[0].Chamber != "HWK Hannover" {
 				t.Errorf("Slack to U0BERG0001 = %+v, want one English invitation from HWK Hannover", got)
 			}
-			if got := e.senders["email"].to("alt@example.org"); len(got) != 1 || got[0].Reminder {
+			if got := e.Senders["email"].To("alt@example.org"); len(got) != 1 || got[0].Reminder {
 				t.Errorf("e-mail to alt@ = %+v, want one invitation", got)
 			}
 			// A second launch invites nobody twice.
@@ -211,7 +68,7 @@ func TestCampaignSendsEveryInvitationOnce(t *testing.T) {
 				t.Fatalf("second launch = %+v, %v; want nobody invited", res, err)
 			}
 			time.Sleep(200 * time.Millisecond)
-			if n := e.senders["slack"].count() + e.senders["email"].count(); n != 3 {
+			if n := e.Senders["slack"].Count() + e.Senders["email"].Count(); n != 3 {
 				t.Errorf("%d messages sent, want 3", n)
 			}
 		})
@@ -220,20 +77,20 @@ func TestCampaignSendsEveryInvitationOnce(t *testing.T) {
 
 // complete answers the whole questionnaire as who, through the invitation
 // key a campaign message carried.
-func complete(t *testing.T, db *store.DB, who store.Identity, key string) {
+func complete(t *testing.T, db *store.DB, who survey.Identity, key string) {
 	t.Helper()
 	ctx := context.Background()
-	svc := bot.NewService(db, store.NewMemorySessions(time.Hour), discard(), core(t))
+	svc := bot.NewService(db, store.NewMemorySessions(time.Hour), testrig.Discard(), dialogstest.Core(t))
 	r, err := svc.StartInvitation(ctx, who, key)
 	if err != nil {
 		t.Fatal(err)
 	}
 	for range 200 {
-		p, ok := question(r)
+		p, ok := dialogstest.Question(r.Prompts)
 		if !ok {
 			return
 		}
-		if r, err = svc.Handle(ctx, who, answerFor(p, 1)); err != nil {
+		if r, err = svc.Handle(ctx, who, dialogstest.AnswerFor(p, 1)); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -244,9 +101,9 @@ func TestCampaignRemindsOnlyThoseWhoHaveNotCompleted(t *testing.T) {
 	for name, db := range storetest.DBs(t) {
 		t.Run(name, func(t *testing.T) {
 			ctx := context.Background()
-			e := newCampaignEnv(t, db, threeMembers)
-			c := e.runner(t)
-			camp, err := c.Create(ctx, operator, bot.CampaignSpec{Chamber: "hwk_h", Name: "Herbst", Channels: []string{"email", "slack"},
+			e := campaignstest.NewEnv(t, db, threeMembers)
+			c := e.Runner(t)
+			camp, err := c.Create(ctx, operator, campaigns.Spec{Chamber: "hwk_h", Name: "Herbst", Channels: []survey.Channel{"email", "slack"},
 				End: "2026-12-31", Reminders: []int{7, 14}})
 			if err != nil {
 				t.Fatal(err)
@@ -254,27 +111,27 @@ func TestCampaignRemindsOnlyThoseWhoHaveNotCompleted(t *testing.T) {
 			if _, err := c.Launch(ctx, operator, camp.ID); err != nil {
 				t.Fatal(err)
 			}
-			waitFor(t, "invitations", 10*time.Second, func() bool { return stats(t, c, camp.ID).Total.Sent == 3 })
+			testrig.WaitFor(t, "invitations", 10*time.Second, func() bool { return stats(t, c, camp.ID).Total.Sent == 3 })
 			// Elektro Berg completes through the link of its e-mail.
-			berg := e.senders["email"].to("berg@example.org")
-			complete(t, db, store.Identity{Channel: "web", External: "berg-browser"}, berg[0].Key)
+			berg := e.Senders["email"].To("berg@example.org")
+			complete(t, db, survey.Identity{Channel: "web", External: "berg-browser"}, berg[0].Key)
 
 			// Six days later: no reminder yet.
-			e.clock.Set(berlin(t, "2026-12-01 10:00"))
+			e.Clock.Set(campaignstest.Berlin(t, "2026-12-01 10:00"))
 			time.Sleep(300 * time.Millisecond)
 			if n := stats(t, c, camp.ID).Total.Reminders; n != 0 {
 				t.Fatalf("%d reminders after six days, want none", n)
 			}
 			// Eight days later (a Thursday, 10:00): the two who did not complete get one reminder each.
-			e.clock.Set(berlin(t, "2026-12-03 10:00"))
-			waitFor(t, "reminders", 10*time.Second, func() bool { return stats(t, c, camp.ID).Total.Reminders == 2 })
-			if got := e.senders["email"].to("alt@example.org"); len(got) != 2 || !got[1].Reminder || got[1].Key != got[0].Key {
+			e.Clock.Set(campaignstest.Berlin(t, "2026-12-03 10:00"))
+			testrig.WaitFor(t, "reminders", 10*time.Second, func() bool { return stats(t, c, camp.ID).Total.Reminders == 2 })
+			if got := e.Senders["email"].To("alt@example.org"); len(got) != 2 || !got[1].Reminder || got[1].Key != got[0].Key {
 				t.Errorf("alt@ got %+v, want the invitation and a reminder with the same link", got)
 			}
-			if got := e.senders["email"].to("berg@example.org"); len(got) != 1 {
+			if got := e.Senders["email"].To("berg@example.org"); len(got) != 1 {
 				t.Errorf("berg@ (completed) got %d messages, want only the invitation", len(got))
 			}
-			if got := e.senders["slack"].to("U0CELLE001"); len(got) != 2 {
+			if got := e.Senders["slack"].To("U0CELLE001"); len(got) != 2 {
 				t.Errorf("Slack U0CELLE001 got %d messages, want invitation and reminder", len(got))
 			}
 			time.Sleep(300 * time.Millisecond) // the scan runs again: still one reminder each
@@ -297,10 +154,10 @@ func TestCampaignRemindsOnlyThoseWhoHaveNotCompleted(t *testing.T) {
 func TestCampaignKeepsQuietHoursAndSundays(t *testing.T) {
 	db := storetest.SQLite(t)
 	ctx := context.Background()
-	e := newCampaignEnv(t, db, threeMembers)
-	e.clock.Set(berlin(t, "2026-11-28 21:30")) // a Saturday evening
-	c := e.runner(t)
-	camp, err := c.Create(ctx, operator, bot.CampaignSpec{Chamber: "hwk_h", Name: "Herbst", Channels: []string{"email", "slack"}, End: "2026-12-31"})
+	e := campaignstest.NewEnv(t, db, threeMembers)
+	e.Clock.Set(campaignstest.Berlin(t, "2026-11-28 21:30")) // a Saturday evening
+	c := e.Runner(t)
+	camp, err := c.Create(ctx, operator, campaigns.Spec{Chamber: "hwk_h", Name: "Herbst", Channels: []survey.Channel{"email", "slack"}, End: "2026-12-31"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -308,11 +165,11 @@ func TestCampaignKeepsQuietHoursAndSundays(t *testing.T) {
 		t.Fatal(err)
 	}
 	time.Sleep(300 * time.Millisecond)
-	e.clock.Set(berlin(t, "2026-11-29 12:00")) // Sunday noon
+	e.Clock.Set(campaignstest.Berlin(t, "2026-11-29 12:00")) // Sunday noon
 	time.Sleep(300 * time.Millisecond)
-	e.clock.Set(berlin(t, "2026-11-30 07:59")) // Monday before eight
+	e.Clock.Set(campaignstest.Berlin(t, "2026-11-30 07:59")) // Monday before eight
 	time.Sleep(300 * time.Millisecond)
-	if n := e.senders["email"].count() + e.senders["slack"].count(); n != 0 {
+	if n := e.Senders["email"].Count() + e.Senders["slack"].Count(); n != 0 {
 		t.Fatalf("%d messages sent in quiet time, want none", n)
 	}
 	if st := stats(t, c, camp.ID); st.Total.Queued != 3 {
@@ -320,8 +177,8 @@ func TestCampaignKeepsQuietHoursAndSundays(t *testing.T) {
 	}
 	// The jobs were put off until Monday 08:00; the runner's jobs wait in
 	// real time, so the test asks the runner to send what is due now.
-	e.clock.Set(berlin(t, "2026-11-30 08:00"))
-	if _, err := c.Resume(ctx, operator, camp.ID); !errors.Is(err, store.ErrCampaignState) {
+	e.Clock.Set(campaignstest.Berlin(t, "2026-11-30 08:00"))
+	if _, err := c.Resume(ctx, operator, camp.ID); !errors.Is(err, survey.ErrCampaignState) {
 		t.Fatalf("resume of a running campaign = %v, want ErrCampaignState", err)
 	}
 	if err := c.Pause(ctx, operator, camp.ID); err != nil {
@@ -330,11 +187,11 @@ func TestCampaignKeepsQuietHoursAndSundays(t *testing.T) {
 	if _, err := c.Resume(ctx, operator, camp.ID); err != nil { // queues the waiting messages again, due now
 		t.Fatal(err)
 	}
-	waitFor(t, "sends at eight", 10*time.Second, func() bool { return stats(t, c, camp.ID).Total.Sent == 3 })
+	testrig.WaitFor(t, "sends at eight", 10*time.Second, func() bool { return stats(t, c, camp.ID).Total.Sent == 3 })
 }
 
 func TestQuietUntil(t *testing.T) {
-	camp := store.Campaign{QuietFrom: "20:00", QuietUntil: "08:00", QuietSunday: true, Timezone: "Europe/Berlin"}
+	camp := survey.Campaign{QuietFrom: "20:00", QuietUntil: "08:00", QuietSunday: true, Timezone: "Europe/Berlin"}
 	for _, tc := range []struct{ at, until string }{
 		{"2026-11-25 10:00", ""},                 // Wednesday morning: send
 		{"2026-11-25 19:59", ""},                 //
@@ -344,14 +201,14 @@ func TestQuietUntil(t *testing.T) {
 		{"2026-11-29 12:00", "2026-11-30 08:00"}, // Sunday
 		{"2026-03-29 07:00", "2026-03-30 08:00"}, // Sunday of the switch to summer time
 	} {
-		until, quiet := bot.QuietUntil(camp, berlin(t, tc.at))
+		until, quiet := campaigns.QuietUntil(camp, campaignstest.Berlin(t, tc.at))
 		if tc.until == "" {
 			if quiet {
 				t.Errorf("%s: quiet until %s, want to send", tc.at, until)
 			}
 			continue
 		}
-		if want := berlin(t, tc.until); !quiet || !until.Equal(want) {
+		if want := campaignstest.Berlin(t, tc.until); !quiet || !until.Equal(want) {
 			t.Errorf("%s: quiet=%v until %s, want until %s", tc.at, quiet, until, want)
 		}
 	}
@@ -362,13 +219,13 @@ func TestQuietUntil(t *testing.T) {
 		{"2026-10-25 07:30", "2026-10-25 08:00"},
 		{"2026-03-29 07:30", "2026-03-29 08:00"}, // the morning after they go forward
 	} {
-		until, quiet := bot.QuietUntil(camp, berlin(t, tc.at))
-		if want := berlin(t, tc.until); !quiet || !until.Equal(want) {
+		until, quiet := campaigns.QuietUntil(camp, campaignstest.Berlin(t, tc.at))
+		if want := campaignstest.Berlin(t, tc.until); !quiet || !until.Equal(want) {
 			t.Errorf("%s: quiet=%v until %s, want until %s", tc.at, quiet, until, want)
 		}
 	}
 	camp.QuietFrom, camp.QuietUntil, camp.QuietSunday = "00:00", "00:00", false
-	if _, quiet := bot.QuietUntil(camp, berlin(t, "2026-11-29 03:00")); quiet {
+	if _, quiet := campaigns.QuietUntil(camp, campaignstest.Berlin(t, "2026-11-29 03:00")); quiet {
 		t.Error("no quiet hours: a Sunday night is quiet")
 	}
 }
@@ -382,13 +239,13 @@ func TestCampaignOptOutDuringBroadcast(t *testing.T) {
 			for i := range 60 {
 				fmt.Fprintf(&csv, "Firma %d;m%02d@example.org;ja\n", i, i)
 			}
-			e := newCampaignEnv(t, db, csv.String())
+			e := campaignstest.NewEnv(t, db, csv.String())
 			// The first send is slow; meanwhile m59 unsubscribes.
 			release := make(chan struct{})
 			var once sync.Once
-			e.senders["email"].hook = func(bot.Invite) { once.Do(func() { <-release }) }
-			c := e.runner(t)
-			camp, err := c.Create(ctx, operator, bot.CampaignSpec{Chamber: "hwk_h", Name: "Herbst", Channels: []string{"email"}, End: "2026-12-31"})
+			e.Senders["email"].Hook = func(survey.Invite) { once.Do(func() { <-release }) }
+			c := e.Runner(t)
+			camp, err := c.Create(ctx, operator, campaigns.Spec{Chamber: "hwk_h", Name: "Herbst", Channels: []survey.Channel{"email"}, End: "2026-12-31"})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -399,11 +256,11 @@ func TestCampaignOptOutDuringBroadcast(t *testing.T) {
 				t.Fatal(err)
 			}
 			close(release)
-			waitFor(t, "the broadcast", 20*time.Second, func() bool {
+			testrig.WaitFor(t, "the broadcast", 20*time.Second, func() bool {
 				st := stats(t, c, camp.ID).Total
 				return st.Sent+st.Skipped == 60
 			})
-			if got := e.senders["email"].to("m59@example.org"); len(got) != 0 {
+			if got := e.Senders["email"].To("m59@example.org"); len(got) != 0 {
 				t.Errorf("m59 opted out while the broadcast ran but got %d messages", len(got))
 			}
 			st := stats(t, c, camp.ID)
@@ -412,13 +269,6 @@ func TestCampaignOptOutDuringBroadcast(t *testing.T) {
 			}
 		})
 	}
-}
-
-func testLog(t *testing.T) *slog.Logger {
-	if os.Getenv("CAMPAIGN_LOG") == "" {
-		return discard()
-	}
-	return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
 }
 
 // TestTwoInstancesSendEachInvitationOnce broadcasts to many members with
@@ -442,10 +292,10 @@ func TestTwoInstancesSendEachInvitationOnce(t *testing.T) {
 					fmt.Fprintf(&csv, "%d;Firma %d;;U%08d;ja\n", i, i, i)
 				}
 			}
-			e := newCampaignEnv(t, db, csv.String())
-			e.clock.Set(time.Now()) // the real clock: jobs are due at once
-			a, b := e.runner(t), e.runner(t)
-			camp, err := a.Create(ctx, operator, bot.CampaignSpec{Chamber: "hwk_h", Name: "Alle", Channels: []string{"slack", "email"},
+			e := campaignstest.NewEnv(t, db, csv.String())
+			e.Clock.Set(time.Now()) // the real clock: jobs are due at once
+			a, b := e.Runner(t), e.Runner(t)
+			camp, err := a.Create(ctx, operator, campaigns.Spec{Chamber: "hwk_h", Name: "Alle", Channels: []survey.Channel{"slack", "email"},
 				End: time.Now().AddDate(0, 1, 0).Format(time.DateOnly), QuietHours: "none", QuietSunday: new(false)})
 			if err != nil {
 				t.Fatal(err)
@@ -454,20 +304,18 @@ func TestTwoInstancesSendEachInvitationOnce(t *testing.T) {
 			if err != nil || res.Invited != n {
 				t.Fatalf("launch = %+v, %v; want %d invited", res, err, n)
 			}
-			waitFor(t, "the broadcast", 3*time.Minute, func() bool { return stats(t, a, camp.ID).Total.Sent == n })
+			testrig.WaitFor(t, "the broadcast", 3*time.Minute, func() bool { return stats(t, a, camp.ID).Total.Sent == n })
 			time.Sleep(200 * time.Millisecond) // a second send would show now
-			for _, ch := range []string{"email", "slack"} {
-				r := e.senders[ch]
-				r.mu.Lock()
-				for who, got := range r.got {
-					if len(got) != 1 {
-						t.Errorf("%s %s got %d messages", ch, who, len(got))
+			for _, ch := range []survey.Channel{survey.Email, survey.Slack} {
+				got := e.Senders[ch].All()
+				for who, msgs := range got {
+					if len(msgs) != 1 {
+						t.Errorf("%s %s got %d messages", ch, who, len(msgs))
 					}
 				}
-				if len(r.got) != n/2 {
-					t.Errorf("%s: %d recipients, want %d", ch, len(r.got), n/2)
+				if len(got) != n/2 {
+					t.Errorf("%s: %d recipients, want %d", ch, len(got), n/2)
 				}
-				r.mu.Unlock()
 			}
 		})
 	}
@@ -479,17 +327,17 @@ func TestTwoInstancesSendEachInvitationOnce(t *testing.T) {
 func TestErasedMemberIsNotInvitedAgain(t *testing.T) {
 	ctx := context.Background()
 	db := storetest.SQLite(t)
-	e := newCampaignEnv(t, db, threeMembers)
-	c := e.runner(t)
-	camp, err := c.Create(ctx, operator, bot.CampaignSpec{Chamber: "hwk_h", Name: "Herbst", Channels: []string{"email", "slack"}, End: "2026-12-31"})
+	e := campaignstest.NewEnv(t, db, threeMembers)
+	c := e.Runner(t)
+	camp, err := c.Create(ctx, operator, campaigns.Spec{Chamber: "hwk_h", Name: "Herbst", Channels: []survey.Channel{"email", "slack"}, End: "2026-12-31"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if _, err := c.Launch(ctx, operator, camp.ID); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, "invitations", 10*time.Second, func() bool { return stats(t, c, camp.ID).Total.Sent == 3 })
-	rid, err := db.RespondentByIdentity(ctx, store.Identity{Channel: "email", External: "alt@example.org"})
+	testrig.WaitFor(t, "invitations", 10*time.Second, func() bool { return stats(t, c, camp.ID).Total.Sent == 3 })
+	rid, err := db.RespondentByIdentity(ctx, survey.Identity{Channel: "email", External: "alt@example.org"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -503,7 +351,7 @@ func TestErasedMemberIsNotInvitedAgain(t *testing.T) {
 	if err != nil || res.Invited != 0 || res.OptedOut+res.NoConsent != 2 {
 		t.Fatalf("launch after erasure = %+v, %v; want nobody invited", res, err)
 	}
-	if got := e.senders["email"].to("alt@example.org"); len(got) != 1 {
+	if got := e.Senders["email"].To("alt@example.org"); len(got) != 1 {
 		t.Errorf("alt@ got %d messages, want only the first invitation", len(got))
 	}
 }
@@ -514,11 +362,11 @@ func TestErasedMemberIsNotInvitedAgain(t *testing.T) {
 func TestCampaignSendErrors(t *testing.T) {
 	ctx := context.Background()
 	db := storetest.SQLite(t)
-	e := newCampaignEnv(t, db, threeMembers)
-	e.clock.Set(time.Now())
+	e := campaignstest.NewEnv(t, db, threeMembers)
+	e.Clock.Set(time.Now())
 	var mu sync.Mutex
 	refusals := 0
-	e.senders["email"].fail = func(inv bot.Invite) error {
+	e.Senders["email"].Fail = func(inv survey.Invite) error {
 		mu.Lock()
 		defer mu.Unlock()
 		if inv.To == "alt@example.org" {
@@ -526,12 +374,12 @@ func TestCampaignSendErrors(t *testing.T) {
 		}
 		if refusals < 1 {
 			refusals++
-			return bot.NotSent(errors.New("451 try again later"))
+			return outbox.NotSent(errors.New("451 try again later"))
 		}
 		return nil
 	}
-	c := e.runner(t)
-	camp, err := c.Create(ctx, operator, bot.CampaignSpec{Chamber: "hwk_h", Name: "Herbst", Channels: []string{"email"},
+	c := e.Runner(t)
+	camp, err := c.Create(ctx, operator, campaigns.Spec{Chamber: "hwk_h", Name: "Herbst", Channels: []survey.Channel{"email"},
 		End: time.Now().AddDate(0, 1, 0).Format(time.DateOnly), QuietHours: "none", QuietSunday: new(false)})
 	if err != nil {
 		t.Fatal(err)
@@ -539,7 +387,7 @@ func TestCampaignSendErrors(t *testing.T) {
 	if _, err := c.Launch(ctx, operator, camp.ID); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, "both e-mails settled", 60*time.Second, func() bool {
+	testrig.WaitFor(t, "both e-mails settled", 60*time.Second, func() bool {
 		st := stats(t, c, camp.ID).Total
 		return st.Sent == 1 && st.Failed == 1
 	})
@@ -547,7 +395,7 @@ func TestCampaignSendErrors(t *testing.T) {
 	if len(st.Reasons) != 1 || !strings.Contains(st.Reasons[0].Reason, "outcome unknown") {
 		t.Errorf("reasons %+v, want one 'outcome unknown'", st.Reasons)
 	}
-	if got := e.senders["email"].to("berg@example.org"); len(got) != 1 {
+	if got := e.Senders["email"].To("berg@example.org"); len(got) != 1 {
 		t.Errorf("berg@ got %d messages after a refusal, want 1", len(got))
 	}
 }
@@ -558,9 +406,9 @@ func TestCampaignSendErrors(t *testing.T) {
 func TestUnsubscribeReachesAMemberLinkedBefore(t *testing.T) {
 	ctx := context.Background()
 	db := storetest.SQLite(t)
-	e := newCampaignEnv(t, db, "Mitgliedsnummer;Firma;E-Mail;Slack;Einwilligung\n7;Celle;;U0CELLE001;ja\n")
-	c := e.runner(t)
-	spec := bot.CampaignSpec{Chamber: "hwk_h", Name: "Eins", Channels: []string{"slack"}, End: "2026-12-31"}
+	e := campaignstest.NewEnv(t, db, "Mitgliedsnummer;Firma;E-Mail;Slack;Einwilligung\n7;Celle;;U0CELLE001;ja\n")
+	c := e.Runner(t)
+	spec := campaigns.Spec{Chamber: "hwk_h", Name: "Eins", Channels: []survey.Channel{"slack"}, End: "2026-12-31"}
 	first, err := c.Create(ctx, operator, spec)
 	if err != nil {
 		t.Fatal(err)
@@ -568,11 +416,11 @@ func TestUnsubscribeReachesAMemberLinkedBefore(t *testing.T) {
 	if _, err := c.Launch(ctx, operator, first.ID); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, "the Slack invitation", 10*time.Second, func() bool { return e.senders["slack"].count() == 1 })
+	testrig.WaitFor(t, "the Slack invitation", 10*time.Second, func() bool { return e.Senders["slack"].Count() == 1 })
 	if _, err := c.ImportMembers(ctx, operator, "hwk_h", strings.NewReader("Mitgliedsnummer;Firma;E-Mail;Slack;Einwilligung\n7;Celle;celle@example.org;U0CELLE001;ja\n"), false); err != nil {
 		t.Fatal(err)
 	}
-	spec.Name, spec.Channels = "Zwei", []string{"email"}
+	spec.Name, spec.Channels = "Zwei", []survey.Channel{survey.Email}
 	second, err := c.Create(ctx, operator, spec)
 	if err != nil {
 		t.Fatal(err)
@@ -580,8 +428,8 @@ func TestUnsubscribeReachesAMemberLinkedBefore(t *testing.T) {
 	if _, err := c.Launch(ctx, operator, second.ID); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, "the e-mail invitation", 10*time.Second, func() bool { return e.senders["email"].count() == 1 })
-	key := e.senders["email"].to("celle@example.org")[0].Key
+	testrig.WaitFor(t, "the e-mail invitation", 10*time.Second, func() bool { return e.Senders["email"].Count() == 1 })
+	key := e.Senders["email"].To("celle@example.org")[0].Key
 	if err := db.OptOutByInvitation(ctx, key); err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,4 @@
-package bot_test
+package admin_test
 
 import (
 	"bytes"
@@ -14,10 +14,14 @@ import (
 	"testing"
 	"time"
 
+	"github.com/surveybot/surveybot/admin"
 	"github.com/surveybot/surveybot/bot"
 	"github.com/surveybot/surveybot/dialogs"
+	"github.com/surveybot/surveybot/dialogs/dialogstest"
+	"github.com/surveybot/surveybot/internal/testrig"
 	"github.com/surveybot/surveybot/store"
 	"github.com/surveybot/surveybot/store/storetest"
+	"github.com/surveybot/surveybot/survey"
 	"github.com/xuri/excelize/v2"
 )
 
@@ -29,27 +33,27 @@ type adminRig struct {
 	srv               *httptest.Server
 	hwk, ihk, op      string // API keys
 	hwkIDs, ihkIDs    []string
-	subscribersBefore []store.Subscriber
+	subscribersBefore []survey.Subscriber
 }
 
 func newAdminRig(t *testing.T, db *store.DB) *adminRig {
 	t.Helper()
 	ctx := context.Background()
-	q := core(t)
-	svc := bot.NewService(db, store.NewMemorySessions(time.Hour), discard(), q)
+	q := dialogstest.Core(t)
+	svc := bot.NewService(db, store.NewMemorySessions(time.Hour), testrig.Discard(), q)
 	for i, chamber := range []string{"hwk_h", "hwk_h", "hwk_h", "hwk_h", "hwk_h", "ihk_h", "ihk_h", "ihk_h", "ihk_h", "ihk_h"} {
 		_, key, err := db.CreateInvitation(ctx, store.NewInvitation{Lang: dialogs.German, Fixed: map[string]string{"chamber": chamber}, TTL: time.Hour})
 		if err != nil {
 			t.Fatal(err)
 		}
-		who := store.Identity{Channel: "test", External: fmt.Sprintf("sec-%d", i)}
+		who := survey.Identity{Channel: "test", External: fmt.Sprintf("sec-%d", i)}
 		r, err := svc.StartInvitation(ctx, who, key)
 		if err != nil {
 			t.Fatal(err)
 		}
 		for !r.Finished() {
-			p, _ := question(r)
-			if r, err = svc.Handle(ctx, who, answerFor(p, i)); err != nil {
+			p, _ := dialogstest.Question(r.Prompts)
+			if r, err = svc.Handle(ctx, who, dialogstest.AnswerFor(p, i)); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -65,14 +69,14 @@ func newAdminRig(t *testing.T, db *store.DB) *adminRig {
 	if a.op, err = db.CreateOperatorKey(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if err := db.AddSubscriber(ctx, store.Subscriber{Kind: "email", Target: "rat@example.org"}); err != nil {
+	if err := db.AddSubscriber(ctx, survey.Subscriber{Kind: "email", Target: "rat@example.org"}); err != nil {
 		t.Fatal(err)
 	}
 	if a.subscribersBefore, err = db.Subscribers(ctx); err != nil {
 		t.Fatal(err)
 	}
 	mux := http.NewServeMux()
-	bot.NewAdminAPI(db, q, discard()).Register(mux)
+	admin.New(admin.Config{DB: db, Questionnaire: q, Log: testrig.Discard()}).Register(mux)
 	a.srv = httptest.NewServer(mux)
 	t.Cleanup(a.srv.Close)
 	a.hwkIDs = a.exportIDs(a.mustGet("/api/v1/responses?chamber=hwk_h", a.op))
@@ -160,9 +164,9 @@ func (a *adminRig) leaks(body string) []string {
 // key of HWK Hannover against what belongs to IHK Hannover or to the
 // operator: each is refused and no IHK response is shown.
 func TestSecurityAdminAPIOtherChambersKey(t *testing.T) {
-	for _, s := range setups(t) {
-		t.Run(s.name, func(t *testing.T) {
-			a := newAdminRig(t, s.db)
+	for _, s := range storetest.Rigs(t) {
+		t.Run(s.Name, func(t *testing.T) {
+			a := newAdminRig(t, s.DB)
 			jsonType := http.Header{"Content-Type": {"application/json"}}
 			refused := []struct {
 				method, path, body string
@@ -242,9 +246,9 @@ func TestSecurityAdminAPIOtherChambersKey(t *testing.T) {
 // gets 400, a filter selects nothing, never a 500, and nothing changes.
 func TestSecurityAdminAPIInjectionInParameters(t *testing.T) {
 	sqls := []string{`chamber'; DROP TABLE answers;--`, `x' OR '1'='1`, `overall UNION SELECT key_hash FROM api_keys--`, `1); DELETE FROM responses;--`}
-	for _, s := range setups(t) {
-		t.Run(s.name, func(t *testing.T) {
-			a := newAdminRig(t, s.db)
+	for _, s := range storetest.Rigs(t) {
+		t.Run(s.Name, func(t *testing.T) {
+			a := newAdminRig(t, s.DB)
 			for _, inj := range sqls {
 				v := url.QueryEscape(inj)
 				for _, key := range []string{a.op, a.hwk} {
@@ -298,7 +302,7 @@ func TestSecurityAdminAPIInjectionInParameters(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if !slices.Contains(subs, store.Subscriber{Kind: "slack", Target: target}) || len(subs) != len(a.subscribersBefore)+1 {
+			if !slices.Contains(subs, survey.Subscriber{Kind: "slack", Target: target}) || len(subs) != len(a.subscribersBefore)+1 {
 				t.Errorf("subscribers %v, want the earlier ones and the Slack one verbatim", subs)
 			}
 			if code, _ := a.call(http.MethodDelete, "/api/v1/digest/subscribers/slack/"+url.PathEscape(target), a.op, nil, nil); code != http.StatusNoContent {

@@ -1,4 +1,4 @@
-package bot_test
+package admin_test
 
 import (
 	"context"
@@ -11,10 +11,14 @@ import (
 	"testing"
 	"time"
 
+	"github.com/surveybot/surveybot/admin"
 	"github.com/surveybot/surveybot/bot"
 	"github.com/surveybot/surveybot/dialogs"
+	"github.com/surveybot/surveybot/dialogs/dialogstest"
+	"github.com/surveybot/surveybot/internal/testrig"
 	"github.com/surveybot/surveybot/store"
 	"github.com/surveybot/surveybot/store/storetest"
+	"github.com/surveybot/surveybot/survey"
 )
 
 // TestAdminAPI checks who sees what: a chamber's key only its own members'
@@ -22,23 +26,23 @@ import (
 // figures never describe fewer than 5.
 func TestAdminAPI(t *testing.T) {
 	ctx := context.Background()
-	q := core(t)
+	q := dialogstest.Core(t)
 	db := storetest.SQLite(t)
-	svc := bot.NewService(db, store.NewMemorySessions(time.Hour), discard(), q)
+	svc := bot.NewService(db, store.NewMemorySessions(time.Hour), testrig.Discard(), q)
 	// Three members of HWK Hannover, two of IHK Hannover, through the dialog.
 	for i, chamber := range []string{"hwk_h", "hwk_h", "hwk_h", "ihk_h", "ihk_h"} {
 		_, key, err := db.CreateInvitation(ctx, store.NewInvitation{Lang: dialogs.German, Fixed: map[string]string{"chamber": chamber}, TTL: time.Hour})
 		if err != nil {
 			t.Fatal(err)
 		}
-		who := store.Identity{Channel: "test", External: "admin-" + string(rune('a'+i))}
+		who := survey.Identity{Channel: "test", External: "admin-" + string(rune('a'+i))}
 		r, err := svc.StartInvitation(ctx, who, key)
 		if err != nil {
 			t.Fatal(err)
 		}
 		for !r.Finished() {
-			p, _ := question(r)
-			if r, err = svc.Handle(ctx, who, answerFor(p, 0)); err != nil {
+			p, _ := dialogstest.Question(r.Prompts)
+			if r, err = svc.Handle(ctx, who, dialogstest.AnswerFor(p, 0)); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -52,7 +56,7 @@ func TestAdminAPI(t *testing.T) {
 		t.Fatal(err)
 	}
 	mux := http.NewServeMux()
-	bot.NewAdminAPI(db, q, discard()).Register(mux)
+	admin.New(admin.Config{DB: db, Questionnaire: q, Log: testrig.Discard()}).Register(mux)
 	srv := httptest.NewServer(mux)
 	defer srv.Close()
 	call := func(method, path, key, body string) (int, string) {
@@ -125,7 +129,7 @@ func TestAdminAPI(t *testing.T) {
 				t.Errorf("%s/%s shown: %+v", tb.Field, c.Group, c)
 			}
 		}
-		if tb.Field == store.CompositeField && (tb.Total.N == nil || *tb.Total.N != 5) {
+		if tb.Field == survey.CompositeField && (tb.Total.N == nil || *tb.Total.N != 5) {
 			t.Errorf("composite total %v, want 5", tb.Total.N)
 		}
 	}
