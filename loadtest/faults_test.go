@@ -17,6 +17,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 	"github.com/surveybot/surveybot/channels/telegramtest"
+	"github.com/surveybot/surveybot/internal/testrig"
 )
 
 // FaultsEnv enables the fault tests, which run their own Redis and
@@ -63,7 +64,7 @@ func TestFaults(t *testing.T) {
 				Targets: targets(serves), BotAPI: fake, WebhookSecret: testSecret, DSN: st.dsn,
 				Telegram: 20, Web: 10, Concurrency: 10, Duplicates: 0.2, Late: 0.1, Seed: uint64(n),
 				Think: 80 * time.Millisecond, Nudge: 2 * time.Second, Deadline: 45 * time.Second,
-				AllowLostTicks: lostTicks, Log: testLog(t),
+				AllowLostTicks: lostTicks, Log: testrig.Log(t),
 				OnAnswer: func(total int64) {
 					answers.Store(total)
 					if total == 100 { // of about 900
@@ -257,7 +258,7 @@ func (pg *pgCluster) restart(t *testing.T) {
 }
 
 func freePort(t *testing.T) int {
-	addr := freeAddr(t)
+	addr := testrig.FreeAddr(t)
 	_, port, _ := strings.Cut(addr, ":")
 	n, _ := strconv.Atoi(port)
 	return n

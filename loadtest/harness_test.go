@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/surveybot/surveybot/channels/telegramtest"
+	"github.com/surveybot/surveybot/internal/testrig"
 	"github.com/surveybot/surveybot/store/storetest"
 )
 
@@ -42,7 +43,7 @@ func TestHarness(t *testing.T) {
 			rep := runHarness(t, ctx, Config{
 				Targets: targets(serves), BotAPI: fake, WebhookSecret: testSecret, DSN: st.dsn,
 				Telegram: 12, Web: 6, Concurrency: 8, Duplicates: v.dups, Late: 0.1, Seed: 1,
-				Deadline: time.Minute, Log: testLog(t),
+				Deadline: time.Minute, Log: testrig.Log(t),
 			})
 			if v.dups > 0 && rep.Channels[kindTelegram].Duplicates == 0 {
 				t.Errorf("no update was delivered twice")

@@ -3,9 +3,6 @@ package loadtest
 import (
 	"context"
 	"fmt"
-	"log/slog"
-	"net"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -13,9 +10,9 @@ import (
 	"sync"
 	"syscall"
 	"testing"
-	"time"
 
 	"github.com/surveybot/surveybot/channels/telegramtest"
+	"github.com/surveybot/surveybot/internal/testrig"
 )
 
 const (
@@ -83,7 +80,7 @@ func startServes(t *testing.T, n int, st stores, fake *telegramtest.Server) []*s
 	bin := buildBinary(t)
 	var out []*serveProc
 	for range n {
-		p := &serveProc{t: t, bin: bin, addr: freeAddr(t)}
+		p := &serveProc{t: t, bin: bin, addr: testrig.FreeAddr(t)}
 		p.cfg = filepath.Join(t.TempDir(), "surveybot.toml")
 		cfg := fmt.Sprintf(`[server]
 listen = %q
@@ -147,7 +144,7 @@ func (p *serveProc) start() {
 	done := p.done
 	go func() { _ = cmd.Wait(); close(done) }()
 	p.t.Cleanup(func() { _ = cmd.Process.Kill(); <-done })
-	waitReady(p.t, p.addr)
+	testrig.WaitReady(p.t, p.addr)
 }
 
 // kill ends the instance with SIGKILL.
@@ -164,44 +161,6 @@ func targets(ps []*serveProc) []string {
 		out = append(out, p.url())
 	}
 	return out
-}
-
-func freeAddr(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().String()
-}
-
-func waitReady(t *testing.T, addr string) {
-	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	for time.Now().Before(deadline) {
-		resp, err := http.Get("http://" + addr + "/readyz")
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return
-			}
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	t.Fatalf("serve on %s not ready within 30s", addr)
-}
-
-// testLog is the harness's log in tests: warnings and up, through t.
-func testLog(t *testing.T) *slog.Logger {
-	return slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
-}
-
-type testWriter struct{ t *testing.T }
-
-func (w testWriter) Write(b []byte) (int, error) {
-	w.t.Log(strings.TrimRight(string(b), "\n"))
-	return len(b), nil
 }
 
 // runHarness runs the harness with cfg and fails t on any problem or any

@@ -169,7 +169,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	chat := cfg.ChatBase
 	for i, r := range all {
 		if r.Channel == kindTelegram {
-			r.Who = survey.Identity{Channel: kindTelegram, External: fmt.Sprint(chat)}
+			r.Who = survey.Identity{Channel: survey.Telegram, External: fmt.Sprint(chat)}
 			r.Name = "telegram:" + r.Who.External
 			chat++
 		} else {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/surveybot/surveybot/dialogs"
 	"github.com/surveybot/surveybot/dialogs/dialogstest"
+	"github.com/surveybot/surveybot/survey"
 )
 
 // Screen is what a respondent expects to see after an input: the prompt
@@ -47,8 +48,8 @@ type Script struct {
 
 // channel kinds a script is compiled for.
 const (
-	kindTelegram = "telegram"
-	kindWeb      = "web"
+	kindTelegram = string(survey.Telegram)
+	kindWeb      = string(survey.Web)
 )
 
 // Compile turns console-style inputs (as dialogstest.Persona has them) into

@@ -77,7 +77,7 @@ func (h *harness) web(ctx context.Context, r *Respondent, rng *rand.Rand) error 
 	if w.token, err = h.invitation(ctx); err != nil {
 		return err
 	}
-	r.Who = survey.Identity{Channel: kindWeb, External: store.HashKey(w.token)[:32]}
+	r.Who = survey.Identity{Channel: survey.Web, External: store.HashKey(w.token)[:32]}
 	p, err := w.get(ctx, "/s/"+w.token)
 	if err != nil {
 		return err

@@ -152,8 +152,6 @@ type ImportedResponse struct {
 	Dims          map[survey.Dimension]string
 }
 
-// ImportChannel is the channel recorded for imported responses and answers.
-const ImportChannel = "import"
 
 // ImportResponses runs fn in one transaction; each call of add stores one
 // imported response as completed, under a new pseudonymous respondent with
@@ -187,7 +185,7 @@ func importResponse(ctx context.Context, tx *sqlx.Tx, ir ImportedResponse, now t
 		:chamber, :sector, :size, :region, :composite, :tech)`
 	q, args, err := sqlx.Named(ins, map[string]any{
 		"id": id, "respondent": respondent, "qid": ir.Questionnaire.ID, "qversion": ir.Questionnaire.Version,
-		"lang": string(ir.Lang), "channel": ImportChannel, "now": now, "week": week,
+		"lang": string(ir.Lang), "channel": survey.Import, "now": now, "week": week,
 		"chamber": dim(s, survey.ByChamber), "sector": dim(s, survey.BySector), "size": dim(s, survey.BySize), "region": dim(s, survey.ByRegion),
 		"composite": composite, "tech": tech,
 	})
@@ -208,7 +206,7 @@ func importResponse(ctx context.Context, tx *sqlx.Tx, ir ImportedResponse, now t
 			}
 			first = false
 			b.WriteString("(?, ?, ?, ?, ?, ?, ?, ?)")
-			args = append(args, id, item, a.Value, a.NA, a.Skipped, a.Fixed, ImportChannel, now)
+			args = append(args, id, item, a.Value, a.NA, a.Skipped, a.Fixed, survey.Import, now)
 		}
 		if _, err := tx.ExecContext(ctx, tx.Rebind(b.String()), args...); err != nil {
 			return "", fmt.Errorf("insert imported answers: %w", err)

@@ -18,6 +18,7 @@ import (
 	"github.com/surveybot/surveybot/channels/slacktest"
 	"github.com/surveybot/surveybot/channels/telegramtest"
 	"github.com/surveybot/surveybot/dialogs"
+	"github.com/surveybot/surveybot/internal/testrig"
 )
 
 // TestCampaignOverAllChannels runs a chamber's campaign as its staff would,
@@ -33,7 +34,7 @@ func TestCampaignOverAllChannels(t *testing.T) {
 	tg := telegramtest.New(t, "777000:campaign")
 	sl := slacktest.New(t)
 	sl.AddUser("slack.user@example.org", "U0SLACK001")
-	addr := freeAddr(t)
+	addr := testrig.FreeAddr(t)
 	host, port := smtp.Addr()
 	dir := t.TempDir()
 	secret := "campaign-webhook-secret-0123"
@@ -85,7 +86,7 @@ level = "warn"
 			log: slog.New(slog.NewTextHandler(io.Discard, nil)), getenv: func(k string) string { return vars[k] }})
 	}()
 	t.Cleanup(func() { stop(); <-served })
-	waitReady(t, addr)
+	testrig.WaitReady(t, addr)
 	webhook := "http://" + addr + "/telegram/webhook"
 	post := func(chat int64, u any) {
 		t.Helper()

@@ -45,7 +45,7 @@ func chatCmd(ctx context.Context, args []string, e env) error {
 		return err
 	}
 	defer a.Close()
-	conv := a.svc.Conversation(survey.Identity{Channel: "console", External: *who}, lang)
+	conv := a.svc.Conversation(survey.Identity{Channel: survey.Console, External: *who}, lang)
 	if *invitation != "" {
 		conv.WithInvitation(*invitation)
 	}

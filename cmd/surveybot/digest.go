@@ -63,9 +63,9 @@ func subscribersCmd(ctx context.Context, args []string, e env) error {
 	fs := flag.NewFlagSet("digest subscribers "+verb, flag.ContinueOnError)
 	fs.SetOutput(e.stderr)
 	cfgPath := fs.String("config", "", "config file")
-	slackCh := fs.String("slack", "", "a Slack channel id (the app must be invited there)")
-	chat := fs.String("telegram", "", "a Telegram chat id")
-	addr := fs.String("email", "", "an e-mail address")
+	slackCh := fs.String(string(survey.Slack), "", "a Slack channel id (the app must be invited there)")
+	chat := fs.String(string(survey.Telegram), "", "a Telegram chat id")
+	addr := fs.String(string(survey.Email), "", "an e-mail address")
 	if err := fs.Parse(args[1:]); err != nil {
 		return fmt.Errorf("%w: %w", errUsage, err)
 	}

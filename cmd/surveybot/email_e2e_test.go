@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/surveybot/surveybot/channels/emailtest"
+	"github.com/surveybot/surveybot/internal/testrig"
 	"github.com/surveybot/surveybot/store"
 	"github.com/surveybot/surveybot/survey"
 )
@@ -32,7 +33,7 @@ type emailRig struct {
 
 func newEmailRig(t *testing.T) *emailRig {
 	t.Helper()
-	r := &emailRig{t: t, smtp: emailtest.NewServer(t), addr: freeAddr(t)}
+	r := &emailRig{t: t, smtp: emailtest.NewServer(t), addr: testrig.FreeAddr(t)}
 	host, port := r.smtp.Addr()
 	r.dsn = "sqlite:" + filepath.Join(t.TempDir(), "mail.db")
 	r.cfg = filepath.Join(t.TempDir(), "surveybot.toml")
@@ -74,7 +75,7 @@ func (r *emailRig) serve() {
 	done := make(chan struct{})
 	go func() { defer close(done); r.run(ctx, "serve", "--config", r.cfg) }()
 	r.t.Cleanup(func() { cancel(); <-done })
-	waitReady(r.t, r.addr)
+	testrig.WaitReady(r.t, r.addr)
 }
 
 var (

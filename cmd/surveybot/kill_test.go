@@ -5,8 +5,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"net"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -19,6 +17,7 @@ import (
 	"github.com/go-telegram/bot/models"
 	"github.com/surveybot/surveybot/channels/telegramtest"
 	"github.com/surveybot/surveybot/dialogs"
+	"github.com/surveybot/surveybot/internal/testrig"
 	"github.com/surveybot/surveybot/store"
 	"github.com/surveybot/surveybot/store/storetest"
 	"github.com/surveybot/surveybot/survey"
@@ -182,7 +181,7 @@ func TestKillChatAndContinue(t *testing.T) {
 // TestKillServeWhileTakingUpdates.)
 func TestKillServeAndRestart(t *testing.T) {
 	bin := buildBinary(t)
-	addr := freeAddr(t)
+	addr := testrig.FreeAddr(t)
 	cfg, _ := testConfig(t, addr)
 
 	startServe := func() *exec.Cmd {
@@ -192,7 +191,7 @@ func TestKillServeAndRestart(t *testing.T) {
 			t.Fatal(err)
 		}
 		t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
-		waitReady(t, addr)
+		testrig.WaitReady(t, addr)
 		return cmd
 	}
 	srv := startServe()
@@ -217,32 +216,6 @@ func TestKillServeAndRestart(t *testing.T) {
 	if err := srv.Wait(); err != nil {
 		t.Fatalf("serve after SIGTERM: %v, want a clean exit", err)
 	}
-}
-
-func freeAddr(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().String()
-}
-
-func waitReady(t *testing.T, addr string) {
-	t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
-	for time.Now().Before(deadline) {
-		resp, err := http.Get("http://" + addr + "/readyz")
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return
-			}
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	t.Fatalf("serve on %s not ready within 20s", addr)
 }
 
 // TestKillServeDuringTelegramDialog answers through the Telegram webhook of
@@ -326,7 +299,7 @@ type telegramServe struct {
 func newTelegramServe(t *testing.T) telegramServe {
 	t.Helper()
 	bin := buildBinary(t)
-	addr := freeAddr(t)
+	addr := testrig.FreeAddr(t)
 	cfg, dsn := testConfig(t, addr)
 	ts := telegramServe{fake: telegramtest.New(t, "4242:kill-test"), secret: "kill-test-secret-0123456789",
 		webhook: "http://" + addr + "/telegram/webhook", dsn: dsn}
@@ -347,7 +320,7 @@ func newTelegramServe(t *testing.T) telegramServe {
 			t.Fatal(err)
 		}
 		t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
-		waitReady(t, addr)
+		testrig.WaitReady(t, addr)
 		return cmd
 	}
 	return ts

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/surveybot/surveybot/internal/testrig"
 	"github.com/surveybot/surveybot/survey"
 )
 
@@ -92,7 +93,7 @@ func TestUsageErrors(t *testing.T) {
 // TestServeOutlivesTelegramOutage starts serve while the Bot API cannot be
 // reached: the web form and health checks stay up, and a shutdown is clean.
 func TestServeOutlivesTelegramOutage(t *testing.T) {
-	addr := freeAddr(t)
+	addr := testrig.FreeAddr(t)
 	vars := map[string]string{
 		"SURVEYBOT_SQL_DSN":          "sqlite:" + filepath.Join(t.TempDir(), "outage.db"),
 		"SURVEYBOT_SERVER_LISTEN":    addr,
@@ -106,9 +107,9 @@ func TestServeOutlivesTelegramOutage(t *testing.T) {
 		code <- run(ctx, []string{"serve"}, env{stdin: strings.NewReader(""), stdout: io.Discard, stderr: io.Discard,
 			log: slog.New(slog.NewTextHandler(io.Discard, nil)), getenv: func(k string) string { return vars[k] }})
 	}()
-	waitReady(t, addr)
+	testrig.WaitReady(t, addr)
 	time.Sleep(1500 * time.Millisecond) // past the first failed Bot API calls
-	waitReady(t, addr)
+	testrig.WaitReady(t, addr)
 	cancel()
 	if c := <-code; c != 0 {
 		t.Errorf("serve exited %d after a clean shutdown", c)

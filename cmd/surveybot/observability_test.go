@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/surveybot/surveybot/channels/telegramtest"
+	"github.com/surveybot/surveybot/internal/testrig"
 	"github.com/surveybot/surveybot/metrics/metricstest"
 )
 
@@ -41,7 +42,7 @@ func (l *lockedBuffer) String() string {
 func TestServeMetrics(t *testing.T) {
 	fake := telegramtest.New(t, "4242:metrics-test")
 	const secret = "metrics-test-secret-0123456789"
-	addr, metricsAddr := freeAddr(t), freeAddr(t)
+	addr, metricsAddr := testrig.FreeAddr(t), testrig.FreeAddr(t)
 	vars := map[string]string{
 		"SURVEYBOT_SQL_DSN":                 "sqlite:" + filepath.Join(t.TempDir(), "metrics.db"),
 		"SURVEYBOT_SERVER_LISTEN":           addr,
@@ -64,7 +65,7 @@ func TestServeMetrics(t *testing.T) {
 		code <- run(ctx, []string{"serve"}, env{stdin: strings.NewReader(""), stdout: io.Discard, stderr: logs,
 			log: slog.New(slog.DiscardHandler), getenv: func(k string) string { return vars[k] }})
 	}()
-	waitReady(t, addr)
+	testrig.WaitReady(t, addr)
 	webhook := "http://" + addr + "/telegram/webhook"
 	const chat = 880011223344
 
