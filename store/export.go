@@ -152,7 +152,6 @@ type ImportedResponse struct {
 	Dims          map[survey.Dimension]string
 }
 
-
 // ImportResponses runs fn in one transaction; each call of add stores one
 // imported response as completed, under a new pseudonymous respondent with
 // no channel identity, and returns its id. If fn returns an error, nothing
