@@ -7,6 +7,7 @@ import (
 	"log/slog"
 
 	"github.com/surveybot/surveybot/dialogs"
+	"github.com/surveybot/surveybot/indicators"
 	"github.com/surveybot/surveybot/survey"
 )
 
@@ -248,7 +249,7 @@ func (s *Service) step(ctx context.Context, q *dialogs.Questionnaire, responseID
 		if next.Phase == dialogs.PhaseDone && sess.State.Phase != dialogs.PhaseDone {
 			sc := dialogs.Score(q, next.Answers)
 			step.Scores = &sc
-			step.Dims = survey.DimsOf(next.Answers)
+			step.Dims = indicators.DimsOf(next.Answers)
 		}
 		seq, err := s.store.ApplyStep(ctx, step)
 		if errors.Is(err, survey.ErrDuplicate) {
@@ -385,7 +386,7 @@ func (s *Service) session(ctx context.Context, q *dialogs.Questionnaire, id stri
 	if st.Phase == dialogs.PhaseDone && resp.Status != survey.StatusCompleted {
 		// Every question is answered but the completion was never stored.
 		sc := dialogs.Score(q, st.Answers)
-		seq, err := s.store.ApplyStep(ctx, survey.Step{ResponseID: id, Seq: resp.Seq, Channel: "restore", Lang: st.Lang, Phase: st.Phase, Scores: &sc, Dims: survey.DimsOf(st.Answers)})
+		seq, err := s.store.ApplyStep(ctx, survey.Step{ResponseID: id, Seq: resp.Seq, Channel: "restore", Lang: st.Lang, Phase: st.Phase, Scores: &sc, Dims: indicators.DimsOf(st.Answers)})
 		if err != nil {
 			return survey.Session{}, fmt.Errorf("complete restored response: %w", err)
 		}

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/surveybot/surveybot/dialogs"
+	"github.com/surveybot/surveybot/indicators"
 	"github.com/surveybot/surveybot/store"
 	"github.com/surveybot/surveybot/survey"
 )
@@ -288,7 +289,7 @@ func parseRow(q *dialogs.Questionnaire, cols []importColumn, rec []string, line 
 	}
 	return store.ImportedResponse{
 		Questionnaire: q.Ref(), Lang: dialogs.German, Week: week, Answers: final,
-		Scores: dialogs.Score(q, final), Dims: survey.DimsOf(final),
+		Scores: dialogs.Score(q, final), Dims: indicators.DimsOf(final),
 	}, nil
 }
 

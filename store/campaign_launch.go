@@ -78,11 +78,11 @@ func (db *DB) LaunchCampaign(ctx context.Context, id string, l Launch) (survey.L
 		const sel = `SELECT m.id, COALESCE(m.email, '') AS email, m.telegram, COALESCE(m.slack, '') AS slack, m.lang, m.consent,
 				COALESCE(m.respondent_id, '') AS member_respondent, COALESCE(e.respondent_id, '') AS email_respondent,
 				COALESCE((SELECT MIN(t.external_id) FROM identities t
-					WHERE t.channel = 'telegram' AND t.respondent_id = COALESCE(m.respondent_id, e.respondent_id)), '') AS telegram_chat
-			FROM members m LEFT JOIN identities e ON e.channel = 'email' AND e.external_id = m.email
+					WHERE t.channel = ? AND t.respondent_id = COALESCE(m.respondent_id, e.respondent_id)), '') AS telegram_chat
+			FROM members m LEFT JOIN identities e ON e.channel = ? AND e.external_id = m.email
 			WHERE m.chamber_id = ? AND NOT EXISTS (SELECT 1 FROM invitations i WHERE i.campaign_id = ? AND i.member_id = m.id)
 			ORDER BY m.id`
-		if err := tx.SelectContext(ctx, &members, tx.Rebind(sel), c.ChamberID, id); err != nil {
+		if err := tx.SelectContext(ctx, &members, tx.Rebind(sel), survey.Telegram, survey.Email, c.ChamberID, id); err != nil {
 			return fmt.Errorf("read members: %w", err)
 		}
 		optedOut, err := optOutSet(ctx, tx)

@@ -158,8 +158,8 @@ func (db *DB) OutgoingMessage(ctx context.Context, id string) (Outgoing, error) 
 			return Outgoing{}, err
 		}
 	}
-	const qt = `SELECT COALESCE(MIN(external_id), '') FROM identities WHERE channel = 'telegram' AND respondent_id = ?`
-	if err := db.db.GetContext(ctx, &o.TelegramChat, db.db.Rebind(qt), r.RespondentID); err != nil {
+	const qt = `SELECT COALESCE(MIN(external_id), '') FROM identities WHERE channel = ? AND respondent_id = ?`
+	if err := db.db.GetContext(ctx, &o.TelegramChat, db.db.Rebind(qt), survey.Telegram, r.RespondentID); err != nil {
 		return Outgoing{}, fmt.Errorf("read telegram chat: %w", err)
 	}
 	var done int

@@ -137,8 +137,8 @@ func (db *DB) EraseRespondent(ctx context.Context, respondentID string) ([]strin
 		// addresses go on the opt-out list (as hashes), and a chamber's
 		// member record of them loses its consent to be contacted.
 		var addrs []string
-		const qa = `SELECT external_id FROM identities WHERE channel = 'email' AND respondent_id = ?`
-		if err := tx.SelectContext(ctx, &addrs, tx.Rebind(qa), respondentID); err != nil {
+		const qa = `SELECT external_id FROM identities WHERE channel = ? AND respondent_id = ?`
+		if err := tx.SelectContext(ctx, &addrs, tx.Rebind(qa), survey.Email, respondentID); err != nil {
 			return fmt.Errorf("read addresses: %w", err)
 		}
 		for _, a := range addrs {

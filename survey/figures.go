@@ -1,7 +1,5 @@
 package survey
 
-import "github.com/surveybot/surveybot/dialogs"
-
 // Dimension is what figures are broken down by.
 type Dimension string
 
@@ -70,22 +68,6 @@ type PeerCell struct {
 	Field  string  `db:"field"`
 	N      int     `db:"n"`
 	Sum    float64 `db:"total"`
-}
-
-// DimsOf returns the screening answers a completed response is counted
-// under: chamber, sector and size band as answered, and the region, the
-// first two digits of the postcode. "keine Angabe" counts under none.
-func DimsOf(answers map[string]dialogs.Answer) map[Dimension]string {
-	out := map[Dimension]string{}
-	for _, d := range []Dimension{ByChamber, BySector, BySize} {
-		if a, ok := answers[string(d)]; ok && a.Given() {
-			out[d] = a.Value
-		}
-	}
-	if a, ok := answers["postcode"]; ok && a.Given() && len(a.Value) >= 2 {
-		out[ByRegion] = a.Value[:2]
-	}
-	return out
 }
 
 // WeekChamberCount is how many completed responses of one week and one

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/surveybot/surveybot/dialogs"
+	"github.com/surveybot/surveybot/indicators"
 	"github.com/surveybot/surveybot/store"
 	"github.com/surveybot/surveybot/survey"
 )
@@ -216,7 +217,7 @@ func save(ctx context.Context, db Store, q *dialogs.Questionnaire, st dialogs.St
 	sc := dialogs.Score(q, st.Answers)
 	_, err = db.ApplyStep(ctx, survey.Step{
 		ResponseID: resp.ID, Seq: resp.Seq, Channel: "synthetic", Lang: st.Lang, Phase: dialogs.PhaseDone,
-		Changes: dialogs.Changes(q, dialogs.State{}, st), Scores: &sc, Dims: survey.DimsOf(st.Answers),
+		Changes: dialogs.Changes(q, dialogs.State{}, st), Scores: &sc, Dims: indicators.DimsOf(st.Answers),
 	})
 	return err
 }
