@@ -16,6 +16,7 @@ import (
 	"github.com/surveybot/surveybot/dialogs"
 	"github.com/surveybot/surveybot/exports"
 	"github.com/surveybot/surveybot/indicators"
+	"github.com/surveybot/surveybot/internal/jsonapi"
 	"github.com/surveybot/surveybot/store"
 	"github.com/surveybot/surveybot/survey"
 )
@@ -73,18 +74,18 @@ func (a *API) auth(next func(http.ResponseWriter, *http.Request, survey.Principa
 		key, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
 		if !ok || key == "" {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="surveybot"`)
-			apiError(w, http.StatusUnauthorized, "an API key is needed: Authorization: Bearer <key>")
+			jsonapi.Error(w, http.StatusUnauthorized, "an API key is needed: Authorization: Bearer <key>")
 			return
 		}
 		p, err := a.db.PrincipalByKey(r.Context(), key)
 		if errors.Is(err, survey.ErrNotFound) {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="surveybot", error="invalid_token"`)
-			apiError(w, http.StatusUnauthorized, "unknown or revoked API key")
+			jsonapi.Error(w, http.StatusUnauthorized, "unknown or revoked API key")
 			return
 		}
 		if err != nil {
 			a.log.Error("admin API key", slog.Any("error", err))
-			apiError(w, http.StatusInternalServerError, "internal error")
+			jsonapi.Error(w, http.StatusInternalServerError, "internal error")
 			return
 		}
 		next(w, r, p)
@@ -94,35 +95,25 @@ func (a *API) auth(next func(http.ResponseWriter, *http.Request, survey.Principa
 func (a *API) operatorOnly(next func(http.ResponseWriter, *http.Request, survey.Principal)) func(http.ResponseWriter, *http.Request, survey.Principal) {
 	return func(w http.ResponseWriter, r *http.Request, p survey.Principal) {
 		if !p.Operator() {
-			apiError(w, http.StatusForbidden, "only the operator's key may do this")
+			jsonapi.Error(w, http.StatusForbidden, "only the operator's key may do this")
 			return
 		}
 		next(w, r, p)
 	}
 }
 
-func apiError(w http.ResponseWriter, status int, msg string) {
-	writeJSON(w, status, map[string]string{"error": msg})
-}
-
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(v)
-}
-
 func (a *API) listSubscribers(w http.ResponseWriter, r *http.Request, _ survey.Principal) {
 	subs, err := a.db.Subscribers(r.Context())
 	if err != nil {
 		a.log.Error("list subscribers", slog.Any("error", err))
-		apiError(w, http.StatusInternalServerError, "internal error")
+		jsonapi.Error(w, http.StatusInternalServerError, "internal error")
 		return
 	}
 	out := make([]map[string]string, len(subs))
 	for i, s := range subs {
 		out[i] = map[string]string{"kind": string(s.Kind), "target": s.Target}
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"subscribers": out})
+	jsonapi.Write(w, http.StatusOK, map[string]any{"subscribers": out})
 }
 
 func (a *API) addSubscriber(w http.ResponseWriter, r *http.Request, _ survey.Principal) {
@@ -134,43 +125,43 @@ func (a *API) addSubscriber(w http.ResponseWriter, r *http.Request, _ survey.Pri
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&in); err != nil {
 		if tooLarge := (*http.MaxBytesError)(nil); errors.As(err, &tooLarge) {
-			apiError(w, http.StatusRequestEntityTooLarge, "the body is larger than 4 KiB")
+			jsonapi.Error(w, http.StatusRequestEntityTooLarge, "the body is larger than 4 KiB")
 			return
 		}
-		apiError(w, http.StatusBadRequest, "the body must be {\"kind\": \"slack|telegram|email\", \"target\": \"…\"}")
+		jsonapi.Error(w, http.StatusBadRequest, "the body must be {\"kind\": \"slack|telegram|email\", \"target\": \"…\"}")
 		return
 	}
 	switch in.Kind {
 	case survey.Slack, survey.Telegram:
 		if strings.TrimSpace(in.Target) == "" {
-			apiError(w, http.StatusBadRequest, "target is empty: a Slack channel id or a Telegram chat id")
+			jsonapi.Error(w, http.StatusBadRequest, "target is empty: a Slack channel id or a Telegram chat id")
 			return
 		}
 	case survey.Email:
 		if _, err := mail.ParseAddress(in.Target); err != nil {
-			apiError(w, http.StatusBadRequest, "target is not an e-mail address")
+			jsonapi.Error(w, http.StatusBadRequest, "target is not an e-mail address")
 			return
 		}
 	default:
-		apiError(w, http.StatusBadRequest, "kind must be slack, telegram or email")
+		jsonapi.Error(w, http.StatusBadRequest, "kind must be slack, telegram or email")
 		return
 	}
 	if err := a.db.AddSubscriber(r.Context(), survey.Subscriber{Kind: in.Kind, Target: in.Target}); err != nil {
 		a.log.Error("add subscriber", slog.Any("error", err))
-		apiError(w, http.StatusInternalServerError, "internal error")
+		jsonapi.Error(w, http.StatusInternalServerError, "internal error")
 		return
 	}
-	writeJSON(w, http.StatusCreated, map[string]string{"kind": string(in.Kind), "target": in.Target})
+	jsonapi.Write(w, http.StatusCreated, map[string]string{"kind": string(in.Kind), "target": in.Target})
 }
 
 func (a *API) removeSubscriber(w http.ResponseWriter, r *http.Request, _ survey.Principal) {
 	err := a.db.RemoveSubscriber(r.Context(), survey.Subscriber{Kind: survey.Channel(r.PathValue("kind")), Target: r.PathValue("target")})
 	switch {
 	case errors.Is(err, survey.ErrNotFound):
-		apiError(w, http.StatusNotFound, "no such subscriber")
+		jsonapi.Error(w, http.StatusNotFound, "no such subscriber")
 	case err != nil:
 		a.log.Error("remove subscriber", slog.Any("error", err))
-		apiError(w, http.StatusInternalServerError, "internal error")
+		jsonapi.Error(w, http.StatusInternalServerError, "internal error")
 	default:
 		w.WriteHeader(http.StatusNoContent)
 	}
@@ -182,7 +173,7 @@ func (a *API) responses(w http.ResponseWriter, r *http.Request, p survey.Princip
 	chamber := r.URL.Query().Get("chamber")
 	if !p.Operator() {
 		if chamber != "" && chamber != p.Chamber.Code {
-			apiError(w, http.StatusForbidden, "a chamber's key sees only that chamber's responses")
+			jsonapi.Error(w, http.StatusForbidden, "a chamber's key sees only that chamber's responses")
 			return
 		}
 		chamber = p.Chamber.Code
@@ -200,7 +191,7 @@ func (a *API) responses(w http.ResponseWriter, r *http.Request, p survey.Princip
 		w.Header().Set("Content-Disposition", `attachment; filename="antworten.xlsx"`)
 		err = exports.WriteXLSX(w, a.q, next)
 	default:
-		apiError(w, http.StatusBadRequest, "format must be csv or xlsx")
+		jsonapi.Error(w, http.StatusBadRequest, "format must be csv or xlsx")
 		return
 	}
 	if err != nil {
@@ -219,13 +210,13 @@ func (a *API) aggregates(w http.ResponseWriter, r *http.Request, _ survey.Princi
 		valid = valid || d == dim
 	}
 	if !valid {
-		apiError(w, http.StatusBadRequest, "by must be overall, chamber, sector, size, region or week")
+		jsonapi.Error(w, http.StatusBadRequest, "by must be overall, chamber, sector, size, region or week")
 		return
 	}
 	cells, err := a.db.Aggregate(r.Context(), a.q.Ref(), dim)
 	if err != nil {
 		a.log.Error("aggregate", slog.Any("error", err))
-		apiError(w, http.StatusInternalServerError, "internal error")
+		jsonapi.Error(w, http.StatusInternalServerError, "internal error")
 		return
 	}
 	tables := indicators.Disclose(cells)
@@ -263,5 +254,5 @@ func (a *API) aggregates(w http.ResponseWriter, r *http.Request, _ survey.Princi
 		}
 		out = append(out, map[string]any{"field": t.Field, "total": conv(t.Total), "cells": cellsOut})
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"by": dim, "tables": out})
+	jsonapi.Write(w, http.StatusOK, map[string]any{"by": dim, "tables": out})
 }

@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"strconv"
 
+	"github.com/surveybot/surveybot/internal/jsonapi"
 	"github.com/surveybot/surveybot/members"
 	"github.com/surveybot/surveybot/store"
 	"github.com/surveybot/surveybot/survey"
@@ -46,14 +47,14 @@ func (a *Service) RegisterAPI(mux interface{ Handle(string, http.Handler) }, aut
 // writes it) into the key's chamber, or for the operator into ?chamber=.
 func (a *Service) importMembers(w http.ResponseWriter, r *http.Request, p survey.Principal) {
 	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt == "multipart/form-data" {
-		apiError(w, http.StatusUnsupportedMediaType, "send the CSV file itself as the body (Content-Type: text/csv), not as a form upload")
+		jsonapi.Error(w, http.StatusUnsupportedMediaType, "send the CSV file itself as the body (Content-Type: text/csv), not as a form upload")
 		return
 	}
 	skipBad := false
 	if v := r.URL.Query().Get("skip_bad"); v != "" {
 		var err error
 		if skipBad, err = strconv.ParseBool(v); err != nil {
-			apiError(w, http.StatusBadRequest, "skip_bad must be true or false")
+			jsonapi.Error(w, http.StatusBadRequest, "skip_bad must be true or false")
 			return
 		}
 	}
@@ -74,7 +75,7 @@ func (a *Service) importMembers(w http.ResponseWriter, r *http.Request, p survey
 	// A file that is no member list is the sender's mistake (400); Parse
 	// tells it apart from bad rows, which ImportMembers reports itself.
 	if _, _, err := members.Parse(bytes.NewReader(body)); err != nil {
-		apiError(w, http.StatusBadRequest, err.Error())
+		jsonapi.Error(w, http.StatusBadRequest, err.Error())
 		return
 	}
 	res, err := a.ImportMembers(r.Context(), p, chamber, bytes.NewReader(body), skipBad)
@@ -85,7 +86,7 @@ func (a *Service) importMembers(w http.ResponseWriter, r *http.Request, p survey
 	if res.Skipped == nil {
 		res.Skipped = []members.RowError{}
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"created": res.Created, "updated": res.Updated, "skipped": res.Skipped})
+	jsonapi.Write(w, http.StatusOK, map[string]any{"created": res.Created, "updated": res.Updated, "skipped": res.Skipped})
 }
 
 // listMembers lists the key's chamber's members, or for the operator
@@ -99,7 +100,7 @@ func (a *Service) listMembers(w http.ResponseWriter, r *http.Request, p survey.P
 	if ms == nil {
 		ms = []survey.Member{}
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"members": ms})
+	jsonapi.Write(w, http.StatusOK, map[string]any{"members": ms})
 }
 
 // createCampaign stores a campaign as a draft. A chamber's key creates
@@ -115,11 +116,11 @@ func (a *Service) createCampaign(w http.ResponseWriter, r *http.Request, p surve
 			a.answerError(w, r, p, err, "")
 			return
 		}
-		apiError(w, http.StatusBadRequest, "the body must be a campaign as JSON (docs/openapi.yaml, Spec): "+err.Error())
+		jsonapi.Error(w, http.StatusBadRequest, "the body must be a campaign as JSON (docs/openapi.yaml, Spec): "+err.Error())
 		return
 	}
 	if dec.More() {
-		apiError(w, http.StatusBadRequest, "the body must be one campaign as JSON, and nothing after it")
+		jsonapi.Error(w, http.StatusBadRequest, "the body must be one campaign as JSON, and nothing after it")
 		return
 	}
 	if spec.Chamber == "" {
@@ -131,7 +132,7 @@ func (a *Service) createCampaign(w http.ResponseWriter, r *http.Request, p surve
 		return
 	}
 	w.Header().Set("Location", "/api/v1/campaigns/"+camp.ID)
-	writeJSON(w, http.StatusCreated, camp)
+	jsonapi.Write(w, http.StatusCreated, camp)
 }
 
 // listCampaigns lists the key's chamber's campaigns; the operator's, all.
@@ -144,7 +145,7 @@ func (a *Service) listCampaigns(w http.ResponseWriter, r *http.Request, p survey
 	if camps == nil {
 		camps = []survey.Campaign{}
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"campaigns": camps})
+	jsonapi.Write(w, http.StatusOK, map[string]any{"campaigns": camps})
 }
 
 // campaignStats returns a campaign and how it goes.
@@ -154,7 +155,7 @@ func (a *Service) campaignStats(w http.ResponseWriter, r *http.Request, p survey
 		a.answerError(w, r, p, err, "")
 		return
 	}
-	writeJSON(w, http.StatusOK, st)
+	jsonapi.Write(w, http.StatusOK, st)
 }
 
 func (a *Service) launchCampaign(w http.ResponseWriter, r *http.Request, p survey.Principal) {
@@ -163,7 +164,7 @@ func (a *Service) launchCampaign(w http.ResponseWriter, r *http.Request, p surve
 		a.answerError(w, r, p, err, "only a draft or running campaign before its end can be launched")
 		return
 	}
-	writeJSON(w, http.StatusOK, res)
+	jsonapi.Write(w, http.StatusOK, res)
 }
 
 func (a *Service) pauseCampaign(w http.ResponseWriter, r *http.Request, p survey.Principal) {
@@ -171,7 +172,7 @@ func (a *Service) pauseCampaign(w http.ResponseWriter, r *http.Request, p survey
 		a.answerError(w, r, p, err, "only a running campaign can be paused")
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]string{"status": string(survey.CampaignPaused)})
+	jsonapi.Write(w, http.StatusOK, map[string]string{"status": string(survey.CampaignPaused)})
 }
 
 func (a *Service) resumeCampaign(w http.ResponseWriter, r *http.Request, p survey.Principal) {
@@ -180,7 +181,7 @@ func (a *Service) resumeCampaign(w http.ResponseWriter, r *http.Request, p surve
 		a.answerError(w, r, p, err, "only a paused campaign can be resumed")
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]int{"queued": n})
+	jsonapi.Write(w, http.StatusOK, map[string]int{"queued": n})
 }
 
 func (a *Service) remindCampaign(w http.ResponseWriter, r *http.Request, p survey.Principal) {
@@ -189,7 +190,7 @@ func (a *Service) remindCampaign(w http.ResponseWriter, r *http.Request, p surve
 		a.answerError(w, r, p, err, "only a running campaign sends reminders")
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]int{"queued": n})
+	jsonapi.Write(w, http.StatusOK, map[string]int{"queued": n})
 }
 
 // answerError answers with the status an error of the member and
@@ -202,35 +203,25 @@ func (a *Service) answerError(w http.ResponseWriter, r *http.Request, p survey.P
 	)
 	switch {
 	case errors.As(err, &tooLarge):
-		apiError(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("the body is larger than %d bytes", tooLarge.Limit))
+		jsonapi.Error(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("the body is larger than %d bytes", tooLarge.Limit))
 	case errors.As(err, &badRows):
-		writeJSON(w, http.StatusUnprocessableEntity, map[string]any{"error": ErrBadRows.Error(), "rows": badRows.Rows})
+		jsonapi.Write(w, http.StatusUnprocessableEntity, map[string]any{"error": ErrBadRows.Error(), "rows": badRows.Rows})
 	case errors.Is(err, store.ErrDuplicateMember):
-		apiError(w, http.StatusUnprocessableEntity, err.Error()+"; nothing was imported")
+		jsonapi.Error(w, http.StatusUnprocessableEntity, err.Error()+"; nothing was imported")
 	case errors.Is(err, ErrNoChamber) && !p.Operator():
 		// As for /api/v1/responses: naming another chamber is forbidden.
-		apiError(w, http.StatusForbidden, "a chamber's key acts only for its own chamber")
+		jsonapi.Error(w, http.StatusForbidden, "a chamber's key acts only for its own chamber")
 	case errors.Is(err, ErrNoChamber):
-		apiError(w, http.StatusBadRequest, err.Error()+"; the operator names it with ?chamber=CODE")
+		jsonapi.Error(w, http.StatusBadRequest, err.Error()+"; the operator names it with ?chamber=CODE")
 	case errors.Is(err, ErrInvalidCampaign):
-		apiError(w, http.StatusBadRequest, err.Error())
+		jsonapi.Error(w, http.StatusBadRequest, err.Error())
 	case errors.Is(err, survey.ErrNotFound):
 		// Another chamber's campaign too: a key cannot tell it exists.
-		apiError(w, http.StatusNotFound, "no such campaign")
+		jsonapi.Error(w, http.StatusNotFound, "no such campaign")
 	case errors.Is(err, survey.ErrCampaignState):
-		apiError(w, http.StatusConflict, err.Error()+"; "+state)
+		jsonapi.Error(w, http.StatusConflict, err.Error()+"; "+state)
 	default:
 		a.log.Error("admin API", slog.String("route", r.Pattern), slog.Any("error", err))
-		apiError(w, http.StatusInternalServerError, "internal error")
+		jsonapi.Error(w, http.StatusInternalServerError, "internal error")
 	}
-}
-
-func apiError(w http.ResponseWriter, status int, msg string) {
-	writeJSON(w, status, map[string]string{"error": msg})
-}
-
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(v)
 }
