@@ -2,8 +2,6 @@ package email
 
 import (
 	"context"
-	"errors"
-	"net/textproto"
 
 	"github.com/surveybot/surveybot/channels/outbox"
 	"github.com/surveybot/surveybot/survey"
@@ -48,11 +46,4 @@ func (i Inviter) SendInvite(ctx context.Context, inv survey.Invite) error {
 	default:
 		return err
 	}
-}
-
-// isRefusal reports whether the mail server answered with a temporary
-// refusal (4xx), so the message was not accepted.
-func isRefusal(err error) bool {
-	var reply *textproto.Error
-	return errors.As(err, &reply) && reply.Code >= 400 && reply.Code < 500
 }

@@ -142,3 +142,10 @@ func IsTemporary(err error) bool {
 	}
 	return !errors.Is(err, ErrInvalidMessage) && !errors.Is(err, ErrInvalidConfig)
 }
+
+// isRefusal reports whether the mail server answered with a temporary
+// refusal (4xx), so the message was not accepted.
+func isRefusal(err error) bool {
+	var reply *textproto.Error
+	return errors.As(err, &reply) && reply.Code >= 400 && reply.Code < 500
+}
