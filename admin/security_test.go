@@ -42,7 +42,7 @@ func newAdminRig(t *testing.T, db *store.DB) *adminRig {
 	q := dialogstest.Core(t)
 	svc := bot.NewService(db, store.NewMemorySessions(time.Hour), testrig.Discard(), q)
 	for i, chamber := range []string{"hwk_h", "hwk_h", "hwk_h", "hwk_h", "hwk_h", "ihk_h", "ihk_h", "ihk_h", "ihk_h", "ihk_h"} {
-		_, key, err := db.CreateInvitation(ctx, store.NewInvitation{Lang: dialogs.German, Fixed: map[string]string{"chamber": chamber}, TTL: time.Hour})
+		_, key, err := db.CreateInvitation(ctx, survey.NewInvitation{Lang: dialogs.German, Fixed: map[string]string{"chamber": chamber}, TTL: time.Hour})
 		if err != nil {
 			t.Fatal(err)
 		}

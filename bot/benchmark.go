@@ -30,14 +30,6 @@ type peerEntry struct {
 	expires time.Time
 }
 
-// SetPeerCacheTTL sets how long peer figures are reused (default 5
-// minutes; 0 asks the database at every completion).
-func (s *Service) SetPeerCacheTTL(d time.Duration) {
-	s.peers.mu.Lock()
-	defer s.peers.mu.Unlock()
-	s.peers.ttl = d
-}
-
 // benchmark puts the respondent's scores beside their peers' (same sector
 // and size band, else same sector, else everyone), where package
 // indicators lets the peer group be shown, and says so plainly where not.

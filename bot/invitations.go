@@ -38,9 +38,9 @@ func (s *Service) StartInvitation(ctx context.Context, who survey.Identity, key 
 // response continues it; anyone else begins one with the link's fixed
 // answers, such as the chamber.
 func (s *Service) StartOpen(ctx context.Context, who survey.Identity, key string) (Reply, error) {
-	link, err := s.store.OpenLinkByKey(ctx, key)
+	link, err := s.OpenLink(ctx, key)
 	if err != nil {
-		return Reply{}, keyError("open link", err)
+		return Reply{}, err
 	}
 	return s.open(ctx, who, link.Lang, link.Fixed)
 }

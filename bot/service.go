@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"time"
 
 	"github.com/surveybot/surveybot/dialogs"
 	"github.com/surveybot/surveybot/indicators"
@@ -27,6 +28,11 @@ type Store interface {
 	LinkIdentity(ctx context.Context, respondentID string, who survey.Identity) error
 	InvitationByKey(ctx context.Context, key string) (survey.Invitation, error)
 	OpenLinkByKey(ctx context.Context, key string) (survey.OpenLink, error)
+	CreateInvitation(ctx context.Context, ni survey.NewInvitation) (survey.Invitation, string, error)
+	MarkOpened(ctx context.Context, key string) error
+	OptOutByInvitation(ctx context.Context, key string) error
+	AddSubscriber(ctx context.Context, s survey.Subscriber) error
+	RemoveSubscriber(ctx context.Context, s survey.Subscriber) error
 }
 
 // Sessions keeps the live dialog states and serialises the inputs of one
@@ -92,24 +98,43 @@ type Service struct {
 // instance changed the same response underneath it.
 const maxConflicts = 5
 
-// NewService returns a service whose new responses answer current. older
-// lists other questionnaire versions that stored responses may still use.
-func NewService(st Store, ss Sessions, log *slog.Logger, current *dialogs.Questionnaire, older ...*dialogs.Questionnaire) *Service {
-	s := &Service{store: st, sessions: ss, log: log, metrics: noMetrics{}, current: current, questionnaires: map[dialogs.Ref]*dialogs.Questionnaire{}}
-	s.peers.ttl = peerCacheTTL
-	for _, q := range append(older, current) {
-		s.questionnaires[q.Ref()] = q
+// Option sets up a part of the service that has a default.
+type Option func(*Service)
+
+// WithOlder lets the service continue responses stored under other
+// questionnaire versions than the one new responses answer.
+func WithOlder(qs ...*dialogs.Questionnaire) Option {
+	return func(s *Service) {
+		for _, q := range qs {
+			s.questionnaires[q.Ref()] = q
+		}
 	}
-	return s
 }
 
-// CountIn makes the service count the responses it starts and completes
-// and the answers it stores in m; nil counts nothing.
-func (s *Service) CountIn(m Metrics) {
-	if m == nil {
-		m = noMetrics{}
+// WithMetrics makes the service count the responses it starts and
+// completes and the answers it stores in m; by default, and with nil, it
+// counts nothing.
+func WithMetrics(m Metrics) Option {
+	return func(s *Service) {
+		if m != nil {
+			s.metrics = m
+		}
 	}
-	s.metrics = m
+}
+
+// WithPeerCacheTTL sets how long peer figures are reused (default 5
+// minutes; 0 asks the database at every completion).
+func WithPeerCacheTTL(d time.Duration) Option { return func(s *Service) { s.peers.ttl = d } }
+
+// NewService returns a service whose new responses answer current.
+func NewService(st Store, ss Sessions, log *slog.Logger, current *dialogs.Questionnaire, opts ...Option) *Service {
+	s := &Service{store: st, sessions: ss, log: log, metrics: noMetrics{}, current: current,
+		questionnaires: map[dialogs.Ref]*dialogs.Questionnaire{current.Ref(): current}}
+	s.peers.ttl = peerCacheTTL
+	for _, o := range opts {
+		o(s)
+	}
+	return s
 }
 
 // Open starts the respondent's dialog, or resumes it where it stands: on

@@ -23,8 +23,7 @@ func TestServiceMetrics(t *testing.T) {
 	ctx := context.Background()
 	s := storetest.Rigs(t)[0]
 	m := metrics.New()
-	svc := bot.NewService(s.DB, s.Sessions(), testrig.Discard(), dialogstest.Core(t))
-	svc.CountIn(m)
+	svc := bot.NewService(s.DB, s.Sessions(), testrig.Discard(), dialogstest.Core(t), bot.WithMetrics(m))
 	scrapes := httptest.NewServer(m.Handler())
 	defer scrapes.Close()
 

@@ -340,8 +340,7 @@ func TestPeerComparison(t *testing.T) {
 	ctx := context.Background()
 	q := dialogstest.Core(t)
 	s := storetest.Rigs(t)[0]
-	svc := bot.NewService(s.DB, s.Sessions(), testrig.Discard(), q)
-	svc.SetPeerCacheTTL(0)
+	svc := bot.NewService(s.DB, s.Sessions(), testrig.Discard(), q, bot.WithPeerCacheTTL(0))
 	var summaries []string
 	for i := range 7 {
 		who := survey.Identity{Channel: "test", External: fmt.Sprintf("peer-%d", i)}

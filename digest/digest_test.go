@@ -130,7 +130,7 @@ func TestResponseRate(t *testing.T) {
 		}
 	}
 	for i := range 8 {
-		inv, _, err := db.CreateInvitation(ctx, store.NewInvitation{Lang: dialogs.German, Fixed: map[string]string{"chamber": "hwk_h"}, TTL: time.Hour})
+		inv, _, err := db.CreateInvitation(ctx, survey.NewInvitation{Lang: dialogs.German, Fixed: map[string]string{"chamber": "hwk_h"}, TTL: time.Hour})
 		if err != nil {
 			t.Fatal(err)
 		}

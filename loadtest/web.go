@@ -15,7 +15,6 @@ import (
 	"time"
 
 	"github.com/surveybot/surveybot/dialogs"
-	"github.com/surveybot/surveybot/store"
 	"github.com/surveybot/surveybot/survey"
 )
 
@@ -77,7 +76,7 @@ func (h *harness) web(ctx context.Context, r *Respondent, rng *rand.Rand) error 
 	if w.token, err = h.invitation(ctx); err != nil {
 		return err
 	}
-	r.Who = survey.Identity{Channel: survey.Web, External: store.HashKey(w.token)[:32]}
+	r.Who = survey.Identity{Channel: survey.Web, External: survey.HashKey(w.token)[:32]}
 	p, err := w.get(ctx, "/s/"+w.token)
 	if err != nil {
 		return err
@@ -127,7 +126,7 @@ func (h *harness) web(ctx context.Context, r *Respondent, rng *rand.Rand) error 
 // one made by following /open.
 func (h *harness) invitation(ctx context.Context) (string, error) {
 	if !h.cfg.OpenLinks {
-		_, key, err := h.db.CreateInvitation(ctx, store.NewInvitation{Lang: dialogs.German, TTL: 24 * time.Hour})
+		_, key, err := h.db.CreateInvitation(ctx, survey.NewInvitation{Lang: dialogs.German, TTL: 24 * time.Hour})
 		return key, err
 	}
 	ctx, cancel := context.WithTimeout(ctx, h.cfg.Deadline)

@@ -130,7 +130,7 @@ func (db *DB) LaunchCampaign(ctx context.Context, id string, l Launch) (survey.L
 				lang = string(c.Lang)
 			}
 			invID, msgID := ids.next(), ids.next()
-			invitations = append(invitations, []any{invID, HashKey(l.Key(invID)), rid, lang, string(fixed), c.ChamberCode,
+			invitations = append(invitations, []any{invID, survey.HashKey(l.Key(invID)), rid, lang, string(fixed), c.ChamberCode,
 				c.EndsAt, now, c.ID, m.ID})
 			messages = append(messages, []any{msgID, c.ID, invID, "invitation", ch, "queued", now, now})
 			queued = append(queued, QueuedMessage{ID: msgID, Channel: ch})

@@ -219,7 +219,7 @@ func (db *DB) FinishMessage(ctx context.Context, id, status, reason string) erro
 // MarkOpened records the first time a personal link was opened.
 func (db *DB) MarkOpened(ctx context.Context, key string) error {
 	const q = `UPDATE invitations SET opened_at = ? WHERE key_hash = ? AND opened_at IS NULL AND campaign_id IS NOT NULL`
-	if _, err := db.db.ExecContext(ctx, db.db.Rebind(q), db.utcNow(), HashKey(key)); err != nil {
+	if _, err := db.db.ExecContext(ctx, db.db.Rebind(q), db.utcNow(), survey.HashKey(key)); err != nil {
 		return fmt.Errorf("mark invitation opened: %w", err)
 	}
 	return nil

@@ -48,7 +48,7 @@ func insertKey(ctx context.Context, tx *sqlx.Tx, db *DB, chamberID *string) (str
 	_, _ = rand.Read(b[:])
 	key := "sb_" + base64.RawURLEncoding.EncodeToString(b[:])
 	const ins = `INSERT INTO api_keys (id, key_hash, chamber_id, created_at) VALUES (?, ?, ?, ?)`
-	if _, err := tx.ExecContext(ctx, tx.Rebind(ins), newID(), HashKey(key), chamberID, db.utcNow()); err != nil {
+	if _, err := tx.ExecContext(ctx, tx.Rebind(ins), newID(), survey.HashKey(key), chamberID, db.utcNow()); err != nil {
 		return "", fmt.Errorf("store API key: %w", err)
 	}
 	return key, nil
@@ -64,7 +64,7 @@ func (db *DB) PrincipalByKey(ctx context.Context, key string) (survey.Principal,
 	}
 	const q = `SELECT k.chamber_id, c.code, c.name FROM api_keys k LEFT JOIN chambers c ON c.id = k.chamber_id
 		WHERE k.key_hash = ? AND k.revoked_at IS NULL`
-	err := db.db.GetContext(ctx, &row, db.db.Rebind(q), HashKey(key))
+	err := db.db.GetContext(ctx, &row, db.db.Rebind(q), survey.HashKey(key))
 	if errors.Is(err, sql.ErrNoRows) {
 		return survey.Principal{}, survey.ErrNotFound
 	}

@@ -3,10 +3,8 @@ package store
 import (
 	"context"
 	"crypto/rand"
-	"crypto/sha256"
 	"database/sql"
 	"encoding/base64"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -18,22 +16,11 @@ import (
 	"github.com/surveybot/surveybot/survey"
 )
 
-// NewInvitation describes an invitation to create.
-type NewInvitation struct {
-	Lang  dialogs.Lang
-	Fixed map[string]string
-	TTL   time.Duration
-	// Email, if set, is the invitee's address: it becomes an identity of the
-	// respondent, so a new invitation to the same address continues the
-	// same respondent's response.
-	Email string
-}
-
 // CreateInvitation creates a respondent and a personal invitation for them.
 // It returns the invitation and its key: 128 random bits as 22 characters of
 // A-Za-z0-9_-, fit for a Telegram deep link and a URL. Only the key's hash
 // is stored; the key cannot be shown again.
-func (db *DB) CreateInvitation(ctx context.Context, ni NewInvitation) (survey.Invitation, string, error) {
+func (db *DB) CreateInvitation(ctx context.Context, ni survey.NewInvitation) (survey.Invitation, string, error) {
 	var b [16]byte
 	_, _ = rand.Read(b[:])
 	key := base64.RawURLEncoding.EncodeToString(b[:])
@@ -71,7 +58,7 @@ func (db *DB) CreateInvitation(ctx context.Context, ni NewInvitation) (survey.In
 		const ins = `INSERT INTO invitations (id, key_hash, respondent_id, lang, fixed, chamber, expires_at, created_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`
 		chamber := sql.NullString{String: ni.Fixed["chamber"], Valid: ni.Fixed["chamber"] != ""}
-		if _, err := tx.ExecContext(ctx, tx.Rebind(ins), inv.ID, HashKey(key), inv.RespondentID, string(ni.Lang), string(fixed), chamber, inv.ExpiresAt, now); err != nil {
+		if _, err := tx.ExecContext(ctx, tx.Rebind(ins), inv.ID, survey.HashKey(key), inv.RespondentID, string(ni.Lang), string(fixed), chamber, inv.ExpiresAt, now); err != nil {
 			return fmt.Errorf("insert invitation: %w", err)
 		}
 		return nil
@@ -80,12 +67,6 @@ func (db *DB) CreateInvitation(ctx context.Context, ni NewInvitation) (survey.In
 		return survey.Invitation{}, "", err
 	}
 	return inv, key, nil
-}
-
-// HashKey returns the stored form of an invitation key.
-func HashKey(key string) string {
-	sum := sha256.Sum256([]byte(key))
-	return hex.EncodeToString(sum[:])
 }
 
 // InvitationByKey finds the invitation a key opens. It returns ErrNotFound
@@ -101,7 +82,7 @@ func (db *DB) InvitationByKey(ctx context.Context, key string) (survey.Invitatio
 		RevokedAt    sql.NullTime `db:"revoked_at"`
 	}
 	const q = `SELECT id, respondent_id, lang, fixed, expires_at, revoked_at FROM invitations WHERE key_hash = ?`
-	err := db.db.GetContext(ctx, &row, db.db.Rebind(q), HashKey(key))
+	err := db.db.GetContext(ctx, &row, db.db.Rebind(q), survey.HashKey(key))
 	if errors.Is(err, sql.ErrNoRows) {
 		return survey.Invitation{}, survey.ErrNotFound
 	}
@@ -124,7 +105,7 @@ func (db *DB) InvitationByKey(ctx context.Context, key string) (survey.Invitatio
 // link: it returns ErrNotFound only for a key that never existed.
 func (db *DB) OptOutByInvitation(ctx context.Context, key string) error {
 	var rid string
-	err := db.db.GetContext(ctx, &rid, db.db.Rebind(`SELECT respondent_id FROM invitations WHERE key_hash = ?`), HashKey(key))
+	err := db.db.GetContext(ctx, &rid, db.db.Rebind(`SELECT respondent_id FROM invitations WHERE key_hash = ?`), survey.HashKey(key))
 	if errors.Is(err, sql.ErrNoRows) {
 		return survey.ErrNotFound
 	}
@@ -137,7 +118,7 @@ func (db *DB) OptOutByInvitation(ctx context.Context, key string) error {
 	const q = `SELECT external_id FROM identities WHERE channel = 'email' AND respondent_id = ?
 		UNION SELECT m.email FROM invitations i JOIN members m ON m.id = i.member_id
 		WHERE i.key_hash = ? AND m.email IS NOT NULL`
-	if err := db.db.SelectContext(ctx, &addrs, db.db.Rebind(q), rid, HashKey(key)); err != nil {
+	if err := db.db.SelectContext(ctx, &addrs, db.db.Rebind(q), rid, survey.HashKey(key)); err != nil {
 		return fmt.Errorf("find addresses: %w", err)
 	}
 	for _, a := range addrs {
@@ -166,7 +147,9 @@ func (db *DB) OptedOut(ctx context.Context, address string) (bool, error) {
 	return n > 0, nil
 }
 
-func addressHash(address string) string { return HashKey(strings.ToLower(strings.TrimSpace(address))) }
+func addressHash(address string) string {
+	return survey.HashKey(strings.ToLower(strings.TrimSpace(address)))
+}
 
 // InvitedByChamber counts, per chamber (by its answer code), the
 // respondents invited before until and those of them who completed before

@@ -1,6 +1,8 @@
 package survey
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"time"
 
@@ -31,4 +33,21 @@ type OpenLink struct {
 	Lang      dialogs.Lang
 	Fixed     map[string]string
 	ExpiresAt time.Time
+}
+
+// NewInvitation describes an invitation to create.
+type NewInvitation struct {
+	Lang  dialogs.Lang
+	Fixed map[string]string
+	TTL   time.Duration
+	// Email, if set, is the invitee's address: it becomes an identity of the
+	// respondent, so a new invitation to the same address continues the
+	// same respondent's response.
+	Email string
+}
+
+// HashKey returns the stored form of an invitation key.
+func HashKey(key string) string {
+	sum := sha256.Sum256([]byte(key))
+	return hex.EncodeToString(sum[:])
 }

@@ -14,7 +14,6 @@ import (
 
 	"github.com/surveybot/surveybot/dialogs"
 	"github.com/surveybot/surveybot/indicators"
-	"github.com/surveybot/surveybot/store"
 	"github.com/surveybot/surveybot/survey"
 )
 
@@ -31,7 +30,7 @@ type Options struct {
 
 // Store is what Generate writes to.
 type Store interface {
-	CreateInvitation(ctx context.Context, ni store.NewInvitation) (survey.Invitation, string, error)
+	CreateInvitation(ctx context.Context, ni survey.NewInvitation) (survey.Invitation, string, error)
 	CreateResponse(ctx context.Context, nr survey.NewResponse) (survey.Response, error)
 	ApplyStep(ctx context.Context, s survey.Step) (int64, error)
 }
@@ -75,7 +74,7 @@ func Generate(ctx context.Context, db Store, clock *Clock, q *dialogs.Questionna
 	places := regions()
 	span := time.Duration(opts.Weeks) * 7 * 24 * time.Hour
 	invite := func(chamber string) (survey.Invitation, error) {
-		inv, _, err := db.CreateInvitation(ctx, store.NewInvitation{Lang: dialogs.German, Fixed: map[string]string{"chamber": chamber}, TTL: span + 30*24*time.Hour})
+		inv, _, err := db.CreateInvitation(ctx, survey.NewInvitation{Lang: dialogs.German, Fixed: map[string]string{"chamber": chamber}, TTL: span + 30*24*time.Hour})
 		return inv, err
 	}
 	for i := range opts.Responses {

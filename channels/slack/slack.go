@@ -122,9 +122,22 @@ type Channel struct {
 	metrics Metrics
 }
 
+// Option sets up a part of the channel that has a default.
+type Option func(*Channel)
+
+// WithMetrics makes the channel count the requests it receives, rejects
+// and handles in m; by default, and with nil, it counts nothing.
+func WithMetrics(m Metrics) Option {
+	return func(c *Channel) {
+		if m != nil {
+			c.metrics = m
+		}
+	}
+}
+
 // New returns the channel. It does not contact Slack; Run does in Socket
 // Mode, and the handlers answer Slack's requests in HTTP mode.
-func New(cfg Config, conv Conversations, kv KV, out Sender, log *slog.Logger) (*Channel, error) {
+func New(cfg Config, conv Conversations, kv KV, out Sender, log *slog.Logger, opts ...Option) (*Channel, error) {
 	if cfg.BotToken == "" {
 		return nil, errors.New("slack: no bot token")
 	}
@@ -151,31 +164,25 @@ func New(cfg Config, conv Conversations, kv KV, out Sender, log *slog.Logger) (*
 		log = slog.Default()
 	}
 	log = log.With(slog.String("channel", ChannelName))
-	var opts []slack.Option
+	var apiOpts []slack.Option
 	if cfg.APIURL != "" {
-		opts = append(opts, slack.OptionAPIURL(cfg.APIURL))
+		apiOpts = append(apiOpts, slack.OptionAPIURL(cfg.APIURL))
 	}
 	if cfg.AppToken != "" {
-		opts = append(opts, slack.OptionAppLevelToken(cfg.AppToken))
+		apiOpts = append(apiOpts, slack.OptionAppLevelToken(cfg.AppToken))
 	}
 	c := &Channel{
-		api: slack.New(cfg.BotToken, opts...), conv: conv, kv: kv, out: out, cfg: cfg, log: log, metrics: noMetrics{},
+		api: slack.New(cfg.BotToken, apiOpts...), conv: conv, kv: kv, out: out, cfg: cfg, log: log, metrics: noMetrics{},
 		// The work queue only orders: Limits{} is no limit. Its retries
 		// cover a store that fails for a moment.
 		work: outbox.New(outbox.NewMemoryLimiter(outbox.Limits{}), outbox.Options{
 			Log: log, MaxAttempts: workAttempts, Backoff: 200 * time.Millisecond, MaxBackoff: 5 * time.Second,
 		}),
 	}
-	return c, nil
-}
-
-// CountIn makes the channel count the requests it receives, rejects and
-// handles in m; nil counts nothing.
-func (c *Channel) CountIn(m Metrics) {
-	if m == nil {
-		m = noMetrics{}
+	for _, o := range opts {
+		o(c)
 	}
-	c.metrics = m
+	return c, nil
 }
 
 // Run checks the bot token (auth.test) and receives Slack's requests until

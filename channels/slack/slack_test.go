@@ -63,7 +63,13 @@ func newRig(t testing.TB, o rigOptions) *rig {
 		log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	}
 	r := &rig{t: t, fake: slacktest.New(t), db: storetest.SQLite(t)}
-	r.svc = bot.NewService(r.db, store.NewMemorySessions(time.Hour), log, q)
+	var svcOpts []bot.Option
+	var chOpts []slack.Option
+	if o.metrics != nil {
+		svcOpts = append(svcOpts, bot.WithMetrics(o.metrics))
+		chOpts = append(chOpts, slack.WithMetrics(o.metrics.Channel(slack.ChannelName)))
+	}
+	r.svc = bot.NewService(r.db, store.NewMemorySessions(time.Hour), log, q, svcOpts...)
 	r.queue = outbox.New(outbox.NewMemoryLimiter(outbox.Limits{PerKey: 1000, PerKeyBurst: 100, Global: 10000, GlobalBurst: 1000}),
 		outbox.Options{Log: log, Backoff: 10 * time.Millisecond, MaxBackoff: 100 * time.Millisecond, Observer: o.metrics.Queue("slack", slack.ChannelName)})
 	t.Cleanup(func() {
@@ -79,13 +85,9 @@ func newRig(t testing.TB, o rigOptions) *rig {
 		BotToken: botToken, SigningSecret: secret, AppToken: "xapp-1-test", APIURL: r.fake.APIURL(), Mode: mode,
 		OpenAnswering: !o.closed,
 		Now:           func() time.Time { return time.Now().Add(time.Duration(r.skew.Load())) },
-	}, r.svc, store.NewMemoryKV(), r.queue, log)
+	}, r.svc, store.NewMemoryKV(), r.queue, log, chOpts...)
 	if err != nil {
 		t.Fatal(err)
-	}
-	if o.metrics != nil {
-		r.svc.CountIn(o.metrics)
-		r.ch.CountIn(o.metrics.Channel(slack.ChannelName))
 	}
 	mux := http.NewServeMux()
 	r.ch.Register(mux)
@@ -542,7 +544,7 @@ func TestInvite(t *testing.T) {
 		t.Errorf("a DM without an invitation: %q", m.Text)
 	}
 
-	_, fresh, err := r.db.CreateInvitation(ctx, store.NewInvitation{Lang: dialogs.German, TTL: time.Hour})
+	_, fresh, err := r.db.CreateInvitation(ctx, survey.NewInvitation{Lang: dialogs.German, TTL: time.Hour})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -568,7 +570,7 @@ func TestInvite(t *testing.T) {
 	}
 
 	// Begun in the terminal, continued in Slack.
-	_, key, err := r.db.CreateInvitation(ctx, store.NewInvitation{Lang: dialogs.German, Fixed: map[string]string{"chamber": "hwk_h"}, TTL: time.Hour})
+	_, key, err := r.db.CreateInvitation(ctx, survey.NewInvitation{Lang: dialogs.German, Fixed: map[string]string{"chamber": "hwk_h"}, TTL: time.Hour})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -32,6 +32,10 @@ type Conversations interface {
 	StartOpen(ctx context.Context, who survey.Identity, key string) (bot.Reply, error)
 	Known(ctx context.Context, who survey.Identity) (bool, error)
 	EraseIdentity(ctx context.Context, who survey.Identity) error
+	// SubscribeDigest and UnsubscribeDigest keep the weekly digest's
+	// subscribers; unsubscribing one who is not is survey.ErrNotFound.
+	SubscribeDigest(ctx context.Context, s survey.Subscriber) error
+	UnsubscribeDigest(ctx context.Context, s survey.Subscriber) error
 }
 
 // KV keeps the channel's bookkeeping: update ids already taken, the last
@@ -43,12 +47,6 @@ type KV interface {
 	Get(ctx context.Context, key string) (string, bool, error)
 	Del(ctx context.Context, key string) error
 	Raise(ctx context.Context, key string, val int64, ttl time.Duration) (int64, error)
-}
-
-// Subscriptions keeps the digest's subscribers.
-type Subscriptions interface {
-	AddSubscriber(ctx context.Context, s survey.Subscriber) error
-	RemoveSubscriber(ctx context.Context, s survey.Subscriber) error
 }
 
 // Sender queues outgoing calls to the Bot API.
@@ -118,14 +116,35 @@ type Channel struct {
 	kv        KV
 	out       Sender
 	callbacks Sender // answers to button presses: not held back by a chat's message limit
-	subs      Subscriptions
 	cfg       Config
 	log       *slog.Logger
 	metrics   Metrics
 }
 
-// New returns the channel. It does not contact Telegram; Run does.
-func New(cfg Config, conv Conversations, kv KV, out Sender, log *slog.Logger) (*Channel, error) {
+// Option sets up a part of the channel that has a default.
+type Option func(*Channel)
+
+// WithMetrics makes the channel count the updates it receives, rejects
+// and handles in m; by default, and with nil, it counts nothing.
+func WithMetrics(m Metrics) Option {
+	return func(c *Channel) {
+		if m != nil {
+			c.metrics = m
+		}
+	}
+}
+
+// WithCallbacks sends the answers to button presses through their own
+// queue s instead of the channel's. Telegram's limit of about one message
+// a second per chat does not apply to them, and a client shows a spinner
+// until its press is answered, so they should not wait behind a chat's
+// messages.
+func WithCallbacks(s Sender) Option { return func(c *Channel) { c.callbacks = s } }
+
+// New returns the channel. It does not contact Telegram; Run does. Chats
+// may subscribe to the weekly digest with /subscribe <code> when
+// cfg.SubscribeCode is set.
+func New(cfg Config, conv Conversations, kv KV, out Sender, log *slog.Logger, opts ...Option) (*Channel, error) {
 	if cfg.Token == "" {
 		return nil, errors.New("telegram: no bot token")
 	}
@@ -135,39 +154,24 @@ func New(cfg Config, conv Conversations, kv KV, out Sender, log *slog.Logger) (*
 	if cfg.HTTPClient == nil {
 		cfg.HTTPClient = &http.Client{Timeout: cfg.PollTimeout + 15*time.Second}
 	}
-	opts := []tgbot.Option{
+	tgOpts := []tgbot.Option{
 		tgbot.WithSkipGetMe(),
 		tgbot.WithHTTPClient(cfg.PollTimeout, &http.Client{Timeout: 30 * time.Second}),
 		tgbot.WithErrorsHandler(func(err error) { log.Warn("telegram client", slog.Any("error", redactToken(err, cfg.Token))) }),
 	}
 	if cfg.APIURL != "" {
-		opts = append(opts, tgbot.WithServerURL(cfg.APIURL))
+		tgOpts = append(tgOpts, tgbot.WithServerURL(cfg.APIURL))
 	}
-	api, err := tgbot.New(cfg.Token, opts...)
+	api, err := tgbot.New(cfg.Token, tgOpts...)
 	if err != nil {
 		return nil, fmt.Errorf("telegram client: %w", err)
 	}
-	return &Channel{api: api, conv: conv, kv: kv, out: out, callbacks: out, cfg: cfg, log: log.With(slog.String("channel", ChannelName)), metrics: noMetrics{}}, nil
-}
-
-// CountIn makes the channel count the updates it receives, rejects and
-// handles in m; nil counts nothing.
-func (c *Channel) CountIn(m Metrics) {
-	if m == nil {
-		m = noMetrics{}
+	c := &Channel{api: api, conv: conv, kv: kv, out: out, callbacks: out, cfg: cfg, log: log.With(slog.String("channel", ChannelName)), metrics: noMetrics{}}
+	for _, o := range opts {
+		o(c)
 	}
-	c.metrics = m
+	return c, nil
 }
-
-// KeepSubscriptionsIn lets chats subscribe to the weekly digest with
-// /subscribe <code>.
-func (c *Channel) KeepSubscriptionsIn(s Subscriptions) { c.subs = s }
-
-// AnswerCallbacksThrough sends the answers to button presses through their
-// own queue. Telegram's limit of about one message a second per chat does
-// not apply to them, and a client shows a spinner until its press is
-// answered, so they should not wait behind a chat's messages.
-func (c *Channel) AnswerCallbacksThrough(s Sender) { c.callbacks = s }
 
 // Run registers the bot's commands and receives updates until ctx ends:
 // by long polling, or, in webhook mode, by registering the webhook (if a

@@ -52,6 +52,9 @@ type rigOptions struct {
 	postgres bool             // PostgreSQL + Redis instead of SQLite + in-process
 	log      *slog.Logger     // nil: discard (or stderr with SURVEYBOT_TEST_VERBOSE)
 	metrics  *metrics.Metrics // nil: none
+	// callbacks answers button presses through a queue of its own; nil:
+	// through the channel's queue.
+	callbacks telegram.Sender
 }
 
 func newRig(t testing.TB, o rigOptions) *rig {
@@ -68,17 +71,21 @@ func newRig(t testing.TB, o rigOptions) *rig {
 		log = o.log
 	}
 	r := &rig{t: t, fake: telegramtest.New(t, token)}
-	var sessions bot.Sessions = store.NewMemorySessions(time.Hour)
-	var kv telegram.KV = store.NewMemoryKV()
+	stores := storetest.Memory(t)
 	if o.postgres {
-		r.db = storetest.Postgres(t)
-		rdb, prefix := storetest.Redis(t)
-		sessions = store.NewRedisSessions(rdb, store.RedisOptions{Prefix: prefix, TTL: time.Hour})
-		kv = store.NewRedisKV(rdb, prefix)
-	} else {
-		r.db = storetest.SQLite(t)
+		stores = storetest.Servers(t)
 	}
-	r.svc = bot.NewService(r.db, sessions, log, q)
+	r.db = stores.DB
+	var svcOpts []bot.Option
+	var chOpts []telegram.Option
+	if o.metrics != nil {
+		svcOpts = append(svcOpts, bot.WithMetrics(o.metrics))
+		chOpts = append(chOpts, telegram.WithMetrics(o.metrics.Channel(telegram.ChannelName)))
+	}
+	if o.callbacks != nil {
+		chOpts = append(chOpts, telegram.WithCallbacks(o.callbacks))
+	}
+	r.svc = bot.NewService(r.db, stores.Sessions(), log, q, svcOpts...)
 	r.queue = outbox.New(outbox.NewMemoryLimiter(outbox.Limits{PerKey: 1000, PerKeyBurst: 100, Global: 10000, GlobalBurst: 1000}),
 		outbox.Options{Log: log, Backoff: 10 * time.Millisecond, MaxBackoff: 100 * time.Millisecond, Observer: o.metrics.Queue("telegram", telegram.ChannelName)})
 	t.Cleanup(func() {
@@ -89,14 +96,9 @@ func newRig(t testing.TB, o rigOptions) *rig {
 	r.ch, err = telegram.New(telegram.Config{
 		Token: token, APIURL: r.fake.URL(), Mode: o.mode, WebhookSecret: secret,
 		OpenAnswering: !o.closed, PollTimeout: time.Second, SubscribeCode: "council-2026",
-	}, r.svc, kv, r.queue, log)
+	}, r.svc, stores.KV, r.queue, log, chOpts...)
 	if err != nil {
 		t.Fatal(err)
-	}
-	r.ch.KeepSubscriptionsIn(r.db)
-	if o.metrics != nil {
-		r.svc.CountIn(o.metrics)
-		r.ch.CountIn(o.metrics.Channel(telegram.ChannelName))
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
@@ -495,7 +497,7 @@ func TestRateLimitedDuringDialog(t *testing.T) {
 func TestInvitationTelegramThenConsole(t *testing.T) {
 	r := newRig(t, rigOptions{mode: telegram.ModePolling, closed: true})
 	ctx := context.Background()
-	_, key, err := r.db.CreateInvitation(ctx, store.NewInvitation{Lang: dialogs.German, Fixed: map[string]string{"chamber": "hwk_h"}, TTL: time.Hour})
+	_, key, err := r.db.CreateInvitation(ctx, survey.NewInvitation{Lang: dialogs.German, Fixed: map[string]string{"chamber": "hwk_h"}, TTL: time.Hour})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -595,7 +597,7 @@ func TestCommands(t *testing.T) {
 		}
 	}
 	ctx := context.Background()
-	_, key, err := r.db.CreateInvitation(ctx, store.NewInvitation{Lang: dialogs.German, TTL: -time.Minute})
+	_, key, err := r.db.CreateInvitation(ctx, survey.NewInvitation{Lang: dialogs.German, TTL: -time.Minute})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -641,10 +643,9 @@ func TestRedeliveryAfterRestart(t *testing.T) {
 // TestCallbackNotHeldBackByChat answers a button press at once although the
 // chat's messages wait out a 429: the spinner stops, the question follows.
 func TestCallbackNotHeldBackByChat(t *testing.T) {
-	r := newRig(t, rigOptions{mode: telegram.ModeWebhook})
 	cb := outbox.New(outbox.NewMemoryLimiter(outbox.Limits{}), outbox.Options{Log: slog.New(slog.DiscardHandler)})
 	t.Cleanup(func() { _ = cb.Close(context.Background()) })
-	r.ch.AnswerCallbacksThrough(cb)
+	r := newRig(t, rigOptions{mode: telegram.ModeWebhook, callbacks: cb})
 	const chat = 50
 	r.deliver(r.fake.SendText(chat, "/start"))
 	m, _ := r.fake.LastKeyboardMessage(chat)

@@ -369,17 +369,17 @@ func (c *Channel) confirmDelete(ctx context.Context, chat int64, queryID string,
 func (c *Channel) subscribe(ctx context.Context, chat int64, lang dialogs.Lang, on bool, code string) error {
 	sub := survey.Subscriber{Kind: ChannelName, Target: strconv.FormatInt(chat, 10)}
 	switch {
-	case c.subs == nil || c.cfg.SubscribeCode == "":
+	case c.cfg.SubscribeCode == "":
 		c.sendText(chat, dialogs.UIDigestOff.In(lang))
 	case !on:
-		if err := c.subs.RemoveSubscriber(ctx, sub); err != nil && !errors.Is(err, survey.ErrNotFound) {
+		if err := c.conv.UnsubscribeDigest(ctx, sub); err != nil && !errors.Is(err, survey.ErrNotFound) {
 			return err
 		}
 		c.sendText(chat, dialogs.UIDigestUnsubscribed.In(lang))
 	case subtle.ConstantTimeCompare([]byte(code), []byte(c.cfg.SubscribeCode)) != 1:
 		c.sendText(chat, dialogs.UIDigestWrongCode.In(lang))
 	default:
-		if err := c.subs.AddSubscriber(ctx, sub); err != nil {
+		if err := c.conv.SubscribeDigest(ctx, sub); err != nil {
 			return err
 		}
 		c.sendText(chat, dialogs.UIDigestSubscribed.In(lang))

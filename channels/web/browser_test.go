@@ -9,7 +9,6 @@ import (
 
 	"github.com/chromedp/chromedp"
 	"github.com/surveybot/surveybot/channels/web"
-	"github.com/surveybot/surveybot/store"
 	"github.com/surveybot/surveybot/survey"
 )
 
@@ -32,7 +31,7 @@ func TestBrowser(t *testing.T) {
 		t.Fatalf("%s=%s: %v", chromiumEnv, path, err)
 	}
 	r := newRig(t, nil, web.Config{})
-	_, key := r.invite(store.NewInvitation{Fixed: map[string]string{"chamber": "hwk_h"}})
+	_, key := r.invite(survey.NewInvitation{Fixed: map[string]string{"chamber": "hwk_h"}})
 	url := r.srv.URL + "/s/" + key
 
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
@@ -143,7 +142,7 @@ func TestBrowser(t *testing.T) {
 		t.Fatalf("no final page:\n%s", body)
 	}
 	ctx2 := context.Background()
-	resp, err := r.db.CurrentResponse(ctx2, survey.Identity{Channel: web.ChannelName, External: store.HashKey(key)[:32]})
+	resp, err := r.db.CurrentResponse(ctx2, survey.Identity{Channel: web.ChannelName, External: survey.HashKey(key)[:32]})
 	if err != nil {
 		t.Fatal(err)
 	}

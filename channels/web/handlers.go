@@ -12,7 +12,6 @@ import (
 
 	"github.com/surveybot/surveybot/bot"
 	"github.com/surveybot/surveybot/dialogs"
-	"github.com/surveybot/surveybot/store"
 	"github.com/surveybot/surveybot/survey"
 )
 
@@ -32,7 +31,7 @@ func (c *Channel) showSurvey(w http.ResponseWriter, r *http.Request) {
 		c.fail(w, "open invitation", err)
 		return
 	}
-	if err := c.inv.MarkOpened(r.Context(), token); err != nil {
+	if err := c.conv.MarkOpened(r.Context(), token); err != nil {
 		c.log.Warn("record invitation opened", slog.Any("error", err)) // only a figure; the page is shown
 	}
 	c.render(w, http.StatusOK, c.surveyPage(token, rep))
@@ -107,7 +106,7 @@ func (c *Channel) open(w http.ResponseWriter, r *http.Request) {
 	if !c.admitOpen(w, r) {
 		return
 	}
-	_, key, err := c.inv.CreateInvitation(r.Context(), store.NewInvitation{Lang: acceptLanguage(r), TTL: c.cfg.InvitationTTL})
+	key, err := c.conv.NewInvitation(r.Context(), acceptLanguage(r), nil, c.cfg.InvitationTTL)
 	if err != nil {
 		c.fail(w, "create open invitation", err)
 		return
@@ -119,9 +118,9 @@ func (c *Channel) open(w http.ResponseWriter, r *http.Request) {
 // personal invitation with the link's fixed answers, such as the chamber,
 // and the browser sent to it. Unknown and expired links get the same 404.
 func (c *Channel) openLink(w http.ResponseWriter, r *http.Request) {
-	link, err := c.inv.OpenLinkByKey(r.Context(), r.PathValue("key"))
+	link, err := c.conv.OpenLink(r.Context(), r.PathValue("key"))
 	if err != nil {
-		if !errors.Is(err, survey.ErrNotFound) && !errors.Is(err, survey.ErrExpired) {
+		if !errors.Is(err, bot.ErrUnknownInvitation) && !errors.Is(err, bot.ErrExpiredInvitation) {
 			c.fail(w, "open link", err)
 			return
 		}
@@ -131,7 +130,7 @@ func (c *Channel) openLink(w http.ResponseWriter, r *http.Request) {
 	if !c.admitOpen(w, r) {
 		return
 	}
-	_, key, err := c.inv.CreateInvitation(r.Context(), store.NewInvitation{Lang: link.Lang, Fixed: link.Fixed, TTL: c.cfg.InvitationTTL})
+	key, err := c.conv.NewInvitation(r.Context(), link.Lang, link.Fixed, c.cfg.InvitationTTL)
 	if err != nil {
 		c.fail(w, "create invitation for an open link", err)
 		return
@@ -176,7 +175,7 @@ func (c *Channel) submitUnsubscribe(w http.ResponseWriter, r *http.Request) {
 		c.renderMessage(w, http.StatusForbidden, dialogs.UIWebForbiddenTitle, dialogs.UIWebForbidden)
 		return
 	}
-	if err := c.inv.OptOutByInvitation(r.Context(), token); err != nil && !errors.Is(err, survey.ErrNotFound) {
+	if err := c.conv.OptOut(r.Context(), token); err != nil && !errors.Is(err, survey.ErrNotFound) {
 		c.fail(w, "opt out", err)
 		return
 	}

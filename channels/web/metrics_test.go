@@ -9,7 +9,7 @@ import (
 	"github.com/surveybot/surveybot/channels/web"
 	"github.com/surveybot/surveybot/metrics"
 	"github.com/surveybot/surveybot/metrics/metricstest"
-	"github.com/surveybot/surveybot/store"
+	"github.com/surveybot/surveybot/survey"
 )
 
 // TestMetrics answers two questions by form, with a forged form, a form
@@ -20,7 +20,7 @@ func TestMetrics(t *testing.T) {
 	r := newCountedRig(t, nil, web.Config{}, m)
 	scrapes := httptest.NewServer(m.Handler())
 	defer scrapes.Close()
-	_, key := r.invite(store.NewInvitation{})
+	_, key := r.invite(survey.NewInvitation{})
 
 	consent := r.get("/s/" + key)
 	path, vals := r.fill(consent, "ja")

@@ -12,7 +12,6 @@ import (
 	"github.com/surveybot/surveybot/channels/web"
 	"github.com/surveybot/surveybot/dialogs"
 	"github.com/surveybot/surveybot/dialogs/dialogstest"
-	"github.com/surveybot/surveybot/store"
 	"github.com/surveybot/surveybot/survey"
 )
 
@@ -75,7 +74,7 @@ func securityRig(t *testing.T) *rig {
 func TestSecurityHTMLInjectionInFreeText(t *testing.T) {
 	r := securityRig(t)
 	for _, payload := range htmlPayloads {
-		_, key := r.invite(store.NewInvitation{Lang: dialogs.German})
+		_, key := r.invite(survey.NewInvitation{Lang: dialogs.German})
 		note := r.submit(r.get("/s/"+key), "ja")
 		checkNoMarkup(t, "question page", note)
 		if !strings.Contains(note.text(), "Was sagt <Firma & Co> dazu?") || strings.Contains(note.body, "<Firma") {
@@ -137,7 +136,7 @@ func TestSecurityOversizedBodies(t *testing.T) {
 	r := newRig(t, nil, web.Config{})
 	ctx := context.Background()
 	const addr = "gross@example.org"
-	_, key := r.invite(store.NewInvitation{Email: addr})
+	_, key := r.invite(survey.NewInvitation{Email: addr})
 	consent := r.get("/s/" + key)
 	path, vals := r.fill(consent, "ja")
 	big := strings.Repeat("x", 70<<10)
@@ -194,8 +193,8 @@ func TestSecurityOversizedBodies(t *testing.T) {
 func TestSecurityGuessedAndExpiredTokens(t *testing.T) {
 	r := newRig(t, nil, web.Config{GuessLimit: 1000})
 	ctx := context.Background()
-	_, expired := r.invite(store.NewInvitation{TTL: -time.Minute, Email: "alt@example.org"})
-	_, good := r.invite(store.NewInvitation{})
+	_, expired := r.invite(survey.NewInvitation{TTL: -time.Minute, Email: "alt@example.org"})
+	_, good := r.invite(survey.NewInvitation{})
 	wrong := r.get("/s/" + strings.Repeat("A", 22))
 	if wrong.status != http.StatusNotFound {
 		t.Fatalf("unknown token: %d", wrong.status)

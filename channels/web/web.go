@@ -17,7 +17,6 @@ import (
 
 	"github.com/surveybot/surveybot/bot"
 	"github.com/surveybot/surveybot/dialogs"
-	"github.com/surveybot/surveybot/store"
 	"github.com/surveybot/surveybot/survey"
 )
 
@@ -30,15 +29,16 @@ type Conversations interface {
 	// bot.ErrExpiredInvitation for a key that leads nowhere.
 	StartInvitation(ctx context.Context, who survey.Identity, key string) (bot.Reply, error)
 	Handle(ctx context.Context, who survey.Identity, in dialogs.Input) (bot.Reply, error)
-}
-
-// Invitations is what the channel needs of the invitation store.
-type Invitations interface {
-	CreateInvitation(ctx context.Context, ni store.NewInvitation) (survey.Invitation, string, error)
-	OptOutByInvitation(ctx context.Context, key string) error
-	OpenLinkByKey(ctx context.Context, key string) (survey.OpenLink, error)
+	// NewInvitation makes a personal invitation (for /open and open links)
+	// and returns its key.
+	NewInvitation(ctx context.Context, lang dialogs.Lang, fixed map[string]string, ttl time.Duration) (string, error)
+	// OpenLink looks an open link up; bot.ErrUnknownInvitation or
+	// bot.ErrExpiredInvitation for one that leads nowhere.
+	OpenLink(ctx context.Context, key string) (survey.OpenLink, error)
 	// MarkOpened records that a campaign's personal link was opened.
 	MarkOpened(ctx context.Context, key string) error
+	// OptOut puts the invitation's address on the opt-out list.
+	OptOut(ctx context.Context, key string) error
 }
 
 // Metrics counts the form submissions the channel takes; *metrics.Channel
@@ -99,7 +99,6 @@ var styleCSS []byte
 type Channel struct {
 	cfg     Config
 	conv    Conversations
-	inv     Invitations
 	log     *slog.Logger
 	pages   *template.Template
 	guesses *guessLimiter
@@ -107,8 +106,21 @@ type Channel struct {
 	metrics Metrics
 }
 
+// Option sets up a part of the channel that has a default.
+type Option func(*Channel)
+
+// WithMetrics makes the channel count the survey forms submitted to it in
+// m; by default, and with nil, it counts nothing.
+func WithMetrics(m Metrics) Option {
+	return func(c *Channel) {
+		if m != nil {
+			c.metrics = m
+		}
+	}
+}
+
 // New returns the channel with its templates compiled.
-func New(cfg Config, conv Conversations, inv Invitations, log *slog.Logger) (*Channel, error) {
+func New(cfg Config, conv Conversations, log *slog.Logger, opts ...Option) (*Channel, error) {
 	if len(cfg.SecretKey) < minSecretKey {
 		return nil, ErrWeakSecret
 	}
@@ -123,22 +135,17 @@ func New(cfg Config, conv Conversations, inv Invitations, log *slog.Logger) (*Ch
 	if err != nil {
 		return nil, err
 	}
-	return &Channel{
-		cfg: cfg, conv: conv, inv: inv, pages: pages,
+	c := &Channel{
+		cfg: cfg, conv: conv, pages: pages,
 		log:     log.With(slog.String("channel", ChannelName)),
 		guesses: newGuessLimiter(cfg.GuessLimit, guessWindow),
 		opens:   newGuessLimiter(10*cfg.GuessLimit, guessWindow),
 		metrics: noMetrics{},
-	}, nil
-}
-
-// CountIn makes the channel count the survey forms submitted to it in m;
-// nil counts nothing. Call it before Register.
-func (c *Channel) CountIn(m Metrics) {
-	if m == nil {
-		m = noMetrics{}
 	}
-	c.metrics = m
+	for _, o := range opts {
+		o(c)
+	}
+	return c, nil
 }
 
 // Register mounts the channel's routes on mux, an http.ServeMux or one
@@ -173,7 +180,7 @@ func (c *Channel) UnsubscribeURL(key string) string { return c.cfg.BaseURL + "/u
 // identity is who a personal link's holder is on this channel: derived from
 // the token, so the token itself is never stored.
 func identity(token string) survey.Identity {
-	return survey.Identity{Channel: ChannelName, External: store.HashKey(token)[:32]}
+	return survey.Identity{Channel: ChannelName, External: survey.HashKey(token)[:32]}
 }
 
 // validToken reports whether s has the form of an invitation key.

@@ -56,18 +56,20 @@ func newCountedRig(t testing.TB, q *dialogs.Questionnaire, cfg web.Config, m *me
 		log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	}
 	r := &rig{t: t, db: storetest.SQLite(t)}
-	r.svc = bot.NewService(r.db, store.NewMemorySessions(time.Hour), log, q)
+	var svcOpts []bot.Option
+	var chOpts []web.Option
+	if m != nil {
+		svcOpts = append(svcOpts, bot.WithMetrics(m))
+		chOpts = append(chOpts, web.WithMetrics(m.Channel(web.ChannelName)))
+	}
+	r.svc = bot.NewService(r.db, store.NewMemorySessions(time.Hour), log, q, svcOpts...)
 	if cfg.SecretKey == nil {
 		cfg.SecretKey = []byte("0123456789abcdef0123456789abcdef-test")
 	}
 	var err error
-	r.ch, err = web.New(cfg, r.svc, r.db, log)
+	r.ch, err = web.New(cfg, r.svc, log, chOpts...)
 	if err != nil {
 		t.Fatal(err)
-	}
-	if m != nil {
-		r.svc.CountIn(m)
-		r.ch.CountIn(m.Channel(web.ChannelName))
 	}
 	r.mux = http.NewServeMux()
 	r.ch.Register(r.mux)
@@ -81,7 +83,7 @@ func newCountedRig(t testing.TB, q *dialogs.Questionnaire, cfg web.Config, m *me
 }
 
 // invite makes a personal invitation and returns its key.
-func (r *rig) invite(ni store.NewInvitation) (survey.Invitation, string) {
+func (r *rig) invite(ni survey.NewInvitation) (survey.Invitation, string) {
 	r.t.Helper()
 	if ni.TTL == 0 {
 		ni.TTL = time.Hour
@@ -199,12 +201,12 @@ func (r *rig) fill(p htmlPage, input string) (string, url.Values) {
 }
 
 func webIdentity(key string) survey.Identity {
-	return survey.Identity{Channel: web.ChannelName, External: store.HashKey(key)[:32]}
+	return survey.Identity{Channel: web.ChannelName, External: survey.HashKey(key)[:32]}
 }
 
 func TestWholeQuestionnaireThroughForms(t *testing.T) {
 	r := newRig(t, nil, web.Config{})
-	_, key := r.invite(store.NewInvitation{Lang: dialogs.German})
+	_, key := r.invite(survey.NewInvitation{Lang: dialogs.German})
 	p := r.get("/s/" + key)
 	if p.status != http.StatusOK || !strings.Contains(p.body, `<html lang="de">`) {
 		t.Fatalf("personal link: status %d, want a German page", p.status)
@@ -261,7 +263,7 @@ func TestAllItemTypes(t *testing.T) {
 	if err := r.db.RegisterQuestionnaire(context.Background(), q.Ref(), data); err != nil {
 		t.Fatal(err)
 	}
-	_, key := r.invite(store.NewInvitation{Lang: dialogs.German})
+	_, key := r.invite(survey.NewInvitation{Lang: dialogs.German})
 	p := r.submit(r.get("/s/"+key), "ja")
 	seen := map[string]bool{}
 	for range 20 {
@@ -353,7 +355,7 @@ func answerCount(t *testing.T, r *rig, key string) int {
 
 func TestDoubleSubmitCountsOnce(t *testing.T) {
 	r := newRig(t, nil, web.Config{})
-	_, key := r.invite(store.NewInvitation{})
+	_, key := r.invite(survey.NewInvitation{})
 	p := r.submit(r.get("/s/"+key), "ja")
 	path, vals := r.fill(p, "1")
 	first, _ := r.postRaw(path, vals.Encode())
@@ -374,7 +376,7 @@ func TestDoubleSubmitCountsOnce(t *testing.T) {
 
 func TestStalePageChangesNothing(t *testing.T) {
 	r := newRig(t, nil, web.Config{})
-	_, key := r.invite(store.NewInvitation{})
+	_, key := r.invite(survey.NewInvitation{})
 	q1 := r.submit(r.get("/s/"+key), "ja")
 	q2 := r.submit(q1, "1")
 	q3 := r.submit(q2, "1")
@@ -406,7 +408,7 @@ func TestStalePageChangesNothing(t *testing.T) {
 
 func TestForgedCSRF(t *testing.T) {
 	r := newRig(t, nil, web.Config{})
-	_, key := r.invite(store.NewInvitation{})
+	_, key := r.invite(survey.NewInvitation{})
 	consent := r.get("/s/" + key)
 	for name, csrf := range map[string]string{"forged": "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", "missing": ""} {
 		path, vals := r.fill(consent, "ja")
@@ -424,7 +426,7 @@ func TestForgedCSRF(t *testing.T) {
 		t.Errorf("response %s at seq %d after forged forms, want it untouched", resp.Status, resp.Seq)
 	}
 	// A token's CSRF value does not open another token's forms.
-	_, other := r.invite(store.NewInvitation{})
+	_, other := r.invite(survey.NewInvitation{})
 	path, vals := r.fill(consent, "ja")
 	path = strings.Replace(path, key, other, 1)
 	if resp, _ := r.postRaw(path, vals.Encode()); resp.StatusCode != http.StatusForbidden {
@@ -439,8 +441,8 @@ func TestDeadLinks(t *testing.T) {
 		!strings.Contains(unknown.text(), "This link does not lead to a survey") {
 		t.Fatalf("unknown token: status %d, want 404 with a German and English text:\n%s", unknown.status, unknown.body)
 	}
-	_, expired := r.invite(store.NewInvitation{TTL: -time.Hour})
-	inv, erased := r.invite(store.NewInvitation{})
+	_, expired := r.invite(survey.NewInvitation{TTL: -time.Hour})
+	inv, erased := r.invite(survey.NewInvitation{})
 	if p := r.get("/s/" + erased); p.status != http.StatusOK {
 		t.Fatalf("a good link: status %d", p.status)
 	}
@@ -467,7 +469,7 @@ func TestDeadLinks(t *testing.T) {
 
 func TestGuessingIsLimited(t *testing.T) {
 	r := newRig(t, nil, web.Config{})
-	_, good := r.invite(store.NewInvitation{})
+	_, good := r.invite(survey.NewInvitation{})
 	get := func(path, ip string) *httptest.ResponseRecorder {
 		req := httptest.NewRequest(http.MethodGet, path, nil)
 		req.RemoteAddr = ip + ":40000"
@@ -497,7 +499,7 @@ func TestGuessingIsLimited(t *testing.T) {
 
 func TestLanguageSwitch(t *testing.T) {
 	r := newRig(t, nil, web.Config{})
-	_, key := r.invite(store.NewInvitation{Lang: dialogs.German})
+	_, key := r.invite(survey.NewInvitation{Lang: dialogs.German})
 	p := r.submit(r.get("/s/"+key), "ja")
 	if !strings.Contains(p.body, `<html lang="de">`) || !strings.Contains(p.body, ">Weiter</button>") {
 		t.Fatalf("not a German question page:\n%s", p.body)
@@ -529,7 +531,7 @@ func TestLanguageSwitch(t *testing.T) {
 
 func TestContinuesResponseBegunOnTelegram(t *testing.T) {
 	r := newRig(t, nil, web.Config{})
-	_, key := r.invite(store.NewInvitation{Lang: dialogs.German})
+	_, key := r.invite(survey.NewInvitation{Lang: dialogs.German})
 	ctx := context.Background()
 	tg := survey.Identity{Channel: "telegram", External: "4711"}
 	if _, err := r.svc.StartInvitation(ctx, tg, key); err != nil {
@@ -583,7 +585,7 @@ func TestUnsubscribe(t *testing.T) {
 	r := newRig(t, nil, web.Config{})
 	ctx := context.Background()
 	const addr = "Inhaber@Tischlerei-Beispiel.de"
-	_, key := r.invite(store.NewInvitation{Email: addr})
+	_, key := r.invite(survey.NewInvitation{Email: addr})
 
 	// RFC 8058: the mail client posts without our form.
 	resp, body := r.postRaw("/u/"+key, "List-Unsubscribe=One-Click")
@@ -595,7 +597,7 @@ func TestUnsubscribe(t *testing.T) {
 	}
 
 	// RFC 8058 recommends multipart/form-data for the same field.
-	_, key3 := r.invite(store.NewInvitation{Email: "dritte@example.org"})
+	_, key3 := r.invite(survey.NewInvitation{Email: "dritte@example.org"})
 	var mp strings.Builder
 	mw := multipart.NewWriter(&mp)
 	_ = mw.WriteField("List-Unsubscribe", "One-Click")
@@ -610,7 +612,7 @@ func TestUnsubscribe(t *testing.T) {
 	}
 
 	// The page's own form, with its CSRF token.
-	_, key2 := r.invite(store.NewInvitation{Email: "zweite@example.org"})
+	_, key2 := r.invite(survey.NewInvitation{Email: "zweite@example.org"})
 	page := r.get("/u/" + key2)
 	f := page.form(t, "answer")
 	if page.status != http.StatusOK || len(f.buttons) != 1 {
@@ -642,7 +644,7 @@ func TestUnsubscribe(t *testing.T) {
 
 func TestSecurityHeaders(t *testing.T) {
 	r := newRig(t, nil, web.Config{OpenAnswering: true})
-	_, key := r.invite(store.NewInvitation{})
+	_, key := r.invite(survey.NewInvitation{})
 	want := map[string]string{
 		"Content-Security-Policy": "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
 		"X-Frame-Options":         "DENY",
@@ -674,7 +676,7 @@ func TestSecurityHeaders(t *testing.T) {
 
 func TestOversizedBody(t *testing.T) {
 	r := newRig(t, nil, web.Config{})
-	_, key := r.invite(store.NewInvitation{})
+	_, key := r.invite(survey.NewInvitation{})
 	consent := r.get("/s/" + key)
 	path, vals := r.fill(consent, "ja")
 	vals.Set("text", strings.Repeat("x", 70<<10))
@@ -689,7 +691,7 @@ func TestOversizedBody(t *testing.T) {
 
 func TestCrossOriginPostRefused(t *testing.T) {
 	r := newRig(t, nil, web.Config{})
-	_, key := r.invite(store.NewInvitation{})
+	_, key := r.invite(survey.NewInvitation{})
 	path, vals := r.fill(r.get("/s/"+key), "ja")
 	req, _ := http.NewRequest(http.MethodPost, r.srv.URL+path, strings.NewReader(vals.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
@@ -703,14 +705,14 @@ func TestCrossOriginPostRefused(t *testing.T) {
 }
 
 func TestNew(t *testing.T) {
-	if _, err := web.New(web.Config{SecretKey: []byte("short")}, nil, nil, slog.New(slog.DiscardHandler)); err == nil {
+	if _, err := web.New(web.Config{SecretKey: []byte("short")}, nil, slog.New(slog.DiscardHandler)); err == nil {
 		t.Errorf("New accepted a short secret key")
 	}
 }
 
 func TestPausedDeclinedAndRestartPages(t *testing.T) {
 	r := newRig(t, nil, web.Config{})
-	_, key := r.invite(store.NewInvitation{})
+	_, key := r.invite(survey.NewInvitation{})
 	ctx := context.Background()
 	q1 := r.submit(r.get("/s/"+key), "ja")
 	q2 := r.submit(q1, "1")
@@ -739,7 +741,7 @@ func TestPausedDeclinedAndRestartPages(t *testing.T) {
 	}
 
 	// Declining consent, then changing one's mind.
-	_, other := r.invite(store.NewInvitation{})
+	_, other := r.invite(survey.NewInvitation{})
 	declined := r.submit(r.get("/s/"+other), "nein")
 	b, ok := declined.form(t, "answer").button("cmd", "restart")
 	if declined.status != http.StatusOK || !ok || b.text != "Doch teilnehmen" {

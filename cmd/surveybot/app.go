@@ -66,9 +66,11 @@ func newLogger(cfg config.Config, w io.Writer) *slog.Logger {
 }
 
 // openApp connects the stores, applies the migrations and registers the
-// questionnaire new responses answer.
-func openApp(ctx context.Context, cfg config.Config, log *slog.Logger) (_ *app, err error) {
-	a := &app{cfg: cfg, log: log}
+// questionnaire new responses answer. With m, the service and the channels
+// and send queues built from the app count in it (serve); nil counts
+// nothing (every other command).
+func openApp(ctx context.Context, cfg config.Config, log *slog.Logger, m *metrics.Metrics) (_ *app, err error) {
+	a := &app{cfg: cfg, log: log, metrics: m}
 	defer func() {
 		if err != nil {
 			a.Close()
@@ -100,15 +102,18 @@ func openApp(ctx context.Context, cfg config.Config, log *slog.Logger) (_ *app, 
 			Prefix: cfg.Redis.KeyPrefix, TTL: cfg.Redis.SessionTTL, LockTTL: cfg.Redis.LockTTL, LockWait: cfg.Redis.LockWait,
 		})
 	}
-	var older []*dialogs.Questionnaire
+	opts := []bot.Option{}
+	if m != nil {
+		opts = append(opts, bot.WithMetrics(m))
+	}
 	if a.q.Extends != nil {
 		core, err := dialogs.LoadCore()
 		if err != nil {
 			return nil, err
 		}
-		older = append(older, core)
+		opts = append(opts, bot.WithOlder(core))
 	}
-	a.svc = bot.NewService(a.db, a.sessions, log, a.q, older...)
+	a.svc = bot.NewService(a.db, a.sessions, log, a.q, opts...)
 	return a, nil
 }
 
@@ -170,22 +175,19 @@ func (a *app) telegram(log *slog.Logger) (*telegram.Channel, *outbox.Queue, erro
 		lim = outbox.NewRedisLimiter(a.rdb, a.cfg.Redis.KeyPrefix+"tg:rate:", limits)
 	}
 	a.tgLimiter = lim
-	q := outbox.New(lim, outbox.Options{Log: log.With(slog.String("queue", "telegram")), Observer: a.metrics.Queue("telegram", telegram.ChannelName)})
+	q := outbox.New(lim, outbox.Options{Log: log.With(slog.String("queue", telegram.ChannelName)), Observer: a.metrics.Queue(telegram.ChannelName, telegram.ChannelName)})
+	// Answers to button presses only count against the global limit.
+	cb := outbox.New(outbox.NewMemoryLimiter(outbox.Limits{Global: tc.GlobalRate, GlobalBurst: max(1, int(tc.GlobalRate))}),
+		outbox.Options{Log: log.With(slog.String("queue", "telegram-callbacks")), MaxAttempts: 3, Observer: a.metrics.Queue("telegram-callbacks", telegram.ChannelName)})
+	a.queues = append(a.queues, cb)
 	ch, err := telegram.New(telegram.Config{
 		Token: tc.Token, APIURL: tc.APIURL, Mode: tc.Mode, WebhookURL: tc.WebhookURL,
 		WebhookSecret: tc.WebhookSecret, MaxConnections: tc.MaxConnections, OpenAnswering: tc.OpenAnswering,
 		SubscribeCode: a.cfg.Digest.SubscribeCode,
-	}, a.svc, a.kv(), q, log)
+	}, a.svc, a.kv(), q, log, telegram.WithMetrics(a.metrics.Channel(telegram.ChannelName)), telegram.WithCallbacks(cb))
 	if err != nil {
 		return nil, nil, err
 	}
-	ch.KeepSubscriptionsIn(a.db)
-	ch.CountIn(a.metrics.Channel(telegram.ChannelName))
-	// Answers to button presses only count against the global limit.
-	cb := outbox.New(outbox.NewMemoryLimiter(outbox.Limits{Global: tc.GlobalRate, GlobalBurst: max(1, int(tc.GlobalRate))}),
-		outbox.Options{Log: log.With(slog.String("queue", "telegram-callbacks")), MaxAttempts: 3, Observer: a.metrics.Queue("telegram-callbacks", telegram.ChannelName)})
-	ch.AnswerCallbacksThrough(cb)
-	a.queues = append(a.queues, cb)
 	return ch, q, nil
 }
 
@@ -195,7 +197,7 @@ func withApp(ctx context.Context, path string, e env, fn func(a *app) error) err
 	if err != nil {
 		return err
 	}
-	a, err := openApp(ctx, cfg, e.log)
+	a, err := openApp(ctx, cfg, e.log, nil)
 	if err != nil {
 		return err
 	}
@@ -215,11 +217,10 @@ func (a *app) web(log *slog.Logger) (*web.Channel, error) {
 	w, err := web.New(web.Config{
 		BaseURL: a.cfg.Web.BaseURL, SecretKey: key, OpenAnswering: a.cfg.Web.OpenAnswering,
 		InvitationTTL: a.cfg.Web.InvitationTTL, GuessLimit: a.cfg.Web.GuessLimit, ForwardedFor: a.cfg.Web.ForwardedFor,
-	}, a.svc, a.db, log)
+	}, a.svc, log, web.WithMetrics(a.metrics.Channel(web.ChannelName)))
 	if err != nil {
 		return nil, err
 	}
-	w.CountIn(a.metrics.Channel(web.ChannelName))
 	return w, nil
 }
 
@@ -232,15 +233,14 @@ func (a *app) slack(log *slog.Logger) (*slackch.Channel, *outbox.Queue, error) {
 		lim = outbox.NewRedisLimiter(a.rdb, a.cfg.Redis.KeyPrefix+"slack:rate:", limits)
 	}
 	a.slackLimiter = lim
-	q := outbox.New(lim, outbox.Options{Log: log.With(slog.String("queue", "slack")), Observer: a.metrics.Queue("slack", slackch.ChannelName)})
+	q := outbox.New(lim, outbox.Options{Log: log.With(slog.String("queue", slackch.ChannelName)), Observer: a.metrics.Queue(slackch.ChannelName, slackch.ChannelName)})
 	ch, err := slackch.New(slackch.Config{
 		BotToken: sc.BotToken, SigningSecret: sc.SigningSecret, AppToken: sc.AppToken, APIURL: sc.APIURL,
 		Mode: sc.Mode, OpenAnswering: sc.OpenAnswering,
-	}, a.svc, a.kv(), q, log)
+	}, a.svc, a.kv(), q, log, slackch.WithMetrics(a.metrics.Channel(slackch.ChannelName)))
 	if err != nil {
 		return nil, nil, err
 	}
-	ch.CountIn(a.metrics.Channel(slackch.ChannelName))
 	return ch, q, nil
 }
 

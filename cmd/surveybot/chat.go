@@ -40,7 +40,7 @@ func chatCmd(ctx context.Context, args []string, e env) error {
 	if cfg.Log.Level == "info" {
 		cfg.Log.Level = "warn"
 	}
-	a, err := openApp(ctx, cfg, newLogger(cfg, e.stderr))
+	a, err := openApp(ctx, cfg, newLogger(cfg, e.stderr), nil)
 	if err != nil {
 		return err
 	}

@@ -11,7 +11,7 @@ import (
 
 	"github.com/surveybot/surveybot/channels/email"
 	"github.com/surveybot/surveybot/dialogs"
-	"github.com/surveybot/surveybot/store"
+	"github.com/surveybot/surveybot/survey"
 )
 
 // invitationCmd creates personal invitations, prints their keys and links
@@ -53,7 +53,7 @@ func invitationCmd(ctx context.Context, args []string, e env) error {
 			return err
 		}
 		for range *count {
-			inv, key, err := a.db.CreateInvitation(ctx, store.NewInvitation{Lang: lang, Fixed: fixed, TTL: *ttl, Email: *to})
+			inv, key, err := a.db.CreateInvitation(ctx, survey.NewInvitation{Lang: lang, Fixed: fixed, TTL: *ttl, Email: *to})
 			if err != nil {
 				return err
 			}

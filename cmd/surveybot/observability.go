@@ -10,15 +10,7 @@ import (
 	"sync"
 
 	"github.com/surveybot/surveybot/httpserver"
-	"github.com/surveybot/surveybot/metrics"
 )
-
-// countIn makes the service, and the channels and send queues built after
-// it, count in m.
-func (a *app) countIn(m *metrics.Metrics) {
-	a.metrics = m
-	a.svc.CountIn(m)
-}
 
 // serveMetrics serves GET /metrics: on srv, or, with server.metrics_listen
 // set, only on a listener of its own (with /healthz and /readyz for probes

@@ -15,6 +15,7 @@ import (
 	"github.com/surveybot/surveybot/channels/outbox"
 	slackch "github.com/surveybot/surveybot/channels/slack"
 	"github.com/surveybot/surveybot/channels/telegram"
+	"github.com/surveybot/surveybot/channels/web"
 	"github.com/surveybot/surveybot/httpserver"
 	"github.com/surveybot/surveybot/metrics"
 	"github.com/surveybot/surveybot/survey"
@@ -32,12 +33,11 @@ func serveCmd(ctx context.Context, args []string, e env) error {
 		return err
 	}
 	log := newLogger(cfg, e.stderr)
-	a, err := openApp(ctx, cfg, log)
+	a, err := openApp(ctx, cfg, log, metrics.New())
 	if err != nil {
 		return err
 	}
 	defer a.Close()
-	a.countIn(metrics.New())
 
 	checks := []httpserver.Check{{Name: "database", Check: a.db.Ping}}
 	sessions := "in-process"
@@ -82,7 +82,7 @@ func serveCmd(ctx context.Context, args []string, e env) error {
 		}
 		wg.Go(func() {
 			if err := ch.Run(ctx); err != nil {
-				fail("telegram", err)
+				fail(telegram.ChannelName, err)
 			}
 		})
 		channels = append(channels, "telegram ("+cfg.Telegram.Mode+")")
@@ -99,7 +99,7 @@ func serveCmd(ctx context.Context, args []string, e env) error {
 		}
 		wg.Go(func() {
 			if err := ch.Run(ctx); err != nil {
-				fail("slack", err)
+				fail(slackch.ChannelName, err)
 			}
 		})
 		channels = append(channels, "slack ("+cfg.Slack.Mode+")")
@@ -131,7 +131,7 @@ func serveCmd(ctx context.Context, args []string, e env) error {
 		return err
 	}
 	w.Register(srv)
-	channels = append(channels, "web")
+	channels = append(channels, web.ChannelName)
 	log.Info("surveybot serving",
 		slog.String("questionnaire", a.q.Ref().String()),
 		slog.String("database", string(a.db.Dialect())),
@@ -170,9 +170,9 @@ func respondentCmd(ctx context.Context, args []string, e env) error {
 	fs := flag.NewFlagSet("respondent erase", flag.ContinueOnError)
 	fs.SetOutput(e.stderr)
 	cfgPath := fs.String("config", "", "config file")
-	email := fs.String("email", "", "the respondent's e-mail address")
-	chat := fs.String("telegram", "", "the respondent's Telegram chat id")
-	slackUser := fs.String("slack", "", "the respondent's Slack user id")
+	email := fs.String(string(survey.Email), "", "the respondent's e-mail address")
+	chat := fs.String(string(survey.Telegram), "", "the respondent's Telegram chat id")
+	slackUser := fs.String(string(survey.Slack), "", "the respondent's Slack user id")
 	key := fs.String("invitation", "", "a personal invitation key of the respondent")
 	if err := fs.Parse(args[1:]); err != nil {
 		return fmt.Errorf("%w: %w", errUsage, err)
@@ -191,7 +191,7 @@ func respondentCmd(ctx context.Context, args []string, e env) error {
 		var err error
 		switch {
 		case *email != "":
-			id, err = a.db.RespondentByIdentity(ctx, survey.Identity{Channel: "email", External: strings.ToLower(strings.TrimSpace(*email))})
+			id, err = a.db.RespondentByIdentity(ctx, survey.Identity{Channel: survey.Email, External: strings.ToLower(strings.TrimSpace(*email))})
 		case *chat != "":
 			id, err = a.db.RespondentByIdentity(ctx, survey.Identity{Channel: telegram.ChannelName, External: *chat})
 		case *slackUser != "":
