@@ -17,14 +17,6 @@ type InviteSender interface {
 	SendInvite(ctx context.Context, inv survey.Invite) error
 }
 
-// InviteSenderFunc is an InviteSender from a function.
-type InviteSenderFunc func(ctx context.Context, inv survey.Invite) error
-
-// SendInvite calls f.
-func (f InviteSenderFunc) SendInvite(ctx context.Context, inv survey.Invite) error {
-	return f(ctx, inv)
-}
-
 // Limiter paces sends: Wait blocks until key (a recipient) may get a
 // message within the channel's limits. The send queues' limiters fit, so
 // dialogs and broadcasts share one budget (across instances with Redis).
