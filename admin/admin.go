@@ -28,7 +28,7 @@ type Store interface {
 	AddSubscriber(ctx context.Context, s survey.Subscriber) error
 	RemoveSubscriber(ctx context.Context, s survey.Subscriber) error
 	EachCompleted(ctx context.Context, f store.CompletedFilter, fn func(store.CompletedResponse) error) error
-	Aggregate(ctx context.Context, q dialogs.Ref, dim survey.Dimension) ([]survey.Cell, error)
+	AggregateHeld(ctx context.Context, q dialogs.Ref, dim survey.Dimension, week string) ([]survey.HeldCell, error)
 }
 
 // API is the JSON API for chambers and the operator, authenticated by API
@@ -213,16 +213,13 @@ func (a *API) aggregates(w http.ResponseWriter, r *http.Request, _ survey.Princi
 		jsonapi.Error(w, http.StatusBadRequest, "by must be overall, chamber, sector, size, region or week")
 		return
 	}
-	cells, err := a.db.Aggregate(r.Context(), a.q.Ref(), dim)
+	cells, err := a.db.AggregateHeld(r.Context(), a.q.Ref(), dim, "")
 	if err != nil {
 		a.log.Error("aggregate", slog.Any("error", err))
 		jsonapi.Error(w, http.StatusInternalServerError, "internal error")
 		return
 	}
-	tables := indicators.Disclose(cells)
-	if dim == survey.ByWeek {
-		tables = indicators.DiscloseByWeek(cells)
-	}
+	tables := indicators.Disclose(dim, cells)
 	type figure struct {
 		Group      string   `json:"group"`
 		N          *int     `json:"n,omitempty"`

@@ -102,7 +102,8 @@ func TestAdminAPI(t *testing.T) {
 		t.Errorf("operator for IHK: %d with %d rows, want 2", code, semis(body))
 	}
 
-	// Figures: chambers of 3 and 2 are both suppressed; the total of 5 is shown.
+	// Figures: chambers of 3 and 2 are both suppressed, and so is the total
+	// of 5, which HWK, holding its 3 rows, could turn into IHK's 2.
 	code, body = call("GET", "/api/v1/aggregates?by=chamber", opKey, "")
 	if code != http.StatusOK {
 		t.Fatalf("aggregates: %d %s", code, body)
@@ -129,8 +130,8 @@ func TestAdminAPI(t *testing.T) {
 				t.Errorf("%s/%s shown: %+v", tb.Field, c.Group, c)
 			}
 		}
-		if tb.Field == survey.CompositeField && (tb.Total.N == nil || *tb.Total.N != 5) {
-			t.Errorf("composite total %v, want 5", tb.Total.N)
+		if tb.Field == survey.CompositeField && tb.Total.N != nil {
+			t.Errorf("composite total shown with n=%d; less HWK's 3 rows it describes IHK's 2", *tb.Total.N)
 		}
 	}
 	if code, _ := call("GET", "/api/v1/aggregates?by=chamber", hwkKey, ""); code != http.StatusForbidden {

@@ -21,10 +21,8 @@ import (
 
 // Source is where the digest's figures come from.
 type Source interface {
-	Aggregate(ctx context.Context, q dialogs.Ref, dim survey.Dimension) ([]survey.Cell, error)
-	AggregateWeek(ctx context.Context, q dialogs.Ref, dim survey.Dimension, week string) ([]survey.Cell, error)
+	AggregateHeld(ctx context.Context, q dialogs.Ref, dim survey.Dimension, week string) ([]survey.HeldCell, error)
 	InvitedByChamber(ctx context.Context, until time.Time) (map[string]survey.Invited, error)
-	CountsByWeekAndChamber(ctx context.Context, q dialogs.Ref, first, last string) ([]survey.WeekChamberCount, error)
 }
 
 // Weeks is how many weeks the chart shows.
@@ -92,34 +90,17 @@ func Build(ctx context.Context, src Source, q *dialogs.Questionnaire, week strin
 	for i := range weeks {
 		weeks[i] = survey.ISOWeek(monday.AddDate(0, 0, -7*(Weeks-1-i)))
 	}
-	cells, err := src.Aggregate(ctx, q.Ref(), survey.ByWeek)
+	// Chambers that get the digest know their own members' answers:
+	// Disclose counts them against every figure.
+	cells, err := src.AggregateHeld(ctx, q.Ref(), survey.ByWeek, "")
 	if err != nil {
 		return Digest{}, err
 	}
 	byWeek := map[string]map[string]indicators.Figure{} // field -> week -> figure
-	for _, t := range indicators.DiscloseByWeek(cells) {
+	for _, t := range indicators.Disclose(survey.ByWeek, cells) {
 		byWeek[t.Field] = map[string]indicators.Figure{}
 		for _, f := range t.Cells {
 			byWeek[t.Field][f.Group] = f
-		}
-	}
-	// Chambers that get the digest know their own members' answers: a
-	// week's figure is withheld if taking one chamber out of it would
-	// leave 1 to 4 others.
-	counts, err := src.CountsByWeekAndChamber(ctx, q.Ref(), weeks[0], weeks[len(weeks)-1])
-	if err != nil {
-		return Digest{}, err
-	}
-	parts := map[[2]string][]int{} // week, field -> the chambers' counts
-	for _, c := range counts {
-		k := [2]string{c.Week, c.Field}
-		parts[k] = append(parts[k], c.N)
-	}
-	for field, figs := range byWeek {
-		for _, w := range weeks {
-			if f, ok := figs[w]; ok && !f.Suppressed && !indicators.Complements(f.N, parts[[2]string{w, field}]) {
-				figs[w] = indicators.Figure{Group: w, Field: field, Suppressed: true}
-			}
 		}
 	}
 	d := Digest{Week: week, Width: ChartWidth, Height: ChartHeight}
@@ -132,7 +113,7 @@ func Build(ctx context.Context, src Source, q *dialogs.Questionnaire, week strin
 		}
 		d.Fields = append(d.Fields, fl)
 	}
-	chambers, err := src.AggregateWeek(ctx, q.Ref(), survey.ByChamber, week)
+	chambers, err := src.AggregateHeld(ctx, q.Ref(), survey.ByChamber, week)
 	if err != nil {
 		return Digest{}, err
 	}
@@ -163,7 +144,7 @@ func Build(ctx context.Context, src Source, q *dialogs.Questionnaire, week strin
 		seen[code] = true
 		d.Chambers = append(d.Chambers, c)
 	}
-	for _, t := range indicators.Disclose(chambers) {
+	for _, t := range indicators.Disclose(survey.ByChamber, chambers) {
 		if t.Field != survey.CompositeField {
 			continue
 		}

@@ -86,12 +86,12 @@ type failingSource struct {
 	fail bool
 }
 
-func (f *failingSource) Aggregate(ctx context.Context, q dialogs.Ref, dim survey.Dimension) ([]survey.Cell, error) {
+func (f *failingSource) AggregateHeld(ctx context.Context, q dialogs.Ref, dim survey.Dimension, week string) ([]survey.HeldCell, error) {
 	if f.fail {
 		f.fail = false
 		return nil, errors.New("database gone")
 	}
-	return f.JobStore.Aggregate(ctx, q, dim)
+	return f.JobStore.AggregateHeld(ctx, q, dim, week)
 }
 
 // TestDigestRetriedAfterFailure: a digest whose building failed after the

@@ -415,12 +415,12 @@ func TestAggregatesNeverShowSmallGroups(t *testing.T) {
 	fill(t, db, q, 8, "ihk_lg", 2)
 	fill(t, db, q, 9, "guild", 1)
 	for _, dim := range survey.Dimensions() {
-		cells, err := db.Aggregate(context.Background(), q.Ref(), dim)
+		cells, err := db.AggregateHeld(context.Background(), q.Ref(), dim, "")
 		if err != nil {
 			t.Fatal(err)
 		}
 		var buf bytes.Buffer
-		if err := exports.WriteAggregatesCSV(&buf, q, dim, indicators.Disclose(cells)); err != nil {
+		if err := exports.WriteAggregatesCSV(&buf, q, dim, indicators.Disclose(dim, cells)); err != nil {
 			t.Fatal(err)
 		}
 		recs := readCSV(t, buf.Bytes())

@@ -22,8 +22,9 @@ import (
 // answers: every path, "keine Angabe", skipped optional items.
 type answerer struct {
 	rng     *rand.Rand
-	chamber string // the chamber answered
-	text    string // the answer to free text items
+	chamber  string // the chamber answered
+	text     string // the answer to free text items
+	postcode string // the postcode answered; "" for one of four at random
 }
 
 func (a answerer) input(it *dialogs.Item) dialogs.Input {
@@ -66,6 +67,9 @@ func (a answerer) input(it *dialogs.Item) dialogs.Input {
 		}
 		return dialogs.TextInput(strconv.Itoa(lo + r.IntN(hi-lo+1)))
 	case dialogs.Postcode:
+		if a.postcode != "" {
+			return dialogs.TextInput(a.postcode)
+		}
 		return dialogs.TextInput([]string{"26121", "30159", "38100", "49074"}[r.IntN(4)])
 	}
 	return dialogs.TextInput(a.text)
@@ -113,6 +117,15 @@ func complete(t *testing.T, db *store.DB, q *dialogs.Questionnaire, st dialogs.S
 		t.Fatal(err)
 	}
 	return resp.ID
+}
+
+// fillAt stores n responses of members of chamber at a postcode.
+func fillAt(t *testing.T, db *store.DB, q *dialogs.Questionnaire, seed uint64, chamber, postcode string, n int) {
+	t.Helper()
+	a := answerer{rng: rand.New(rand.NewPCG(seed, 1)), chamber: chamber, text: "ok", postcode: postcode}
+	for range n {
+		complete(t, db, q, a.answer(t, q))
+	}
 }
 
 // fill stores n responses of members of chamber and returns their ids.

@@ -1,7 +1,9 @@
 // Package indicators turns aggregates into the figures that may leave the
-// system: every cell of fewer than MinN responses is suppressed, and so many
-// more that no suppressed cell can be worked out from a total and its
-// siblings. It is pure: the SQL that aggregates lives in store.
+// system. One rule holds for every output: no figure, and no difference of
+// figures a reader can take, describes 1 to MinN-1 responses. Readers are
+// the public and every principal that already holds rows (a chamber holds
+// its members' answers and can take them away from any figure). It is
+// pure: the SQL that aggregates lives in store.
 package indicators
 
 import (
@@ -33,86 +35,182 @@ type Table struct {
 	Cells []Figure
 }
 
-// Disclose builds the tables of one dimension from its aggregates, one per
-// field, with primary and secondary suppression applied to the cells and to
-// the band counts of every shown figure.
-func Disclose(cells []survey.Cell) []Table { return disclose(cells, false) }
+// Disclose builds the tables of one dimension, one per field, from its
+// aggregates split by holder (store.AggregateHeld), with primary and
+// secondary suppression applied to the cells and to the band counts of
+// every shown figure, against the public and against every holder. It is
+// the one gate every output passes: exports, the admin API, the digest.
+//
+// Where a cell must be hidden in addition, it is the smallest; by week it
+// is the oldest week's, so that the recent weeks, which the digest
+// reports, stay visible.
+func Disclose(dim survey.Dimension, cells []survey.HeldCell) []Table {
+	return disclose(cells, dim == survey.ByWeek)
+}
 
-// DiscloseByWeek is Disclose for a breakdown by week: where a second cell
-// must be hidden, it is the oldest week's, so that the recent weeks, which
-// the digest reports, stay visible.
-func DiscloseByWeek(cells []survey.Cell) []Table { return disclose(cells, true) }
+// held is one cell with its holders' parts of it.
+type held struct {
+	all  survey.Cell
+	by   map[string]survey.Cell // holder -> its rows; "" (nobody's) left out
+	list []string               // the holders, sorted, so that ties break the same way every time
+}
 
-func disclose(cells []survey.Cell, oldestFirst bool) []Table {
-	byField := map[string][]survey.Cell{}
-	var fields []string
+func (h *held) add(c survey.HeldCell) {
+	h.all = sum(h.all, c.Cell)
+	if c.Holder == "" {
+		return
+	}
+	if h.by == nil {
+		h.by = map[string]survey.Cell{}
+	}
+	if _, ok := h.by[c.Holder]; !ok {
+		h.list = append(h.list, c.Holder)
+		sort.Strings(h.list)
+	}
+	h.by[c.Holder] = sum(h.by[c.Holder], c.Cell)
+}
+
+func sum(a, b survey.Cell) survey.Cell {
+	a.Group, a.Field = b.Group, b.Field
+	a.N += b.N
+	a.Sum += b.Sum
+	a.B1 += b.B1
+	a.B2 += b.B2
+	a.B3 += b.B3
+	a.B4 += b.B4
+	a.B5 += b.B5
+	return a
+}
+
+func disclose(cells []survey.HeldCell, oldestFirst bool) []Table {
+	byField := map[string]map[string]*held{} // field -> group -> cell
 	for _, c := range cells {
-		if _, ok := byField[c.Field]; !ok {
-			fields = append(fields, c.Field)
+		if byField[c.Field] == nil {
+			byField[c.Field] = map[string]*held{}
 		}
-		byField[c.Field] = append(byField[c.Field], c)
+		h := byField[c.Field][c.Group]
+		if h == nil {
+			h = &held{}
+			byField[c.Field][c.Group] = h
+		}
+		h.add(c)
+	}
+	fields := make([]string, 0, len(byField))
+	for f := range byField {
+		fields = append(fields, f)
 	}
 	sort.Strings(fields)
 	tables := make([]Table, 0, len(fields))
 	for _, f := range fields {
-		tables = append(tables, table(f, byField[f], oldestFirst))
+		groups := make([]*held, 0, len(byField[f]))
+		for _, h := range byField[f] {
+			groups = append(groups, h)
+		}
+		sort.Slice(groups, func(i, j int) bool { return groups[i].all.Group < groups[j].all.Group })
+		tables = append(tables, table(f, groups, oldestFirst))
 	}
 	return tables
 }
 
-func table(field string, cells []survey.Cell, oldestFirst bool) Table {
-	var total survey.Cell
-	total.Field = field
-	for _, c := range cells {
-		total.N += c.N
-		total.Sum += c.Sum
-		total.B1 += c.B1
-		total.B2 += c.B2
-		total.B3 += c.B3
-		total.B4 += c.B4
-		total.B5 += c.B5
+func table(field string, groups []*held, oldestFirst bool) Table {
+	total := &held{}
+	for _, g := range groups {
+		for _, h := range g.list {
+			total.add(survey.HeldCell{Holder: h, Cell: g.by[h]})
+		}
+		if rest := unheld(g); rest.N > 0 {
+			total.add(survey.HeldCell{Cell: rest})
+		}
 	}
-	t := Table{Field: field, Total: figure(total)}
-	for _, c := range cells {
-		t.Cells = append(t.Cells, figure(c))
-	}
-	if t.Total.Suppressed {
-		for i := range t.Cells {
-			t.Cells[i] = suppressed(t.Cells[i])
+	total.all.Group, total.all.Field = "", field
+	t := Table{Field: field, Cells: make([]Figure, len(groups))}
+	if !safe(total.all.N, heldNs(total), MinN) {
+		t.Total = suppressed(Figure{Field: field})
+		for i, g := range groups {
+			t.Cells[i] = suppressed(Figure{Group: g.all.Group, Field: field})
 		}
 		return t
 	}
-	ns := make([]int, len(cells)) // the true sizes: figure() already blanked the small ones
-	for i, c := range cells {
-		ns[i] = c.N
+	ns := make([]int, len(groups))
+	own := make([][]int, len(total.list))
+	for i, g := range groups {
+		ns[i] = g.all.N
 	}
-	hide := Hide(ns)
+	for h, name := range total.list {
+		own[h] = make([]int, len(groups))
+		for i, g := range groups {
+			own[h][i] = g.by[name].N
+		}
+	}
+	order := smallestFirst(ns)
 	if oldestFirst {
-		hide = hideAt(ns, MinN, byGroup(cells))
+		order = make([]int, len(groups)) // groups are sorted by name, and week names sort by time
+		for i := range order {
+			order[i] = i
+		}
 	}
+	hide := hideParts(ns, own, MinN, order, nil)
+	var hiddenBands [5]bool // a band hidden in any shown cell is hidden in the total
 	anyHidden := false
-	for i, hide := range hide {
-		if hide {
-			t.Cells[i] = suppressed(t.Cells[i])
+	for i, g := range groups {
+		if hide[i] {
+			t.Cells[i] = suppressed(Figure{Group: g.all.Group, Field: field})
 			anyHidden = true
+			continue
+		}
+		t.Cells[i] = figure(g, [5]bool{})
+		for b, shown := range t.Cells[i].BandShown {
+			hiddenBands[b] = hiddenBands[b] || !shown
 		}
 	}
 	if anyHidden {
 		// The total's bands minus the shown cells' bands would count the
 		// hidden cells band by band.
-		t.Total.Bands, t.Total.BandShown = [5]int{}, [5]bool{}
+		hiddenBands = [5]bool{true, true, true, true, true}
 	}
+	t.Total = figure(total, hiddenBands)
 	return t
 }
 
-// figure publishes one cell on its own: suppressed below MinN, else with
-// its bands under the same rule.
-func figure(c survey.Cell) Figure {
+// unheld is the part of a cell that no holder holds.
+func unheld(h *held) survey.Cell {
+	rest := h.all
+	for _, name := range h.list {
+		c := h.by[name]
+		rest.N -= c.N
+		rest.Sum -= c.Sum
+		rest.B1 -= c.B1
+		rest.B2 -= c.B2
+		rest.B3 -= c.B3
+		rest.B4 -= c.B4
+		rest.B5 -= c.B5
+	}
+	return rest
+}
+
+func heldNs(h *held) []int {
+	ns := make([]int, len(h.list))
+	for i, name := range h.list {
+		ns[i] = h.by[name].N
+	}
+	return ns
+}
+
+// figure publishes one cell that its table lets be shown: suppressed if
+// it is small for any reader, else with its bands under the table rule,
+// the forced ones hidden.
+func figure(h *held, forced [5]bool) Figure {
+	c := h.all
 	f := Figure{Group: c.Group, Field: c.Field, N: c.N, Mean: c.Mean(), Bands: c.Bands()}
-	if c.N < MinN {
+	if !safe(c.N, heldNs(h), MinN) {
 		return suppressed(f)
 	}
-	hide := Hide(f.Bands[:])
+	own := make([][]int, len(h.list))
+	for i, name := range h.list {
+		b := h.by[name].Bands()
+		own[i] = b[:]
+	}
+	hide := hideParts(f.Bands[:], own, MinN, smallestFirst(f.Bands[:]), forced[:])
 	for i := range f.Bands {
 		f.BandShown[i] = !hide[i]
 		if hide[i] {
@@ -124,55 +222,6 @@ func figure(c survey.Cell) Figure {
 
 func suppressed(f Figure) Figure {
 	return Figure{Group: f.Group, Field: f.Field, Suppressed: true}
-}
-
-// Hide decides which parts of a shown total to hide: every part below
-// MinN (but not empty ones, which reveal nobody), and then, while the
-// hidden parts together hold fewer than MinN (so that the total minus the
-// shown parts would describe a small group), the smallest shown part too.
-func Hide(parts []int) []bool { return hideAt(parts, MinN, smallestFirst(parts)) }
-
-// smallestFirst orders parts by size, smallest first.
-func smallestFirst(parts []int) []int {
-	order := make([]int, len(parts))
-	for i := range order {
-		order[i] = i
-	}
-	sort.SliceStable(order, func(a, b int) bool { return parts[order[a]] < parts[order[b]] })
-	return order
-}
-
-// byGroup orders cells by their group, oldest week first.
-func byGroup(cells []survey.Cell) []int {
-	order := make([]int, len(cells))
-	for i := range order {
-		order[i] = i
-	}
-	sort.SliceStable(order, func(a, b int) bool { return cells[order[a]].Group < cells[order[b]].Group })
-	return order
-}
-
-// hideAt is Hide with a smallest size of min and the order in which shown
-// parts are hidden in addition.
-func hideAt(parts []int, min int, order []int) []bool {
-	hide := make([]bool, len(parts))
-	hidden := 0
-	for i, n := range parts {
-		if n > 0 && n < min {
-			hide[i] = true
-			hidden += n
-		}
-	}
-	for _, i := range order {
-		if hidden == 0 || hidden >= min {
-			break
-		}
-		if !hide[i] && parts[i] > 0 {
-			hide[i] = true
-			hidden += parts[i]
-		}
-	}
-	return hide
 }
 
 // Change is the week-over-week change of a figure, shown only where both
@@ -191,16 +240,4 @@ func (t Table) Find(group string) (Figure, bool) {
 		return Figure{}, false
 	}
 	return t.Cells[i], true
-}
-
-// Complements reports whether a total may be shown to readers who each
-// know one of its parts (a chamber knows its own members' answers): for
-// every part, the total without it must describe no one or at least MinN.
-func Complements(total int, parts []int) bool {
-	for _, p := range parts {
-		if rest := total - p; rest > 0 && rest < MinN {
-			return false
-		}
-	}
-	return true
 }

@@ -53,7 +53,7 @@ func Peers(cells []survey.PeerCell, sector, size string) (survey.PeerLevel, map[
 		for i, name := range names {
 			ns[i] = siblings[name].N
 		}
-		hide := hideAt(ns, peerMinN, smallestFirst(ns))
+		hide := hideParts(ns, nil, peerMinN, smallestFirst(ns), nil)
 		for i, name := range names {
 			if name == mine {
 				return *siblings[name], !hide[i] && ns[i] >= peerMinN

@@ -13,12 +13,26 @@ import (
 // the completed responses of one questionnaire version. Responses whose
 // respondent was erased count, in group "".
 func (db *DB) Aggregate(ctx context.Context, q dialogs.Ref, dim survey.Dimension) ([]survey.Cell, error) {
-	return db.AggregateWeek(ctx, q, dim, "")
+	held, err := db.aggregate(ctx, q, dim, "", "CAST('' AS TEXT)")
+	if err != nil {
+		return nil, err
+	}
+	cells := make([]survey.Cell, len(held))
+	for i, h := range held {
+		cells[i] = h.Cell
+	}
+	return cells, nil
 }
 
-// AggregateWeek is Aggregate over the responses completed in one ISO week
-// ("2026-W48"), or over all if week is "".
-func (db *DB) AggregateWeek(ctx context.Context, q dialogs.Ref, dim survey.Dimension, week string) ([]survey.Cell, error) {
+// AggregateHeld is Aggregate over the responses completed in one ISO week
+// ("2026-W48"), or over all if week is "", with every cell split by the
+// chamber the responses are counted under: that chamber's key exports
+// them, so indicators.Disclose must count them against it.
+func (db *DB) AggregateHeld(ctx context.Context, q dialogs.Ref, dim survey.Dimension, week string) ([]survey.HeldCell, error) {
+	return db.aggregate(ctx, q, dim, week, "COALESCE(r.dim_chamber, '')")
+}
+
+func (db *DB) aggregate(ctx context.Context, q dialogs.Ref, dim survey.Dimension, week, holder string) ([]survey.HeldCell, error) {
 	var group string
 	switch dim {
 	case survey.Overall:
@@ -45,18 +59,18 @@ func (db *DB) AggregateWeek(ctx context.Context, q dialogs.Ref, dim survey.Dimen
 		done += " AND r.completed_week = ?"
 		args = append(args, week)
 	}
-	query := fmt.Sprintf(`SELECT %[1]s AS grp, s.field AS field, COUNT(*) AS n, SUM(s.value) AS total, %[2]s
+	query := fmt.Sprintf(`SELECT %[1]s AS grp, %[6]s AS holder, s.field AS field, COUNT(*) AS n, SUM(s.value) AS total, %[2]s
 		FROM responses r JOIN scores s ON s.response_id = r.id
 		WHERE %[3]s
-		GROUP BY %[1]s, s.field
+		GROUP BY %[1]s, %[6]s, s.field
 		UNION ALL
-		SELECT %[1]s AS grp, '%[4]s' AS field, COUNT(*) AS n, SUM(r.composite) AS total, %[5]s
+		SELECT %[1]s AS grp, %[6]s AS holder, '%[4]s' AS field, COUNT(*) AS n, SUM(r.composite) AS total, %[5]s
 		FROM responses r
 		WHERE %[3]s AND r.composite IS NOT NULL
-		GROUP BY %[1]s
-		ORDER BY field, grp`, group, bands("s.value"), done, survey.CompositeField, bands("r.composite"))
+		GROUP BY %[1]s, %[6]s
+		ORDER BY field, grp, holder`, group, bands("s.value"), done, survey.CompositeField, bands("r.composite"), holder)
 	full := append(append([]any{}, args...), args...)
-	var cells []survey.Cell
+	var cells []survey.HeldCell
 	if err := db.db.SelectContext(ctx, &cells, db.db.Rebind(query), full...); err != nil {
 		return nil, fmt.Errorf("aggregate by %s: %w", dim, err)
 	}
@@ -81,27 +95,4 @@ func (db *DB) PeerCells(ctx context.Context, q dialogs.Ref) ([]survey.PeerCell, 
 		return nil, fmt.Errorf("peer figures: %w", err)
 	}
 	return cells, nil
-}
-
-// CountsByWeekAndChamber counts completed responses by ISO week, chamber
-// and field for the weeks from first to last ("2026-W37" … "2026-W48"),
-// in one scan.
-func (db *DB) CountsByWeekAndChamber(ctx context.Context, q dialogs.Ref, first, last string) ([]survey.WeekChamberCount, error) {
-	const done = `r.completed_at IS NOT NULL AND r.status IN ('completed', 'erased') AND r.questionnaire_id = ? AND r.questionnaire_version = ?
-		AND r.completed_week >= ? AND r.completed_week <= ?`
-	const query = `SELECT r.completed_week AS week, COALESCE(r.dim_chamber, '') AS chamber, s.field AS field, COUNT(*) AS n
-		FROM responses r JOIN scores s ON s.response_id = r.id
-		WHERE ` + done + `
-		GROUP BY r.completed_week, COALESCE(r.dim_chamber, ''), s.field
-		UNION ALL
-		SELECT r.completed_week, COALESCE(r.dim_chamber, ''), '` + survey.CompositeField + `', COUNT(*)
-		FROM responses r
-		WHERE ` + done + ` AND r.composite IS NOT NULL
-		GROUP BY r.completed_week, COALESCE(r.dim_chamber, '')`
-	var out []survey.WeekChamberCount
-	args := []any{q.ID, q.Version, first, last}
-	if err := db.db.SelectContext(ctx, &out, db.db.Rebind(query), append(args, args...)...); err != nil {
-		return nil, fmt.Errorf("counts by week and chamber: %w", err)
-	}
-	return out, nil
 }

@@ -70,11 +70,11 @@ type PeerCell struct {
 	Sum    float64 `db:"total"`
 }
 
-// WeekChamberCount is how many completed responses of one week and one
-// chamber have a score in one field (or the composite).
-type WeekChamberCount struct {
-	Week    string `db:"week"`
-	Chamber string `db:"chamber"`
-	Field   string `db:"field"`
-	N       int    `db:"n"`
+// HeldCell is the part of a cell that one principal already holds: a
+// chamber's key exports the rows counted under that chamber, so it knows
+// them in every figure and can take them away from it. Holder is the
+// chamber's answer code, "" for rows nobody but the operator holds.
+type HeldCell struct {
+	Holder string `db:"holder"`
+	Cell
 }

@@ -96,11 +96,11 @@ func exportAggregatesCmd(ctx context.Context, args []string, e env) error {
 		return fmt.Errorf("%w: unexpected argument %q", errUsage, fs.Arg(0))
 	}
 	return withApp(ctx, *cfgPath, e, func(a *app) error {
-		cells, err := a.db.Aggregate(ctx, a.q.Ref(), dim)
+		cells, err := a.db.AggregateHeld(ctx, a.q.Ref(), dim, "")
 		if err != nil {
 			return err
 		}
-		tables := indicators.Disclose(cells)
+		tables := indicators.Disclose(dim, cells)
 		if err := writeFile(*out, func(w io.Writer) error { return exports.WriteAggregatesCSV(w, a.q, dim, tables) }); err != nil {
 			return err
 		}
