@@ -21,7 +21,7 @@ import (
 // answerer drives the real engine through a whole dialog with varied
 // answers: every path, "keine Angabe", skipped optional items.
 type answerer struct {
-	rng     *rand.Rand
+	rng      *rand.Rand
 	chamber  string // the chamber answered
 	text     string // the answer to free text items
 	postcode string // the postcode answered; "" for one of four at random
