@@ -13,9 +13,8 @@ import (
 	"github.com/surveybot/surveybot/survey"
 )
 
-// peerCacheTTL is how long peer figures are reused: a benchmark need not
-// count the answers of the last minutes, and every completion would
-// otherwise scan all completed responses.
+// peerCacheTTL is how long published peer figures are reused: every
+// completion would otherwise scan all completed responses to publish.
 const peerCacheTTL = 5 * time.Minute
 
 // peerCache keeps the peer cells of a questionnaire version.
@@ -38,7 +37,7 @@ func (s *Service) benchmark(ctx context.Context, q *dialogs.Questionnaire, st di
 	e, ok := s.peers.m[q.Ref()]
 	s.peers.mu.Unlock()
 	if !ok || time.Now().After(e.expires) {
-		cells, err := s.store.PeerCells(ctx, q.Ref())
+		cells, err := s.store.PublishPeers(ctx, q.Ref(), indicators.PeerStep)
 		if err != nil {
 			return "", err
 		}

@@ -22,7 +22,7 @@ type Store interface {
 	Answers(ctx context.Context, responseID string) (map[string]dialogs.Answer, error)
 	ApplyStep(ctx context.Context, s survey.Step) (int64, error)
 	InputApplied(ctx context.Context, key string) (bool, error)
-	PeerCells(ctx context.Context, q dialogs.Ref) ([]survey.PeerCell, error)
+	PublishPeers(ctx context.Context, q dialogs.Ref, step int) ([]survey.PeerCell, error)
 	EraseRespondent(ctx context.Context, respondentID string) ([]string, error)
 	RespondentByIdentity(ctx context.Context, who survey.Identity) (string, error)
 	LinkIdentity(ctx context.Context, respondentID string, who survey.Identity) error

@@ -335,41 +335,67 @@ func TestResumeOnAnotherChannel(t *testing.T) {
 
 // TestPeerComparison ends each dialog with the respondent's scores beside
 // their peers', once there are at least 5 of them, and says plainly when
-// there are too few.
+// there are too few. The comparison moves in steps of 6: respondents who
+// finish on either side of another one see the same figures, so that 8·M2
+// − 7·M1 − their own score cannot give away that one firm's score.
 func TestPeerComparison(t *testing.T) {
 	ctx := context.Background()
 	q := dialogstest.Core(t)
-	s := storetest.Rigs(t)[0]
-	svc := bot.NewService(s.DB, s.Sessions(), testrig.Discard(), q, bot.WithPeerCacheTTL(0))
-	var summaries []string
-	for i := range 7 {
-		who := survey.Identity{Channel: "test", External: fmt.Sprintf("peer-%d", i)}
-		r, err := svc.Open(ctx, who, dialogs.German)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for !r.Finished() {
-			p, _ := dialogstest.Question(r.Prompts)
-			if r, err = svc.Handle(ctx, who, dialogstest.AnswerFor(p, 0)); err != nil {
-				t.Fatal(err)
+	for _, s := range storetest.Rigs(t) {
+		t.Run(s.Name, func(t *testing.T) {
+			svc := bot.NewService(s.DB, s.Sessions(), testrig.Discard(), q, bot.WithPeerCacheTTL(0))
+			var summaries []string
+			for i := range 13 {
+				who := survey.Identity{Channel: "test", External: fmt.Sprintf("peer-%d", i)}
+				r, err := svc.Open(ctx, who, dialogs.German)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for !r.Finished() {
+					p, _ := dialogstest.Question(r.Prompts)
+					if r, err = svc.Handle(ctx, who, dialogstest.AnswerFor(p, 0)); err != nil {
+						t.Fatal(err)
+					}
+				}
+				for _, p := range r.Prompts {
+					if p.Kind == dialogs.PromptSummary {
+						summaries = append(summaries, p.Text)
+					}
+				}
 			}
-		}
-		for _, p := range r.Prompts {
-			if p.Kind == dialogs.PromptSummary {
-				summaries = append(summaries, p.Text)
+			if !strings.Contains(summaries[0], "zu wenige Antworten") {
+				t.Errorf("the first respondent's summary:\n%s\nwant the plain note that there are too few peers", summaries[0])
 			}
-		}
-	}
-	if !strings.Contains(summaries[0], "zu wenige Antworten") {
-		t.Errorf("the first respondent's summary:\n%s\nwant the plain note that there are too few peers", summaries[0])
-	}
-	// The fifth has only 4 others: too few. The sixth sees the group of 6,
-	// itself and 5 others.
-	if !strings.Contains(summaries[4], "zu wenige Antworten") {
-		t.Errorf("the fifth respondent's summary:\n%s\nwant the note: 4 others are too few", summaries[4])
-	}
-	if last := summaries[5]; !strings.Contains(last, "Im Vergleich mit 6 Organisationen derselben Branche und Größe:") || !strings.Contains(last, "Gesamtindex: Sie") {
-		t.Errorf("the sixth respondent's summary:\n%s\nwant a comparison with the 6 of the same sector and size", last)
+			// The fifth has only 4 others: too few. The sixth sees the group of 6,
+			// itself and 5 others.
+			if !strings.Contains(summaries[4], "zu wenige Antworten") {
+				t.Errorf("the fifth respondent's summary:\n%s\nwant the note: 4 others are too few", summaries[4])
+			}
+			const six = "Im Vergleich mit 6 Organisationen derselben Branche und Größe:"
+			if !strings.Contains(summaries[5], six) || !strings.Contains(summaries[5], "Gesamtindex: Sie") {
+				t.Errorf("the sixth respondent's summary:\n%s\nwant a comparison with the 6 of the same sector and size", summaries[5])
+			}
+			// The 7th to the 11th see the group as it was published for the
+			// 6th, peers' figures unchanged; the 12th sees it grown by 6.
+			peerFigures := func(summary string) string { // the summary without the respondent's own scores
+				var out []string
+				for _, line := range strings.Split(summary, "\n") {
+					if i := strings.Index(line, "Vergleichsgruppe"); i >= 0 {
+						line = line[i:]
+					}
+					out = append(out, line)
+				}
+				return strings.Join(out, "\n")
+			}
+			for i := 6; i <= 10; i++ {
+				if !strings.Contains(summaries[i], six) || peerFigures(summaries[i]) != peerFigures(summaries[5]) {
+					t.Errorf("respondent %d sees other peer figures than the 6th:\n%s\n---\n%s", i+1, summaries[i], summaries[5])
+				}
+			}
+			if !strings.Contains(summaries[11], "Im Vergleich mit 12 Organisationen") || !strings.Contains(summaries[12], "Im Vergleich mit 12 Organisationen") {
+				t.Errorf("the 12th and 13th respondents' summaries:\n%s\n---\n%s\nwant the group of 12", summaries[11], summaries[12])
+			}
+		})
 	}
 }
 

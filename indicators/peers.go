@@ -11,6 +11,12 @@ import (
 // them the mean of MinN-1 others.
 const peerMinN = MinN + 1
 
+// PeerStep is by how many responses a published peer cell must grow
+// before it is replaced (store.PublishPeers). A respondent who finishes
+// between two versions knows their own row among the new ones, so the
+// new ones must be themselves and at least MinN others.
+const PeerStep = MinN + 1
+
 // Peers chooses the peer group a respondent of a sector and size band is
 // compared with: the closest level (same sector and size band, else same
 // sector, else everyone) at which their group is shown. A group is shown

@@ -77,22 +77,45 @@ func (db *DB) aggregate(ctx context.Context, q dialogs.Ref, dim survey.Dimension
 	return cells, nil
 }
 
-// PeerCells aggregates the completed responses of a questionnaire version
-// by sector, size band and field, in one scan.
-func (db *DB) PeerCells(ctx context.Context, q dialogs.Ref) ([]survey.PeerCell, error) {
-	const done = `r.completed_at IS NOT NULL AND r.status IN ('completed', 'erased') AND r.questionnaire_id = ? AND r.questionnaire_version = ?`
-	const query = `SELECT COALESCE(r.dim_sector, '') AS sector, COALESCE(r.dim_size, '') AS size, s.field AS field, COUNT(*) AS n, SUM(s.value) AS total
-		FROM responses r JOIN scores s ON s.response_id = r.id
-		WHERE ` + done + `
-		GROUP BY COALESCE(r.dim_sector, ''), COALESCE(r.dim_size, ''), s.field
-		UNION ALL
-		SELECT COALESCE(r.dim_sector, ''), COALESCE(r.dim_size, ''), '` + survey.CompositeField + `', COUNT(*), SUM(r.composite)
-		FROM responses r
-		WHERE ` + done + ` AND r.composite IS NOT NULL
-		GROUP BY COALESCE(r.dim_sector, ''), COALESCE(r.dim_size, '')`
+// livePeerCells aggregates the completed responses of a questionnaire
+// version by sector, size band and field, in one scan; it takes the
+// questionnaire's id and version twice.
+const livePeerCells = `SELECT COALESCE(r.dim_sector, '') AS sector, COALESCE(r.dim_size, '') AS size, s.field AS field, COUNT(*) AS n, SUM(s.value) AS total
+	FROM responses r JOIN scores s ON s.response_id = r.id
+	WHERE ` + peerDone + `
+	GROUP BY COALESCE(r.dim_sector, ''), COALESCE(r.dim_size, ''), s.field
+	UNION ALL
+	SELECT COALESCE(r.dim_sector, ''), COALESCE(r.dim_size, ''), '` + survey.CompositeField + `', COUNT(*), SUM(r.composite)
+	FROM responses r
+	WHERE ` + peerDone + ` AND r.composite IS NOT NULL
+	GROUP BY COALESCE(r.dim_sector, ''), COALESCE(r.dim_size, '')`
+
+const peerDone = `r.completed_at IS NOT NULL AND r.status IN ('completed', 'erased') AND r.questionnaire_id = ? AND r.questionnaire_version = ?`
+
+// PublishPeers brings the published peer figures of a questionnaire
+// version up to date and returns them. A cell (sector, size band, field)
+// is published, or replaced by its live value, only when at least step
+// more responses stand behind it than behind what was published before.
+// Any two states of a cell, and so of any sum of cells, differ by none or
+// by at least step responses, whichever instance read them and whenever.
+// The rule is kept by one upsert, so instances publishing at once cannot
+// break it.
+func (db *DB) PublishPeers(ctx context.Context, q dialogs.Ref, step int) ([]survey.PeerCell, error) {
+	const publish = `INSERT INTO peer_figures (questionnaire_id, questionnaire_version, sector, size, field, n, total, published_at)
+		SELECT ?, ?, live.sector, live.size, live.field, live.n, live.total, ? FROM (` + livePeerCells + `) live
+		WHERE live.n >= ?
+		ON CONFLICT (questionnaire_id, questionnaire_version, sector, size, field)
+		DO UPDATE SET n = excluded.n, total = excluded.total, published_at = excluded.published_at
+		WHERE excluded.n >= peer_figures.n + ?`
+	args := []any{q.ID, q.Version, db.utcNow(), q.ID, q.Version, q.ID, q.Version, step, step}
+	if _, err := db.db.ExecContext(ctx, db.db.Rebind(publish), args...); err != nil {
+		return nil, fmt.Errorf("publish peer figures: %w", err)
+	}
+	const read = `SELECT sector, size, field, n, total FROM peer_figures
+		WHERE questionnaire_id = ? AND questionnaire_version = ?`
 	var cells []survey.PeerCell
-	if err := db.db.SelectContext(ctx, &cells, db.db.Rebind(query), q.ID, q.Version, q.ID, q.Version); err != nil {
-		return nil, fmt.Errorf("peer figures: %w", err)
+	if err := db.db.SelectContext(ctx, &cells, db.db.Rebind(read), q.ID, q.Version); err != nil {
+		return nil, fmt.Errorf("read peer figures: %w", err)
 	}
 	return cells, nil
 }
