@@ -5,7 +5,6 @@ package admin
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"log/slog"
 	"net/http"
@@ -71,6 +70,9 @@ func (a *API) Register(mux interface{ Handle(string, http.Handler) }) {
 // auth admits requests with a valid "Authorization: Bearer <key>".
 func (a *API) auth(next func(http.ResponseWriter, *http.Request, survey.Principal)) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !jsonapi.ReadURL(w, r) { // an id or a chamber SQL cannot take
+			return
+		}
 		key, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
 		if !ok || key == "" {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="surveybot"`)
@@ -121,14 +123,7 @@ func (a *API) addSubscriber(w http.ResponseWriter, r *http.Request, _ survey.Pri
 		Kind   survey.Channel `json:"kind"`
 		Target string         `json:"target"`
 	}
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 4096))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&in); err != nil {
-		if tooLarge := (*http.MaxBytesError)(nil); errors.As(err, &tooLarge) {
-			jsonapi.Error(w, http.StatusRequestEntityTooLarge, "the body is larger than 4 KiB")
-			return
-		}
-		jsonapi.Error(w, http.StatusBadRequest, "the body must be {\"kind\": \"slack|telegram|email\", \"target\": \"…\"}")
+	if !jsonapi.Read(w, r, 4096, &in, `the body must be {"kind": "slack|telegram|email", "target": "…"}`) {
 		return
 	}
 	switch in.Kind {

@@ -2,7 +2,6 @@ package campaigns
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -108,19 +107,7 @@ func (a *Service) listMembers(w http.ResponseWriter, r *http.Request, p survey.P
 // ?chamber=.
 func (a *Service) createCampaign(w http.ResponseWriter, r *http.Request, p survey.Principal) {
 	var spec Spec
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxJSONBody))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&spec); err != nil {
-		var tooLarge *http.MaxBytesError
-		if errors.As(err, &tooLarge) {
-			a.answerError(w, r, p, err, "")
-			return
-		}
-		jsonapi.Error(w, http.StatusBadRequest, "the body must be a campaign as JSON (docs/openapi.yaml, Spec): "+err.Error())
-		return
-	}
-	if dec.More() {
-		jsonapi.Error(w, http.StatusBadRequest, "the body must be one campaign as JSON, and nothing after it")
+	if !jsonapi.Read(w, r, maxJSONBody, &spec, "the body must be one campaign as JSON (docs/openapi.yaml, Spec)") {
 		return
 	}
 	if spec.Chamber == "" {

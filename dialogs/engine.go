@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+
+	"github.com/surveybot/surveybot/internal/safetext"
 )
 
 // PromptKind says what a prompt is, so a channel can render it.
@@ -131,6 +133,11 @@ func Step(q *Questionnaire, st State, in Input) (State, []Prompt, error) {
 			return st, nil, fmt.Errorf("state asks unknown item %q", st.Current)
 		}
 	}
+	if !storable(in) {
+		// Nothing of it is kept: a NUL or an invalid byte would fail in
+		// SQL, and the channel would deliver it again and again.
+		return st, append([]Prompt{errPrompt(msgUnstorable.in(st.Lang))}, current(q, st, true)...), nil
+	}
 	if in.Item != "" && in.Item != promptItem(st) {
 		return st, []Prompt{{Kind: PromptStale, Text: msgStale.in(st.Lang)}}, nil
 	}
@@ -173,6 +180,16 @@ func Step(q *Questionnaire, st State, in Input) (State, []Prompt, error) {
 		return st, []Prompt{info(msgDeclinedAgain.in(lang))}, nil
 	}
 	return st, nil, fmt.Errorf("unknown phase %q", st.Phase)
+}
+
+// storable reports whether every string of an input can be stored.
+func storable(in Input) bool {
+	for _, s := range append([]string{string(in.Command), in.Choice, in.Text, in.Item}, in.Selection...) {
+		if safetext.Check(s) != nil {
+			return false
+		}
+	}
+	return true
 }
 
 // parseCommandOrText recognises commands in typed text.

@@ -371,6 +371,14 @@ func TestInvalidAnswers(t *testing.T) {
 		{"plz", German, TextInput("00000"), []string{"fünf Ziffern"}},
 		{"plz", German, TextInput("3015a"), []string{"fünf Ziffern"}},
 		{"plz", English, TextInput("SW1A 1AA"), []string{"not a valid postcode", "five digits"}},
+
+		// What SQL or a messenger cannot store is refused before anything is kept.
+		{"remark", German, TextInput("Glasfaser\x00bitte"), []string{"Zeichen, das wir nicht speichern können"}},
+		{"remark", English, TextInput("Glas\x07faser"), []string{"character we cannot store"}},
+		{"remark", German, TextInput("Glas\xfffaser"), []string{"nicht speichern"}},
+		{"remark", German, TextInput("Glas\uFFFDfaser"), []string{"nicht speichern"}},
+		{"kind", German, Input{Choice: "1\x00"}, []string{"nicht speichern"}},
+		{"tools", German, Input{Selection: []string{"a\x00"}}, []string{"nicht speichern"}},
 	}
 	for _, tt := range tests {
 		t.Run(fmt.Sprintf("%s/%s/%q%q", tt.item, tt.lang, tt.in.Text, tt.in.Choice), func(t *testing.T) {

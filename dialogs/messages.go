@@ -71,6 +71,7 @@ const (
 	msgErrExclusive
 	msgSummaryCompositeLabel
 	msgSummaryTechLabel
+	msgUnstorable
 )
 
 // text returns the German and English wording of a message.
@@ -210,6 +211,9 @@ func (k msgKey) text() Text {
 		return Text{"Eingesetzte Technologien (von 12)", "Technologies in use (of 12)"}
 	case msgErrExclusive:
 		return Text{"„%s“ schließt die anderen Optionen aus. Bitte wählen Sie entweder diese oder andere.", "“%s” excludes the other options. Please choose either it or others."}
+	case msgUnstorable:
+		return Text{"Ihre Nachricht enthält ein Zeichen, das wir nicht speichern können (etwa ein Steuerzeichen). Bitte senden Sie sie noch einmal ohne dieses Zeichen.",
+			"Your message contains a character we cannot store (such as a control character). Please send it again without it."}
 	case msgStale:
 		return Text{"Diese Frage ist bereits beantwortet.", "This question has already been answered."}
 	case msgInputEnded:

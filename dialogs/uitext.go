@@ -18,6 +18,7 @@ const (
 	UINothingToDelete
 	UIStopped
 	UIPrivateOnly
+	UIUnstorable
 	UILate
 	UIBusy
 	UIUnsupported
@@ -120,6 +121,9 @@ func (k UIText) Text() Text {
 	case UIStopped:
 		return Text{"In Ordnung, die Umfrage ist angehalten. Ihre Antworten bleiben gespeichert. Mit /start geht es weiter, mit /delete löschen Sie Ihre Daten.",
 			"All right, the survey is stopped. Your answers stay saved. /start carries on; /delete deletes your data."}
+	case UIUnstorable:
+		return Text{"Ihre Nachricht enthält etwas, das wir nicht speichern können, und wurde nicht übernommen. Bitte senden Sie sie noch einmal ohne Sonderzeichen.",
+			"Your message contains something we cannot store and was not taken. Please send it again without special characters."}
 	case UIPrivateOnly:
 		return Text{"Bitte schreiben Sie mir in einem privaten Chat; in Gruppen beantworte ich keine Fragen.", "Please write to me in a private chat; I do not answer questions in groups."}
 	case UILate:

@@ -3,6 +3,8 @@ package exports_test
 import (
 	"bytes"
 	"context"
+	"errors"
+	"strings"
 	"testing"
 
 	"github.com/surveybot/surveybot/exports"
@@ -73,6 +75,41 @@ func TestChamberCannotSubtractItsRows(t *testing.T) {
 			// region 99 again: another region goes with it.
 			if shown["38"] {
 				t.Errorf("only region 99 is hidden; the total less the others gives it back: %v", shown)
+			}
+		})
+	}
+}
+
+// TestImportRefusesUnstorableText imports rows with a NUL, a control
+// character and invalid UTF-8, on SQLite and PostgreSQL: each row is
+// reported with its line and item, the file is refused, nothing counts,
+// and with SkipBad the good row is imported.
+func TestImportRefusesUnstorableText(t *testing.T) {
+	q := core(t)
+	ctx := context.Background()
+	for name, db := range storetest.DBs(t) {
+		t.Run(name, func(t *testing.T) {
+			file := importFile(t, q, ";",
+				business(q, map[string]string{"sector": "handwerk\x00"}), // line 2
+				business(q, map[string]string{"postcode": "30159\x1b"}),  // line 3
+				business(q, map[string]string{"sector": "hand\xffwerk"}), // line 4
+				business(q, nil), // line 5
+			)
+			rep, err := exports.ImportCSV(ctx, q, strings.NewReader(file), db, exports.ImportOptions{})
+			if !errors.Is(err, exports.ErrRejected) || rep.BadRows != 3 || len(rep.Problems) != 3 {
+				t.Fatalf("err %v, report %+v; want the 3 bad rows refused", err, rep)
+			}
+			for i, p := range rep.Problems {
+				if p.Line != i+2 || !strings.Contains(p.String(), "nicht gespeichert werden kann") {
+					t.Errorf("problem %d: %s", i, p)
+				}
+			}
+			if cells, _ := db.Aggregate(ctx, q.Ref(), survey.Overall); len(cells) != 0 {
+				t.Errorf("a refused file counts: %+v", cells)
+			}
+			rep, err = exports.ImportCSV(ctx, q, strings.NewReader(file), db, exports.ImportOptions{SkipBad: true})
+			if err != nil || rep.Imported != 1 {
+				t.Errorf("skip bad: %v %+v, want the good row imported", err, rep)
 			}
 		})
 	}

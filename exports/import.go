@@ -15,6 +15,7 @@ import (
 
 	"github.com/surveybot/surveybot/dialogs"
 	"github.com/surveybot/surveybot/indicators"
+	"github.com/surveybot/surveybot/internal/safetext"
 	"github.com/surveybot/surveybot/store"
 	"github.com/surveybot/surveybot/survey"
 )
@@ -248,6 +249,14 @@ func parseRow(q *dialogs.Questionnaire, cols []importColumn, rec []string, line 
 	week := ""
 	for i, c := range cols {
 		v := strings.TrimSpace(rec[i])
+		if err := safetext.Check(v); err != nil && !c.ignore {
+			name := ColWeek
+			if c.item != nil {
+				name = c.item.ID
+			}
+			bad(name, "enthält ein Zeichen, das nicht gespeichert werden kann (%v)", err)
+			continue
+		}
 		switch {
 		case v == "" || c.ignore:
 		case c.week:

@@ -17,6 +17,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/surveybot/surveybot/internal/safetext"
 	"github.com/surveybot/surveybot/survey"
 )
 
@@ -194,8 +195,11 @@ func member(fields, rec []string) (survey.Member, string) {
 		if utf8.RuneCountInString(v) > maxLen {
 			return m, fmt.Sprintf("%s is longer than %d characters", fields[i], maxLen)
 		}
-		if strings.ContainsAny(v, "\x00\r\n") {
-			return m, fmt.Sprintf("%s contains a line break or control character", fields[i])
+		if strings.ContainsAny(v, "\r\n") {
+			return m, fmt.Sprintf("%s contains a line break", fields[i])
+		}
+		if err := safetext.Check(v); err != nil {
+			return m, fmt.Sprintf("%s cannot be stored: %v", fields[i], err)
 		}
 		switch fields[i] {
 		case "member_no":

@@ -17,10 +17,12 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgconn"
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" database/sql driver
 	"github.com/jmoiron/sqlx"
 	"github.com/pressly/goose/v3"
 	"github.com/pressly/goose/v3/lock"
+	"github.com/surveybot/surveybot/survey"
 	_ "modernc.org/sqlite" // registers the pure-Go "sqlite" driver
 )
 
@@ -190,10 +192,22 @@ func (db *DB) inTx(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
 	}
 	if err := fn(tx); err != nil {
 		_ = tx.Rollback()
-		return err
+		return unstorable(err)
 	}
 	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("commit: %w", err)
+		return unstorable(fmt.Errorf("commit: %w", err))
 	}
 	return nil
+}
+
+// unstorable marks an error of PostgreSQL's class 22, data exception (a
+// NUL or invalid UTF-8 in text, a number out of range), as
+// survey.ErrUnstorable: the same value would fail again, however often a
+// platform delivered it.
+func unstorable(err error) error {
+	var pg *pgconn.PgError
+	if errors.As(err, &pg) && strings.HasPrefix(pg.Code, "22") {
+		return fmt.Errorf("%w: %w", survey.ErrUnstorable, err)
+	}
+	return err
 }

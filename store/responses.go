@@ -160,7 +160,8 @@ func (db *DB) InputApplied(ctx context.Context, key string) (bool, error) {
 // moved on since Seq (the caller reloads and tries again).
 func (db *DB) ApplyStep(ctx context.Context, s survey.Step) (int64, error) {
 	if db.dialect == Postgres {
-		return db.applyStepPostgres(ctx, s)
+		seq, err := db.applyStepPostgres(ctx, s)
+		return seq, unstorable(err)
 	}
 	now := db.utcNow()
 	status := survey.StatusOf(s.Phase)

@@ -64,12 +64,13 @@ type Metrics interface {
 
 // Reasons an update is rejected, as metric labels.
 const (
-	reasonBadSecret = "bad_secret" // a webhook call without the right secret
-	reasonBadJSON   = "bad_json"   // a body that is unreadable or no update
-	reasonTooLarge  = "too_large"  // a body over 1 MiB
-	reasonDuplicate = "duplicate"  // an update id already taken
-	reasonBusy      = "busy"       // an update another worker is taking right now
-	reasonLate      = "late"       // a typed message that overtook a later one
+	reasonBadSecret  = "bad_secret" // a webhook call without the right secret
+	reasonBadJSON    = "bad_json"   // a body that is unreadable or no update
+	reasonTooLarge   = "too_large"  // a body over 1 MiB
+	reasonDuplicate  = "duplicate"  // an update id already taken
+	reasonBusy       = "busy"       // an update another worker is taking right now
+	reasonLate       = "late"       // a typed message that overtook a later one
+	reasonUnstorable = "unstorable" // an update whose text the database refused
 )
 
 type noMetrics struct{}

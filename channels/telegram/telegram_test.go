@@ -55,6 +55,8 @@ type rigOptions struct {
 	// callbacks answers button presses through a queue of its own; nil:
 	// through the channel's queue.
 	callbacks telegram.Sender
+	// wrap stands between the channel and the dialog service; nil: none.
+	wrap func(telegram.Conversations) telegram.Conversations
 }
 
 func newRig(t testing.TB, o rigOptions) *rig {
@@ -96,7 +98,7 @@ func newRig(t testing.TB, o rigOptions) *rig {
 	r.ch, err = telegram.New(telegram.Config{
 		Token: token, APIURL: r.fake.URL(), Mode: o.mode, WebhookSecret: secret,
 		OpenAnswering: !o.closed, PollTimeout: time.Second, SubscribeCode: "council-2026",
-	}, r.svc, stores.KV, r.queue, log, chOpts...)
+	}, conversations(r.svc, o.wrap), stores.KV, r.queue, log, chOpts...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -120,6 +122,13 @@ func newRig(t testing.TB, o rigOptions) *rig {
 		r.webhook = srv.URL
 	}
 	return r
+}
+
+func conversations(svc *bot.Service, wrap func(telegram.Conversations) telegram.Conversations) telegram.Conversations {
+	if wrap == nil {
+		return svc
+	}
+	return wrap(svc)
 }
 
 // deliver hands an update to the channel the way its mode receives it, and

@@ -43,7 +43,18 @@ func (c *Channel) take(ctx context.Context, u *models.Update) error {
 		return errTaking
 	}
 	t := &taking{}
-	if err := c.handle(context.WithValue(ctx, takingKey{}, t), u); err != nil {
+	err = c.handle(context.WithValue(ctx, takingKey{}, t), u)
+	if errors.Is(err, survey.ErrUnstorable) {
+		// Delivered again, it would fail again, and hold up the updates
+		// behind it: it is taken, and the respondent told.
+		c.metrics.Rejected(reasonUnstorable)
+		c.log.Warn("update refused by the database", slog.Int64("update_id", u.ID), responseAttr(t.response), slog.Any("error", err))
+		if chat := chatOf(u); chat != 0 {
+			c.sendText(chat, dialogs.UIUnstorable.In(langOfUpdate(u)))
+		}
+		err = nil
+	}
+	if err != nil {
 		_ = c.kv.Del(ctx, key) // let Telegram deliver it again
 		c.metrics.Failed()
 		c.log.Error("take update", slog.Int64("update_id", u.ID), responseAttr(t.response), slog.Any("error", err))
@@ -102,6 +113,17 @@ func chatOf(u *models.Update) int64 {
 		return u.CallbackQuery.From.ID
 	}
 	return 0
+}
+
+// langOfUpdate is the language of the user an update is from.
+func langOfUpdate(u *models.Update) dialogs.Lang {
+	switch {
+	case u.Message != nil && u.Message.From != nil:
+		return langOf(u.Message.From.LanguageCode)
+	case u.CallbackQuery != nil:
+		return langOf(u.CallbackQuery.From.LanguageCode)
+	}
+	return dialogs.German
 }
 
 func langOf(code string) dialogs.Lang {

@@ -249,6 +249,11 @@ func (c *Channel) readForm(w http.ResponseWriter, r *http.Request) (url.Values, 
 }
 
 func (c *Channel) fail(w http.ResponseWriter, what string, err error) {
+	if errors.Is(err, survey.ErrUnstorable) { // sent again, it would fail again
+		c.log.Warn(what, slog.Any("error", err))
+		c.renderMessage(w, http.StatusUnprocessableEntity, dialogs.UIWebFailedTitle, dialogs.UIUnstorable)
+		return
+	}
 	c.log.Error(what, slog.Any("error", err))
 	c.renderMessage(w, http.StatusInternalServerError, dialogs.UIWebFailedTitle, dialogs.UIWebFailed)
 }

@@ -45,6 +45,12 @@ func newRig(t testing.TB, q *dialogs.Questionnaire, cfg web.Config) *rig {
 // newCountedRig is newRig that counts in m, if not nil.
 func newCountedRig(t testing.TB, q *dialogs.Questionnaire, cfg web.Config, m *metrics.Metrics) *rig {
 	t.Helper()
+	return newRigOn(t, storetest.SQLite(t), q, cfg, m)
+}
+
+// newRigOn is newCountedRig on a database of the test's choosing.
+func newRigOn(t testing.TB, db *store.DB, q *dialogs.Questionnaire, cfg web.Config, m *metrics.Metrics) *rig {
+	t.Helper()
 	if q == nil {
 		var err error
 		if q, err = dialogs.LoadCore(); err != nil {
@@ -55,7 +61,7 @@ func newCountedRig(t testing.TB, q *dialogs.Questionnaire, cfg web.Config, m *me
 	if os.Getenv("SURVEYBOT_TEST_VERBOSE") != "" {
 		log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	}
-	r := &rig{t: t, db: storetest.SQLite(t)}
+	r := &rig{t: t, db: db}
 	var svcOpts []bot.Option
 	var chOpts []web.Option
 	if m != nil {
