@@ -23,7 +23,7 @@ type Store interface {
 	ApplyStep(ctx context.Context, s survey.Step) (int64, error)
 	InputApplied(ctx context.Context, key string) (bool, error)
 	PublishPeers(ctx context.Context, q dialogs.Ref, step int) ([]survey.PeerCell, error)
-	EraseRespondent(ctx context.Context, respondentID string) ([]string, error)
+	EraseRespondent(ctx context.Context, respondentID string) (survey.Erased, error)
 	RespondentByIdentity(ctx context.Context, who survey.Identity) (string, error)
 	LinkIdentity(ctx context.Context, respondentID string, who survey.Identity) error
 	InvitationByKey(ctx context.Context, key string) (survey.Invitation, error)
@@ -92,6 +92,7 @@ type Service struct {
 	current        *dialogs.Questionnaire // what new responses answer
 	questionnaires map[dialogs.Ref]*dialogs.Questionnaire
 	peers          peerCache
+	forget         Forget // nil: the channels keep nothing to erase
 }
 
 // maxConflicts bounds how often one input is retried after another
@@ -121,6 +122,14 @@ func WithMetrics(m Metrics) Option {
 		}
 	}
 }
+
+// Forget erases what a channel keeps under an identity outside SQL: in
+// Redis, the last question shown; in the mail outbox, the messages sent.
+type Forget func(ctx context.Context, who survey.Identity) error
+
+// WithForget has Erase call forget for every identity of the respondent
+// it erases.
+func WithForget(forget Forget) Option { return func(s *Service) { s.forget = forget } }
 
 // WithPeerCacheTTL sets how long peer figures are reused (default 5
 // minutes; 0 asks the database at every completion).
@@ -317,15 +326,24 @@ func (s *Service) step(ctx context.Context, q *dialogs.Questionnaire, responseID
 	}
 }
 
-// Erase removes a respondent's identities, answers and live sessions.
+// Erase removes a respondent's identities, answers and live sessions, and
+// has the channels forget what they keep of them (WithForget).
 func (s *Service) Erase(ctx context.Context, respondentID string) error {
-	ids, err := s.store.EraseRespondent(ctx, respondentID)
+	erased, err := s.store.EraseRespondent(ctx, respondentID)
 	if err != nil {
 		return err
 	}
-	for _, id := range ids {
+	for _, id := range erased.Responses {
 		if err := s.sessions.Delete(ctx, id); err != nil {
 			return fmt.Errorf("drop session of erased response: %w", err)
+		}
+	}
+	if s.forget == nil {
+		return nil
+	}
+	for _, who := range erased.Identities {
+		if err := s.forget(ctx, who); err != nil {
+			return fmt.Errorf("erase what the %s channel keeps: %w", who.Channel, err)
 		}
 	}
 	return nil

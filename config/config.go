@@ -159,6 +159,9 @@ type Server struct {
 // SQL configures the database.
 type SQL struct {
 	DSN string `toml:"dsn"`
+	// OptOutSecret is the key the opt-out list keeps addresses under;
+	// empty: one made and kept in the database.
+	OptOutSecret string `toml:"optout_secret"`
 }
 
 // Redis configures the session store; without a URL, sessions are kept in
@@ -347,6 +350,9 @@ func (c Config) validate(fromEnv map[string]string) error {
 		}
 	case strings.Contains(c.SQL.DSN, "://"):
 		bad("sql.dsn", "%q: only postgres:// URLs and SQLite files (sqlite:FILE) are supported", redact(c.SQL.DSN))
+	}
+	if s := c.SQL.OptOutSecret; s != "" && len(s) < 32 {
+		bad("sql.optout_secret", "must be at least 32 characters (for example: openssl rand -hex 32), or empty to keep one in the database")
 	}
 	if c.Redis.URL != "" {
 		u, err := url.Parse(c.Redis.URL)

@@ -45,7 +45,11 @@ type Launch struct {
 // added since.
 func (db *DB) LaunchCampaign(ctx context.Context, id string, l Launch) (survey.LaunchResult, error) {
 	res := survey.LaunchResult{ByChannel: map[survey.Channel]int{}}
-	err := db.inTx(ctx, func(tx *sqlx.Tx) error {
+	optOutHash, err := db.optOutHasher(ctx)
+	if err != nil {
+		return res, err
+	}
+	err = db.inTx(ctx, func(tx *sqlx.Tx) error {
 		res = survey.LaunchResult{ByChannel: map[survey.Channel]int{}}
 		c, err := getCampaign(ctx, tx, id)
 		if err != nil {
@@ -98,7 +102,7 @@ func (db *DB) LaunchCampaign(ctx context.Context, id string, l Launch) (survey.L
 				res.NoConsent++
 				continue
 			}
-			if m.Email != "" && optedOut[addressHash(m.Email)] {
+			if m.Email != "" && optedOut[optOutHash(m.Email)] {
 				res.OptedOut++
 				continue
 			}
@@ -190,20 +194,6 @@ func (s *seqIDs) next() string {
 	s.n++
 	_, _ = rand.Read(b[10:])
 	return strings.ToLower(base32.HexEncoding.WithPadding(base32.NoPadding).EncodeToString(b[:]))
-}
-
-// optOutSet reads the hashes of every address that asked for no more
-// messages.
-func optOutSet(ctx context.Context, tx *sqlx.Tx) (map[string]bool, error) {
-	var hashes []string
-	if err := tx.SelectContext(ctx, &hashes, `SELECT address_hash FROM optouts`); err != nil {
-		return nil, fmt.Errorf("read opt-outs: %w", err)
-	}
-	set := make(map[string]bool, len(hashes))
-	for _, h := range hashes {
-		set[h] = true
-	}
-	return set, nil
 }
 
 // linkMembers records the respondent of each member (pairs of member id

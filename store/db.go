@@ -15,6 +15,7 @@ import (
 	"io/fs"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
@@ -43,6 +44,9 @@ type DB struct {
 	db      *sqlx.DB
 	dialect Dialect
 	now     func() time.Time
+
+	mu        sync.Mutex
+	optOutKey []byte // see WithOptOutKey
 }
 
 // Option changes how Open sets up a DB.
@@ -171,6 +175,9 @@ func (db *DB) Migrate(ctx context.Context) (int, error) {
 	res, err := p.Up(ctx)
 	if err != nil {
 		return 0, fmt.Errorf("apply migrations: %w", err)
+	}
+	if err := db.rekeyOptOuts(ctx); err != nil {
+		return 0, err
 	}
 	return len(res), nil
 }

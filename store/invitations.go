@@ -129,28 +129,6 @@ func (db *DB) OptOutByInvitation(ctx context.Context, key string) error {
 	return nil
 }
 
-// OptOut puts an e-mail address on the opt-out list.
-func (db *DB) OptOut(ctx context.Context, address string) error {
-	const q = `INSERT INTO optouts (address_hash, created_at) VALUES (?, ?) ON CONFLICT (address_hash) DO NOTHING`
-	if _, err := db.db.ExecContext(ctx, db.db.Rebind(q), addressHash(address), db.utcNow()); err != nil {
-		return fmt.Errorf("opt out: %w", err)
-	}
-	return nil
-}
-
-// OptedOut reports whether an e-mail address asked for no more messages.
-func (db *DB) OptedOut(ctx context.Context, address string) (bool, error) {
-	var n int
-	if err := db.db.GetContext(ctx, &n, db.db.Rebind(`SELECT COUNT(*) FROM optouts WHERE address_hash = ?`), addressHash(address)); err != nil {
-		return false, fmt.Errorf("read opt-outs: %w", err)
-	}
-	return n > 0, nil
-}
-
-func addressHash(address string) string {
-	return survey.HashKey(strings.ToLower(strings.TrimSpace(address)))
-}
-
 // InvitedByChamber counts, per chamber (by its answer code), the
 // respondents invited before until and those of them who completed before
 // until, for response rates as of a moment.

@@ -82,14 +82,20 @@ func (db *DB) LinkIdentity(ctx context.Context, respondentID string, who survey.
 	return nil
 }
 
-// EraseRespondent removes a respondent's identities and answers. Scores of
-// completed responses stay, cut loose from the respondent and with their
-// times reduced to the day, so they count in the indicators but cannot be
-// tied back. It returns the ids of the respondent's responses, whose live
-// sessions the caller must drop too.
-func (db *DB) EraseRespondent(ctx context.Context, respondentID string) ([]string, error) {
-	var ids []string
-	err := db.inTx(ctx, func(tx *sqlx.Tx) error {
+// EraseRespondent removes a respondent's identities, answers, invitations
+// and the keys of their inputs. Scores of completed responses stay, cut
+// loose from the respondent and with their times reduced to the day, so
+// they count in the indicators but cannot be tied back. It returns what
+// the caller must erase outside SQL: the live sessions of the responses,
+// and what the channels keep of the identities.
+func (db *DB) EraseRespondent(ctx context.Context, respondentID string) (survey.Erased, error) {
+	var out survey.Erased
+	optOutHash, err := db.optOutHasher(ctx)
+	if err != nil {
+		return out, err
+	}
+	err = db.inTx(ctx, func(tx *sqlx.Tx) error {
+		out = survey.Erased{}
 		var n int
 		if err := tx.GetContext(ctx, &n, tx.Rebind(`SELECT COUNT(*) FROM respondents WHERE id = ?`), respondentID); err != nil {
 			return fmt.Errorf("find respondent: %w", err)
@@ -112,9 +118,14 @@ func (db *DB) EraseRespondent(ctx context.Context, respondentID string) ([]strin
 		}
 		today := day(db.utcNow())
 		for _, r := range rows {
-			ids = append(ids, r.ID)
+			out.Responses = append(out.Responses, r.ID)
 			if _, err := tx.ExecContext(ctx, tx.Rebind(`DELETE FROM answers WHERE response_id = ?`), r.ID); err != nil {
 				return fmt.Errorf("delete answers: %w", err)
+			}
+			// The keys of its inputs name the platform's update ids, with
+			// exact times.
+			if _, err := tx.ExecContext(ctx, tx.Rebind(`DELETE FROM input_keys WHERE response_id = ?`), r.ID); err != nil {
+				return fmt.Errorf("delete input keys: %w", err)
 			}
 			if r.Status != "completed" {
 				if _, err := tx.ExecContext(ctx, tx.Rebind(`DELETE FROM scores WHERE response_id = ?`), r.ID); err != nil {
@@ -136,14 +147,15 @@ func (db *DB) EraseRespondent(ctx context.Context, respondentID string) ([]strin
 		// Someone who had their data erased is not invited again: their
 		// addresses go on the opt-out list (as hashes), and a chamber's
 		// member record of them loses its consent to be contacted.
-		var addrs []string
-		const qa = `SELECT external_id FROM identities WHERE channel = ? AND respondent_id = ?`
-		if err := tx.SelectContext(ctx, &addrs, tx.Rebind(qa), survey.Email, respondentID); err != nil {
-			return fmt.Errorf("read addresses: %w", err)
+		const qi = `SELECT channel, external_id AS external FROM identities WHERE respondent_id = ? ORDER BY channel, external_id`
+		if err := tx.SelectContext(ctx, &out.Identities, tx.Rebind(qi), respondentID); err != nil {
+			return fmt.Errorf("read identities: %w", err)
 		}
-		for _, a := range addrs {
-			const ins = `INSERT INTO optouts (address_hash, created_at) VALUES (?, ?) ON CONFLICT (address_hash) DO NOTHING`
-			if _, err := tx.ExecContext(ctx, tx.Rebind(ins), addressHash(a), db.utcNow()); err != nil {
+		for _, who := range out.Identities {
+			if who.Channel != survey.Email {
+				continue
+			}
+			if err := insertOptOut(ctx, tx, optOutHash(who.External), day(db.utcNow())); err != nil {
 				return fmt.Errorf("opt out erased address: %w", err)
 			}
 		}
@@ -159,9 +171,9 @@ func (db *DB) EraseRespondent(ctx context.Context, respondentID string) ([]strin
 		return nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("erase respondent %s: %w", respondentID, err)
+		return survey.Erased{}, fmt.Errorf("erase respondent %s: %w", respondentID, err)
 	}
-	return ids, nil
+	return out, nil
 }
 
 // day cuts a time down to its date, so an erased response's times no

@@ -641,11 +641,14 @@ func TestEraseRespondent(t *testing.T) {
 			Scores: &dialogs.Scores{Fields: map[string]float64{"consulting": 1}, Composite: ptr(1.0), TechCount: ptr(1)}})
 		bAnswers, bScores := answers(t, db, b.ID), scores(t, db, b.ID)
 
-		ids, err := db.EraseRespondent(ctx, rid)
+		erased, err := db.EraseRespondent(ctx, rid)
 		if err != nil {
 			t.Fatalf("EraseRespondent: %v", err)
 		}
-		slices.Sort(ids)
+		ids := slices.Sorted(slices.Values(erased.Responses))
+		if !slices.Equal(erased.Identities, []survey.Identity{mail, tg}) && !slices.Equal(erased.Identities, []survey.Identity{tg, mail}) {
+			t.Errorf("EraseRespondent returned identities %v, want %v and %v", erased.Identities, tg, mail)
+		}
 		if want := slices.Sorted(slices.Values([]string{a1.ID, a2.ID})); !slices.Equal(ids, want) {
 			t.Errorf("EraseRespondent returned %v, want the respondent's responses %v", ids, want)
 		}

@@ -4,10 +4,14 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"fmt"
+	"io/fs"
 	"net/mail"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"time"
 )
 
@@ -71,4 +75,53 @@ func (s *FileSender) Send(ctx context.Context, m Message) error {
 		return fmt.Errorf("write e-mail file: %w", err)
 	}
 	return nil
+}
+
+// Forget removes every message to address from the folder: an erased
+// respondent's mail, with its personal links, goes with their data.
+func (s *FileSender) Forget(address string) error {
+	want := strings.ToLower(strings.TrimSpace(address))
+	files, err := filepath.Glob(filepath.Join(s.dir, "*.eml"))
+	if err != nil {
+		return fmt.Errorf("list e-mail files: %w", err)
+	}
+	for _, name := range files {
+		to, err := recipients(name)
+		if err != nil {
+			return err
+		}
+		if slices.Contains(to, want) {
+			if err := os.Remove(name); err != nil && !errors.Is(err, fs.ErrNotExist) {
+				return fmt.Errorf("remove e-mail file: %w", err)
+			}
+		}
+	}
+	return nil
+}
+
+// recipients reads the lower-cased addresses of a message file's To and Cc.
+func recipients(name string) ([]string, error) {
+	f, err := os.Open(name)
+	if errors.Is(err, fs.ErrNotExist) { // sent off and removed meanwhile
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read e-mail file: %w", err)
+	}
+	defer f.Close()
+	m, err := mail.ReadMessage(f)
+	if err != nil {
+		return nil, fmt.Errorf("read e-mail file %s: %w", filepath.Base(name), err)
+	}
+	var out []string
+	for _, h := range []string{"To", "Cc"} {
+		list, err := m.Header.AddressList(h)
+		if err != nil && !errors.Is(err, mail.ErrHeaderNotPresent) {
+			return nil, fmt.Errorf("read e-mail file %s: %s: %w", filepath.Base(name), h, err)
+		}
+		for _, a := range list {
+			out = append(out, strings.ToLower(a.Address))
+		}
+	}
+	return out, nil
 }

@@ -100,7 +100,7 @@ func (c *Channel) mayAnswer(ctx context.Context, user, channel string, pressed b
 // isLate reports whether a later message of the user was already taken,
 // and otherwise records this one as the user's latest.
 func (c *Channel) isLate(ctx context.Context, user, ts string) (bool, error) {
-	key := "slack:last:" + user
+	key := lastKey(user)
 	v, ok, err := c.kv.Get(ctx, key)
 	if err != nil {
 		return false, fmt.Errorf("read last message: %w", err)
@@ -289,7 +289,7 @@ func (c *Channel) greet(ctx context.Context, user, channel string) error {
 	if err != nil || known {
 		return err
 	}
-	fresh, err := c.kv.SetNX(ctx, "slack:greeted:"+user, "1", greetedTTL)
+	fresh, err := c.kv.SetNX(ctx, greetedKey(user), "1", greetedTTL)
 	if err != nil || !fresh {
 		return err
 	}

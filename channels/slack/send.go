@@ -25,6 +25,8 @@ type question struct {
 
 func questionKey(user string) string { return "slack:q:" + user }
 func dmKey(user string) string       { return "slack:dm:" + user }
+func lastKey(user string) string     { return "slack:last:" + user }
+func greetedKey(user string) string  { return "slack:greeted:" + user }
 
 // enqueue queues one call for a user (or a channel); calls with one key go
 // out in order.

@@ -282,3 +282,19 @@ func (c *Channel) socketEvent(ctx context.Context, sm *socketmode.Client, evt so
 		}
 	}
 }
+
+// Forget deletes what the channel keeps in kv under a Slack user, for an
+// erased respondent: the DM channel, the last question shown, the latest
+// message and the greeting.
+func Forget(ctx context.Context, kv KV, who survey.Identity) error {
+	if who.Channel != ChannelName || who.External == "" {
+		return nil
+	}
+	u := who.External
+	for _, key := range []string{questionKey(u), dmKey(u), lastKey(u), greetedKey(u)} {
+		if err := kv.Del(ctx, key); err != nil {
+			return fmt.Errorf("forget Slack user: %w", err)
+		}
+	}
+	return nil
+}

@@ -27,6 +27,9 @@ type question struct {
 
 func questionKey(chat int64) string { return "tg:q:" + strconv.FormatInt(chat, 10) }
 
+// lastKey holds the latest update id taken of a chat.
+func lastKey(chat int64) string { return "tg:last:" + strconv.FormatInt(chat, 10) }
+
 // enqueue queues one call for a chat; calls of one chat go out in order.
 func (c *Channel) enqueue(chat int64, call func(ctx context.Context) error) {
 	err := c.out.Enqueue(outbox.Message{

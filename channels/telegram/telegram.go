@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"time"
 
 	tgbot "github.com/go-telegram/bot"
@@ -242,6 +243,24 @@ func (c *Channel) setCommands(ctx context.Context) error {
 	}{{"", dialogs.German}, {"de", dialogs.German}, {"en", dialogs.English}} {
 		if _, err := c.api.SetMyCommands(ctx, &tgbot.SetMyCommandsParams{Commands: cmds(l.lang), LanguageCode: l.code}); err != nil {
 			return err
+		}
+	}
+	return nil
+}
+
+// Forget deletes what the channel keeps in kv under a chat, for an
+// erased respondent: the last question shown and the latest update id.
+func Forget(ctx context.Context, kv KV, who survey.Identity) error {
+	if who.Channel != ChannelName {
+		return nil
+	}
+	chat, err := strconv.ParseInt(who.External, 10, 64)
+	if err != nil {
+		return nil // not a chat this channel made
+	}
+	for _, key := range []string{questionKey(chat), lastKey(chat)} {
+		if err := kv.Del(ctx, key); err != nil {
+			return fmt.Errorf("forget chat: %w", err)
 		}
 	}
 	return nil

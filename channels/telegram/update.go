@@ -177,7 +177,7 @@ func (c *Channel) handle(ctx context.Context, u *models.Update) error {
 // isLate reports whether a later update of the chat was already taken,
 // and records this one as the chat's latest, in one step.
 func (c *Channel) isLate(ctx context.Context, chat, updateID int64) (bool, error) {
-	prev, err := c.kv.Raise(ctx, "tg:last:"+strconv.FormatInt(chat, 10), updateID, chatStateTTL)
+	prev, err := c.kv.Raise(ctx, lastKey(chat), updateID, chatStateTTL)
 	if err != nil {
 		return false, fmt.Errorf("record last update: %w", err)
 	}

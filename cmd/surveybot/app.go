@@ -79,7 +79,11 @@ func openApp(ctx context.Context, cfg config.Config, log *slog.Logger, m *metric
 	if a.q, err = loadQuestionnaire(cfg.Questionnaire.File); err != nil {
 		return nil, err
 	}
-	if a.db, err = store.Open(ctx, cfg.SQL.DSN); err != nil {
+	var dbOpts []store.Option
+	if cfg.SQL.OptOutSecret != "" {
+		dbOpts = append(dbOpts, store.WithOptOutKey([]byte(cfg.SQL.OptOutSecret)))
+	}
+	if a.db, err = store.Open(ctx, cfg.SQL.DSN, dbOpts...); err != nil {
 		return nil, err
 	}
 	n, err := a.db.Migrate(ctx)
@@ -102,7 +106,7 @@ func openApp(ctx context.Context, cfg config.Config, log *slog.Logger, m *metric
 			Prefix: cfg.Redis.KeyPrefix, TTL: cfg.Redis.SessionTTL, LockTTL: cfg.Redis.LockTTL, LockWait: cfg.Redis.LockWait,
 		})
 	}
-	opts := []bot.Option{}
+	opts := []bot.Option{bot.WithForget(a.forget)}
 	if m != nil {
 		opts = append(opts, bot.WithMetrics(m))
 	}
@@ -115,6 +119,28 @@ func openApp(ctx context.Context, cfg config.Config, log *slog.Logger, m *metric
 	}
 	a.svc = bot.NewService(a.db, a.sessions, log, a.q, opts...)
 	return a, nil
+}
+
+// forget erases what the channels keep of an erased respondent outside
+// SQL: Telegram's and Slack's state in the key-value store, and the mail
+// to them in the file outbox.
+func (a *app) forget(ctx context.Context, who survey.Identity) error {
+	switch who.Channel {
+	case survey.Telegram:
+		return telegram.Forget(ctx, a.kv(), who)
+	case survey.Slack:
+		return slackch.Forget(ctx, a.kv(), who)
+	case survey.Email:
+		if a.cfg.Email.Mode == "smtp" {
+			return nil // sent: the mail server's logs are the operator's to keep
+		}
+		files, err := email.NewFileSender(a.cfg.Email.OutboxDir, a.cfg.Email.From)
+		if err != nil {
+			return err
+		}
+		return files.Forget(who.External)
+	}
+	return nil
 }
 
 // registerQuestionnaires records the core and, if configured, the chamber
