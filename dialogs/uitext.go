@@ -79,6 +79,7 @@ const (
 	UIDigestSubscribed
 	UIDigestUnsubscribed
 	UIDigestWrongCode
+	UIDigestTooManyCodes // %d: minutes until the next try
 	UICampaignInvitation // %s: chamber
 	UICampaignReminder   // %s: chamber
 	UICampaignStart
@@ -249,6 +250,9 @@ func (k UIText) Text() Text {
 	case UIDigestWrongCode:
 		return Text{"Dieser Code stimmt nicht. Den Code für den Wochenbericht erhalten Sie vom Betreiber der Umfrage.",
 			"This code is wrong. The operator of the survey gives you the code for the weekly digest."}
+	case UIDigestTooManyCodes:
+		return Text{"Aus diesem Chat kamen zu viele falsche Codes. Bitte versuchen Sie es in %d Minuten erneut.",
+			"Too many wrong codes came from this chat. Please try again in %d minutes."}
 	}
 	return Text{"?", "?"}
 }
