@@ -61,6 +61,7 @@ const (
 	UIWebUnsubscribeAsk
 	UIWebUnsubscribeButton
 	UIWebUnsubscribed
+	UIWebNoItem
 
 	// Texts of the Slack channel (channels/slack).
 	UISlackMoment
@@ -210,6 +211,9 @@ func (k UIText) Text() Text {
 		return Text{"Keine E-Mails mehr senden", "Send no more e-mails"}
 	case UIWebUnsubscribed:
 		return Text{"Sie erhalten keine E-Mails mehr von uns.", "You will receive no more e-mails from us."}
+	case UIWebNoItem:
+		return Text{"Diesem Formular fehlte die Angabe, welche Frage es beantwortet; es wurde nichts gespeichert. Bitte antworten Sie hier noch einmal.",
+			"This form did not say which question it answers, so nothing was saved. Please answer here once more."}
 	case UISlackMoment:
 		return Text{"Einen Moment … die Umfrage geht in unserer Direktnachricht weiter.", "One moment … the survey continues in our direct message."}
 	case UISlackCommandHelp:

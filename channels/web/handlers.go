@@ -55,7 +55,8 @@ func (c *Channel) submitSurvey(w http.ResponseWriter, r *http.Request) {
 	who := identity(token)
 	// StartInvitation checks the token is still good (not expired, not
 	// erased) and links who, so Handle never starts a response of its own.
-	if _, err := c.conv.StartInvitation(r.Context(), who, token); err != nil {
+	cur, err := c.conv.StartInvitation(r.Context(), who, token)
+	if err != nil {
 		if c.leadsNowhere(err) {
 			c.wrongToken(w, r)
 			return
@@ -63,7 +64,16 @@ func (c *Channel) submitSurvey(w http.ResponseWriter, r *http.Request) {
 		c.fail(w, "open invitation", err)
 		return
 	}
-	rep, err := c.conv.Handle(r.Context(), who, formInput(form))
+	in, ok := formInput(form)
+	if !ok {
+		// Nothing is applied: the page of where the dialog stands again,
+		// with a word on why.
+		notice := dialogs.Prompt{Kind: dialogs.PromptError, Text: dialogs.UIWebNoItem.In(cur.Lang)}
+		cur.Prompts = append([]dialogs.Prompt{notice}, cur.Prompts...)
+		c.render(w, http.StatusBadRequest, c.surveyPage(token, cur))
+		return
+	}
+	rep, err := c.conv.Handle(r.Context(), who, in)
 	if errors.Is(err, bot.ErrErased) {
 		c.wrongToken(w, r)
 		return
@@ -255,8 +265,27 @@ func (c *Channel) fail(w http.ResponseWriter, what string, err error) {
 
 // formInput turns a submitted form into engine input. The item the page
 // showed always goes with it, so a resubmitted or stale form changes
-// nothing.
-func formInput(form url.Values) dialogs.Input {
+// nothing. A form that does not name its item is refused (false): the
+// engine would take it for whatever question is current. Every form of
+// ours names it; pages that ask nothing (paused, declined) name "" and
+// send only commands that answer no question.
+func formInput(form url.Values) (dialogs.Input, bool) {
+	in := formFields(form)
+	if !form.Has("item") {
+		return in, false
+	}
+	if in.Item == "" {
+		switch in.Command {
+		case dialogs.CmdLanguage, dialogs.CmdResume, dialogs.CmdRestart:
+		default:
+			return in, false
+		}
+	}
+	return in, true
+}
+
+// formFields reads the input of a form as its fields say.
+func formFields(form url.Values) dialogs.Input {
 	in := dialogs.Input{Item: form.Get("item")}
 	switch {
 	case form.Has("cmd"):
