@@ -34,6 +34,7 @@ func (c *Channel) showSurvey(w http.ResponseWriter, r *http.Request) {
 	if err := c.conv.MarkOpened(r.Context(), token); err != nil {
 		c.log.Warn("record invitation opened", slog.Any("error", err)) // only a figure; the page is shown
 	}
+	c.rememberOpened(w, r, token)
 	c.render(w, http.StatusOK, c.surveyPage(token, rep))
 }
 
@@ -192,15 +193,16 @@ func (c *Channel) submitUnsubscribe(w http.ResponseWriter, r *http.Request) {
 	c.renderMessage(w, http.StatusOK, dialogs.UIWebUnsubscribeTitle, dialogs.UIWebUnsubscribed)
 }
 
-// admit returns the request's token if its client may still try tokens
-// and the token has the form of a key; otherwise it has answered.
+// admit returns the request's token if its client may still try tokens,
+// or has opened this link before in this browser (openedHere), and the
+// token has the form of a key; otherwise it has answered.
 func (c *Channel) admit(w http.ResponseWriter, r *http.Request) (string, bool) {
-	if blocked, wait := c.guesses.blocked(c.clientIP(r), time.Now()); blocked {
+	token := r.PathValue("token")
+	if blocked, wait := c.guesses.blocked(c.clientIP(r), time.Now()); blocked && !c.openedHere(r, token) {
 		w.Header().Set("Retry-After", retryAfter(wait))
 		c.renderMessage(w, http.StatusTooManyRequests, dialogs.UIWebTooManyTitle, dialogs.UIWebTooMany)
 		return "", false
 	}
-	token := r.PathValue("token")
 	if !validToken(token) {
 		c.wrongToken(w, r)
 		return "", false
