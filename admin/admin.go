@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/mail"
+	"strconv"
 	"strings"
 
 	"github.com/surveybot/surveybot/campaigns"
@@ -126,19 +127,8 @@ func (a *API) addSubscriber(w http.ResponseWriter, r *http.Request, _ survey.Pri
 	if !jsonapi.Read(w, r, 4096, &in, `the body must be {"kind": "slack|telegram|email", "target": "…"}`) {
 		return
 	}
-	switch in.Kind {
-	case survey.Slack, survey.Telegram:
-		if strings.TrimSpace(in.Target) == "" {
-			jsonapi.Error(w, http.StatusBadRequest, "target is empty: a Slack channel id or a Telegram chat id")
-			return
-		}
-	case survey.Email:
-		if _, err := mail.ParseAddress(in.Target); err != nil {
-			jsonapi.Error(w, http.StatusBadRequest, "target is not an e-mail address")
-			return
-		}
-	default:
-		jsonapi.Error(w, http.StatusBadRequest, "kind must be slack, telegram or email")
+	if msg := badTarget(in.Kind, in.Target); msg != "" {
+		jsonapi.Error(w, http.StatusBadRequest, msg)
 		return
 	}
 	if err := a.db.AddSubscriber(r.Context(), survey.Subscriber{Kind: in.Kind, Target: in.Target}); err != nil {
@@ -147,6 +137,45 @@ func (a *API) addSubscriber(w http.ResponseWriter, r *http.Request, _ survey.Pri
 		return
 	}
 	jsonapi.Write(w, http.StatusCreated, map[string]string{"kind": string(in.Kind), "target": in.Target})
+}
+
+// badTarget says what is wrong with a digest subscriber's target for the
+// deliverer of its kind (cmd/surveybot's digestJob), or "" if nothing is:
+// a target the deliverer cannot use would fail every week, unnoticed.
+func badTarget(kind survey.Channel, target string) string {
+	switch kind {
+	case survey.Telegram:
+		// The chat id as Telegram and /subscribe write it: a group's is
+		// negative; "+5" or "05" would be a second entry for one chat.
+		if id, err := strconv.ParseInt(target, 10, 64); err != nil || id == 0 || strconv.FormatInt(id, 10) != target {
+			return "target is not a Telegram chat id (an integer such as 123456789, or -100123456789 for a group)"
+		}
+	case survey.Email:
+		if _, err := mail.ParseAddress(target); err != nil {
+			return "target is not an e-mail address"
+		}
+	case survey.Slack:
+		if !isSlackID(target) {
+			return "target is not a Slack channel or member id (such as C0123ABCDE or U0123ABCDE)"
+		}
+	default:
+		return "kind must be slack, telegram or email"
+	}
+	return ""
+}
+
+// isSlackID reports whether s is a Slack channel (C…, private G…, direct
+// message D…) or member (U…, W…) id, the targets chat.postMessage takes.
+func isSlackID(s string) bool {
+	if len(s) < 7 || len(s) > 21 || !strings.ContainsRune("CGDUW", rune(s[0])) {
+		return false
+	}
+	for _, c := range s[1:] {
+		if !('A' <= c && c <= 'Z' || '0' <= c && c <= '9') {
+			return false
+		}
+	}
+	return true
 }
 
 func (a *API) removeSubscriber(w http.ResponseWriter, r *http.Request, _ survey.Principal) {

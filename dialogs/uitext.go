@@ -62,6 +62,7 @@ const (
 	UIWebUnsubscribeAsk
 	UIWebUnsubscribeButton
 	UIWebUnsubscribed
+	UIWebNoItem
 
 	// Texts of the Slack channel (channels/slack).
 	UISlackMoment
@@ -80,6 +81,7 @@ const (
 	UIDigestSubscribed
 	UIDigestUnsubscribed
 	UIDigestWrongCode
+	UIDigestTooManyCodes // %d: minutes until the next try
 	UICampaignInvitation // %s: chamber
 	UICampaignReminder   // %s: chamber
 	UICampaignStart
@@ -213,6 +215,9 @@ func (k UIText) Text() Text {
 		return Text{"Keine E-Mails mehr senden", "Send no more e-mails"}
 	case UIWebUnsubscribed:
 		return Text{"Sie erhalten keine E-Mails mehr von uns.", "You will receive no more e-mails from us."}
+	case UIWebNoItem:
+		return Text{"Diesem Formular fehlte die Angabe, welche Frage es beantwortet; es wurde nichts gespeichert. Bitte antworten Sie hier noch einmal.",
+			"This form did not say which question it answers, so nothing was saved. Please answer here once more."}
 	case UISlackMoment:
 		return Text{"Einen Moment … die Umfrage geht in unserer Direktnachricht weiter.", "One moment … the survey continues in our direct message."}
 	case UISlackCommandHelp:
@@ -253,6 +258,9 @@ func (k UIText) Text() Text {
 	case UIDigestWrongCode:
 		return Text{"Dieser Code stimmt nicht. Den Code für den Wochenbericht erhalten Sie vom Betreiber der Umfrage.",
 			"This code is wrong. The operator of the survey gives you the code for the weekly digest."}
+	case UIDigestTooManyCodes:
+		return Text{"Aus diesem Chat kamen zu viele falsche Codes. Bitte versuchen Sie es in %d Minuten erneut.",
+			"Too many wrong codes came from this chat. Please try again in %d minutes."}
 	}
 	return Text{"?", "?"}
 }

@@ -22,11 +22,23 @@ var ErrDuplicateMember = errors.New("duplicate member")
 // list has (memberColumns' names; none: all): an update writes only those,
 // a new member gets the zero value of the others. A row whose number,
 // address or Slack user belongs to another member is ErrDuplicateMember.
-// Everything is written in one transaction.
+// Everything is written in one transaction; imports into one chamber
+// take turns.
 func (db *DB) ImportMembers(ctx context.Context, chamberID string, ms []survey.Member, fields ...string) (survey.ImportResult, error) {
 	var res survey.ImportResult
 	now := db.utcNow()
 	err := db.inTx(ctx, func(tx *sqlx.Tx) error {
+		// Imports into one chamber take turns, so that the same list sent
+		// twice at once updates the members the first one added instead
+		// of adding them again (a unique violation). SQLite's writers
+		// take turns anyway (BEGIN IMMEDIATE); on PostgreSQL the lock on
+		// the chamber's row does it, and as it is NO KEY it does not hold
+		// up rows of other tables that refer to the chamber.
+		if db.dialect == Postgres {
+			if _, err := tx.ExecContext(ctx, `SELECT id FROM chambers WHERE id = $1 FOR NO KEY UPDATE`, chamberID); err != nil {
+				return fmt.Errorf("lock chamber: %w", err)
+			}
+		}
 		var existing []struct {
 			ID       string         `db:"id"`
 			MemberNo sql.NullString `db:"member_no"`

@@ -45,7 +45,9 @@ func (c *Channel) handleMessage(ctx context.Context, m slackevents.MessageEvent)
 	if err != nil {
 		return err
 	}
-	text := strings.TrimSpace(m.Text)
+	// What was typed, once: it is stored as such and escaped again only
+	// where a message shows it.
+	text := strings.TrimSpace(unescape(m.Text))
 	if late {
 		// A typed answer that overtook an earlier one could land on the
 		// wrong question; it is not applied, and the respondent is told.

@@ -46,6 +46,13 @@ func escape(s string) string {
 	return strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;").Replace(s)
 }
 
+// unescape undoes Slack's escaping of the text it delivers, which writes
+// a typed &, < and > (and only those) as &amp;, &lt; and &gt;. In one pass,
+// so a typed "&lt;" (sent as "&amp;lt;") comes back as typed.
+func unescape(s string) string {
+	return strings.NewReplacer("&amp;", "&", "&lt;", "<", "&gt;", ">").Replace(s)
+}
+
 // clip shortens s to n characters, ending in "…" if it had to.
 func clip(s string, n int) string {
 	if utf8.RuneCountInString(s) <= n {

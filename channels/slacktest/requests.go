@@ -109,12 +109,19 @@ func SignedRequest(url, contentType, secret string, at time.Time, body []byte) *
 }
 
 // MessageEvent returns the Events API payload of a message a user typed
-// in the app's DM.
+// in the app's DM. As Slack does, it sends what was typed with &, < and >
+// as &amp;, &lt; and &gt;.
 func MessageEvent(eventID, user, channel, ts, text string) []byte {
 	return callback(eventID, map[string]any{
-		"type": "message", "user": user, "text": text, "ts": ts, "channel": channel,
+		"type": "message", "user": user, "text": Escape(text), "ts": ts, "channel": channel,
 		"channel_type": "im", "event_ts": ts,
 	})
+}
+
+// Escape escapes text as Slack does in the text of the messages it
+// delivers: &, < and > only.
+func Escape(text string) string {
+	return strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;").Replace(text)
 }
 
 // BotMessageEvent returns the payload of a message the app itself posted.

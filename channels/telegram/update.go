@@ -387,24 +387,45 @@ func (c *Channel) confirmDelete(ctx context.Context, chat int64, queryID string,
 }
 
 // subscribe adds the chat to the weekly digest's subscribers, given the
-// code the operator hands to council members, or removes it.
+// code the operator hands to council members, or removes it. A chat that
+// has sent too many wrong codes lately is refused without a look at its
+// code (codes.go).
 func (c *Channel) subscribe(ctx context.Context, chat int64, lang dialogs.Lang, on bool, code string) error {
 	sub := survey.Subscriber{Kind: ChannelName, Target: strconv.FormatInt(chat, 10)}
 	switch {
 	case c.cfg.SubscribeCode == "":
 		c.sendText(chat, dialogs.UIDigestOff.In(lang))
+		return nil
 	case !on:
 		if err := c.conv.UnsubscribeDigest(ctx, sub); err != nil && !errors.Is(err, survey.ErrNotFound) {
 			return err
 		}
 		c.sendText(chat, dialogs.UIDigestUnsubscribed.In(lang))
-	case subtle.ConstantTimeCompare([]byte(code), []byte(c.cfg.SubscribeCode)) != 1:
-		c.sendText(chat, dialogs.UIDigestWrongCode.In(lang))
-	default:
-		if err := c.conv.SubscribeDigest(ctx, sub); err != nil {
+		return nil
+	}
+	wrong, err := c.wrongCodes(ctx, chat)
+	if err != nil {
+		return err
+	}
+	if wrong >= maxWrongCodes {
+		c.sendText(chat, tooManyCodes(lang))
+		return nil
+	}
+	if subtle.ConstantTimeCompare([]byte(code), []byte(c.cfg.SubscribeCode)) != 1 {
+		if wrong, err = c.countWrongCode(ctx, chat, wrong); err != nil {
 			return err
 		}
-		c.sendText(chat, dialogs.UIDigestSubscribed.In(lang))
+		if wrong >= maxWrongCodes {
+			c.sendText(chat, tooManyCodes(lang))
+		} else {
+			c.sendText(chat, dialogs.UIDigestWrongCode.In(lang))
+		}
+		return nil
 	}
+	if err := c.conv.SubscribeDigest(ctx, sub); err != nil {
+		return err
+	}
+	c.forgetWrongCodes(ctx, chat)
+	c.sendText(chat, dialogs.UIDigestSubscribed.In(lang))
 	return nil
 }

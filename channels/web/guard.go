@@ -41,6 +41,48 @@ func (c *Channel) csrfOK(token, got string) bool {
 	return hmac.Equal([]byte(c.csrfToken(token)), []byte(got))
 }
 
+// The guessing block is per address, and an address may be shared: an
+// office, a chamber's training centre, a mobile carrier's NAT. So that one
+// guesser there does not lock out everyone else, a browser that has opened
+// a personal link gets a cookie, scoped to that link's path and signed
+// with the secret key, and passes the block for that link alone. This
+// gives a blocked guesser no oracle: without the key no cookie can be made
+// for a guessed token, so every token without its cookie still gets the
+// same 429, valid or not. The price is that a link first opened from a
+// blocked address waits out the block like any other.
+const openedCookie = "opened"
+
+// openedValue is the cookie value that shows token's link was opened in
+// this browser; apart from the CSRF value, which is in every page.
+func (c *Channel) openedValue(token string) string {
+	m := hmac.New(sha256.New, c.cfg.SecretKey)
+	m.Write([]byte("opened\x00"))
+	m.Write([]byte(token))
+	return base64.RawURLEncoding.EncodeToString(m.Sum(nil))
+}
+
+// rememberOpened sets the cookie of token's link, which has just been
+// shown.
+func (c *Channel) rememberOpened(w http.ResponseWriter, r *http.Request, token string) {
+	http.SetCookie(w, &http.Cookie{
+		Name: openedCookie, Value: c.openedValue(token), Path: "/s/" + token,
+		MaxAge: int(c.cfg.InvitationTTL.Seconds()), HttpOnly: true, SameSite: http.SameSiteLaxMode,
+		Secure: r.TLS != nil || strings.HasPrefix(c.cfg.BaseURL, "https://"),
+	})
+}
+
+// openedHere reports whether the request carries the cookie of token's
+// link.
+func (c *Channel) openedHere(r *http.Request, token string) bool {
+	want := c.openedValue(token)
+	for _, k := range r.CookiesNamed(openedCookie) {
+		if hmac.Equal([]byte(k.Value), []byte(want)) {
+			return true
+		}
+	}
+	return false
+}
+
 // clientIP is the address guesses are counted against.
 func (c *Channel) clientIP(r *http.Request) string {
 	if c.cfg.ForwardedFor {

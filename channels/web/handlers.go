@@ -34,6 +34,7 @@ func (c *Channel) showSurvey(w http.ResponseWriter, r *http.Request) {
 	if err := c.conv.MarkOpened(r.Context(), token); err != nil {
 		c.log.Warn("record invitation opened", slog.Any("error", err)) // only a figure; the page is shown
 	}
+	c.rememberOpened(w, r, token)
 	c.render(w, http.StatusOK, c.surveyPage(token, rep))
 }
 
@@ -55,7 +56,8 @@ func (c *Channel) submitSurvey(w http.ResponseWriter, r *http.Request) {
 	who := identity(token)
 	// StartInvitation checks the token is still good (not expired, not
 	// erased) and links who, so Handle never starts a response of its own.
-	if _, err := c.conv.StartInvitation(r.Context(), who, token); err != nil {
+	cur, err := c.conv.StartInvitation(r.Context(), who, token)
+	if err != nil {
 		if c.leadsNowhere(err) {
 			c.wrongToken(w, r)
 			return
@@ -63,7 +65,16 @@ func (c *Channel) submitSurvey(w http.ResponseWriter, r *http.Request) {
 		c.fail(w, "open invitation", err)
 		return
 	}
-	rep, err := c.conv.Handle(r.Context(), who, formInput(form))
+	in, ok := formInput(form)
+	if !ok {
+		// Nothing is applied: the page of where the dialog stands again,
+		// with a word on why.
+		notice := dialogs.Prompt{Kind: dialogs.PromptError, Text: dialogs.UIWebNoItem.In(cur.Lang)}
+		cur.Prompts = append([]dialogs.Prompt{notice}, cur.Prompts...)
+		c.render(w, http.StatusBadRequest, c.surveyPage(token, cur))
+		return
+	}
+	rep, err := c.conv.Handle(r.Context(), who, in)
 	if errors.Is(err, bot.ErrErased) {
 		c.wrongToken(w, r)
 		return
@@ -182,15 +193,16 @@ func (c *Channel) submitUnsubscribe(w http.ResponseWriter, r *http.Request) {
 	c.renderMessage(w, http.StatusOK, dialogs.UIWebUnsubscribeTitle, dialogs.UIWebUnsubscribed)
 }
 
-// admit returns the request's token if its client may still try tokens
-// and the token has the form of a key; otherwise it has answered.
+// admit returns the request's token if its client may still try tokens,
+// or has opened this link before in this browser (openedHere), and the
+// token has the form of a key; otherwise it has answered.
 func (c *Channel) admit(w http.ResponseWriter, r *http.Request) (string, bool) {
-	if blocked, wait := c.guesses.blocked(c.clientIP(r), time.Now()); blocked {
+	token := r.PathValue("token")
+	if blocked, wait := c.guesses.blocked(c.clientIP(r), time.Now()); blocked && !c.openedHere(r, token) {
 		w.Header().Set("Retry-After", retryAfter(wait))
 		c.renderMessage(w, http.StatusTooManyRequests, dialogs.UIWebTooManyTitle, dialogs.UIWebTooMany)
 		return "", false
 	}
-	token := r.PathValue("token")
 	if !validToken(token) {
 		c.wrongToken(w, r)
 		return "", false
@@ -260,8 +272,27 @@ func (c *Channel) fail(w http.ResponseWriter, what string, err error) {
 
 // formInput turns a submitted form into engine input. The item the page
 // showed always goes with it, so a resubmitted or stale form changes
-// nothing.
-func formInput(form url.Values) dialogs.Input {
+// nothing. A form that does not name its item is refused (false): the
+// engine would take it for whatever question is current. Every form of
+// ours names it; pages that ask nothing (paused, declined) name "" and
+// send only commands that answer no question.
+func formInput(form url.Values) (dialogs.Input, bool) {
+	in := formFields(form)
+	if !form.Has("item") {
+		return in, false
+	}
+	if in.Item == "" {
+		switch in.Command {
+		case dialogs.CmdLanguage, dialogs.CmdResume, dialogs.CmdRestart:
+		default:
+			return in, false
+		}
+	}
+	return in, true
+}
+
+// formFields reads the input of a form as its fields say.
+func formFields(form url.Values) dialogs.Input {
 	in := dialogs.Input{Item: form.Get("item")}
 	switch {
 	case form.Has("cmd"):
