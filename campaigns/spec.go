@@ -133,17 +133,22 @@ func (c *Service) Create(ctx context.Context, p survey.Principal, spec Spec) (su
 // parseDay reads YYYY-MM-DD (the day's start, or with end the next day's
 // start) in loc, or an RFC 3339 time.
 func parseDay(s string, loc *time.Location, end bool) (time.Time, error) {
-	if t, err := time.Parse(time.RFC3339, s); err == nil {
-		return t.UTC(), nil
-	}
-	d, err := time.ParseInLocation(time.DateOnly, s, loc)
+	d, err := time.Parse(time.RFC3339, s)
 	if err != nil {
-		return time.Time{}, fmt.Errorf("%q is not a date (YYYY-MM-DD)", s)
+		if d, err = time.ParseInLocation(time.DateOnly, s, loc); err != nil {
+			return time.Time{}, fmt.Errorf("%q is not a date (YYYY-MM-DD)", s)
+		}
+		if end {
+			d = d.AddDate(0, 0, 1)
+		}
 	}
-	if end {
-		d = d.AddDate(0, 0, 1)
+	// SQLite keeps times as RFC 3339 text, which has four-digit years
+	// only: the end of the last day of 9999, or the first day of year 0
+	// east of UTC, would store a campaign no query could read back.
+	if d = d.UTC(); d.Year() < 1 || d.Year() > 9999 {
+		return time.Time{}, fmt.Errorf("%q is not between the years 1 and 9999", s)
 	}
-	return d.UTC(), nil
+	return d, nil
 }
 
 // clock reads "HH:MM" as minutes after midnight.

@@ -159,8 +159,10 @@ func readRows(q *dialogs.Questionnaire, r io.Reader, opts ImportOptions, rep *Re
 		if errors.Is(err, io.EOF) {
 			return nil
 		}
-		line, _ := cr.FieldPos(0)
 		if err != nil && !errors.Is(err, csv.ErrFieldCount) {
+			// No record was read, so FieldPos has no field to tell (it
+			// panics): the line is the error's.
+			line := 0
 			var pe *csv.ParseError
 			if errors.As(err, &pe) {
 				line = pe.Line
@@ -168,6 +170,7 @@ func readRows(q *dialogs.Questionnaire, r io.Reader, opts ImportOptions, rep *Re
 			rep.Problems = append(rep.Problems, Problem{Line: line, Message: "nicht als CSV lesbar: " + err.Error()})
 			return fmt.Errorf("%w: Zeile %d nicht als CSV lesbar", ErrRejected, line)
 		}
+		line, _ := cr.FieldPos(0)
 		if blank(rec) {
 			continue
 		}
