@@ -1,13 +1,10 @@
 package web_test
 
 import (
-	"context"
 	"net/http"
-	"os"
 	"strings"
 	"testing"
 
-	"github.com/surveybot/surveybot/channels/web"
 	"github.com/surveybot/surveybot/dialogs"
 	"github.com/surveybot/surveybot/store/storetest"
 	"github.com/surveybot/surveybot/survey"
@@ -18,20 +15,9 @@ import (
 // with 422 and a message in the respondent's language, nothing is stored,
 // and the same question then takes a good answer.
 func TestUnstorableFormInput(t *testing.T) {
-	data, err := os.ReadFile("../../dialogs/testdata/alltypes.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	q, err := dialogs.Parse("alltypes.yaml", data, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
 	for name, db := range storetest.DBs(t) {
 		t.Run(name, func(t *testing.T) {
-			r := newRigOn(t, db, q, web.Config{}, nil)
-			if err := r.db.RegisterQuestionnaire(context.Background(), q.Ref(), data); err != nil {
-				t.Fatal(err)
-			}
+			r := allTypesRig(t, db)
 			_, key := r.invite(survey.NewInvitation{Lang: dialogs.German})
 			p := r.submit(r.get("/s/"+key), "ja")
 			for range 20 {

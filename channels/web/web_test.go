@@ -257,18 +257,7 @@ func TestWholeQuestionnaireThroughForms(t *testing.T) {
 // TestAllItemTypes walks a questionnaire with every item type, so every
 // kind of input is rendered and checked for its label.
 func TestAllItemTypes(t *testing.T) {
-	data, err := os.ReadFile("../../dialogs/testdata/alltypes.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	q, err := dialogs.Parse("alltypes.yaml", data, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	r := newRig(t, q, web.Config{})
-	if err := r.db.RegisterQuestionnaire(context.Background(), q.Ref(), data); err != nil {
-		t.Fatal(err)
-	}
+	r := allTypesRig(t, storetest.SQLite(t))
 	_, key := r.invite(survey.NewInvitation{Lang: dialogs.German})
 	p := r.submit(r.get("/s/"+key), "ja")
 	seen := map[string]bool{}
@@ -326,6 +315,24 @@ func TestAllItemTypes(t *testing.T) {
 			t.Errorf("no %s item was shown", k)
 		}
 	}
+}
+
+// allTypesRig is a rig on db asking the questionnaire with every item type.
+func allTypesRig(t *testing.T, db *store.DB) *rig {
+	t.Helper()
+	data, err := os.ReadFile("../../dialogs/testdata/alltypes.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	q, err := dialogs.Parse("alltypes.yaml", data, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := newRigOn(t, db, q, web.Config{}, nil)
+	if err := r.db.RegisterQuestionnaire(context.Background(), q.Ref(), data); err != nil {
+		t.Fatal(err)
+	}
+	return r
 }
 
 func answerForm(p htmlPage) (htmlForm, bool) {

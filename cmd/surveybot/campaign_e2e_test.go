@@ -78,15 +78,7 @@ level = "warn"
 			log: slog.New(slog.NewTextHandler(io.Discard, nil)), getenv: func(k string) string { return vars[k] }})
 		return code, out.String()
 	}
-	sctx, stop := context.WithCancel(ctx)
-	served := make(chan struct{})
-	go func() {
-		defer close(served)
-		run(sctx, []string{"serve", "--config", cfgPath}, env{stdin: strings.NewReader(""), stdout: io.Discard, stderr: io.Discard,
-			log: slog.New(slog.NewTextHandler(io.Discard, nil)), getenv: func(k string) string { return vars[k] }})
-	}()
-	t.Cleanup(func() { stop(); <-served })
-	testrig.WaitReady(t, addr)
+	serveInBackground(t, cfgPath, vars, addr)
 	webhook := "http://" + addr + "/telegram/webhook"
 	post := func(chat int64, u any) {
 		t.Helper()
@@ -196,6 +188,21 @@ level = "warn"
 	if n := len(smtp.Messages()); n != 1 {
 		t.Errorf("%d e-mails in all, want 1", n)
 	}
+}
+
+// serveInBackground runs `surveybot serve` with a config file and
+// environment until the test ends, and waits until it listens on addr.
+func serveInBackground(t *testing.T, cfgPath string, vars map[string]string, addr string) {
+	t.Helper()
+	ctx, stop := context.WithCancel(context.Background())
+	served := make(chan struct{})
+	go func() {
+		defer close(served)
+		run(ctx, []string{"serve", "--config", cfgPath}, env{stdin: strings.NewReader(""), stdout: io.Discard, stderr: io.Discard,
+			log: slog.New(slog.NewTextHandler(io.Discard, nil)), getenv: func(k string) string { return vars[k] }})
+	}()
+	t.Cleanup(func() { stop(); <-served })
+	testrig.WaitReady(t, addr)
 }
 
 // withConfig puts --config after the command and its subcommand, before

@@ -88,15 +88,7 @@ level = "warn"
 			log: slog.New(slog.NewTextHandler(io.Discard, nil)), getenv: func(string) string { return "" }})
 		return code, out.String()
 	}
-	sctx, stop := context.WithCancel(ctx)
-	served := make(chan struct{})
-	go func() {
-		defer close(served)
-		run(sctx, []string{"serve", "--config", cfgPath}, env{stdin: strings.NewReader(""), stdout: io.Discard, stderr: io.Discard,
-			log: slog.New(slog.NewTextHandler(io.Discard, nil)), getenv: func(string) string { return "" }})
-	}()
-	t.Cleanup(func() { stop(); <-served })
-	testrig.WaitReady(t, addr)
+	serveInBackground(t, cfgPath, nil, addr)
 
 	// E-mail: the invitation, sent into the outbox.
 	code, out := cli("invitation", "create", "--email", address, "--send")
