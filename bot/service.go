@@ -283,7 +283,7 @@ func (s *Service) step(ctx context.Context, q *dialogs.Questionnaire, responseID
 		if next.Phase == dialogs.PhaseDone && sess.State.Phase != dialogs.PhaseDone {
 			sc := dialogs.Score(q, next.Answers)
 			step.Scores = &sc
-			step.Dims = indicators.DimsOf(next.Answers)
+			step.Dims = indicators.DimsOf(q, next.Answers)
 		}
 		seq, err := s.store.ApplyStep(ctx, step)
 		if errors.Is(err, survey.ErrDuplicate) {
@@ -429,7 +429,7 @@ func (s *Service) session(ctx context.Context, q *dialogs.Questionnaire, id stri
 	if st.Phase == dialogs.PhaseDone && resp.Status != survey.StatusCompleted {
 		// Every question is answered but the completion was never stored.
 		sc := dialogs.Score(q, st.Answers)
-		seq, err := s.store.ApplyStep(ctx, survey.Step{ResponseID: id, Seq: resp.Seq, Channel: "restore", Lang: st.Lang, Phase: st.Phase, Scores: &sc, Dims: indicators.DimsOf(st.Answers)})
+		seq, err := s.store.ApplyStep(ctx, survey.Step{ResponseID: id, Seq: resp.Seq, Channel: "restore", Lang: st.Lang, Phase: st.Phase, Scores: &sc, Dims: indicators.DimsOf(q, st.Answers)})
 		if err != nil {
 			return survey.Session{}, fmt.Errorf("complete restored response: %w", err)
 		}

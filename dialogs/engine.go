@@ -321,6 +321,9 @@ func asking(q *Questionnaire, st State, in Input) (State, []Prompt, error) {
 	if !ok {
 		return st, reject(q, st, it, value), nil
 	}
+	if _, in := q.District(ans.Value); it.Type == Postcode && !in {
+		return st, []Prompt{errPrompt(msgErrPostcodeArea.in(lang, ans.Value)), question(q, st, it, true)}, nil
+	}
 	return accept(q, st, it, ans)
 }
 

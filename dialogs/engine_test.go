@@ -300,7 +300,8 @@ func TestValidAnswers(t *testing.T) {
 
 		{"plz", German, TextInput("30159"), "30159"},
 		{"plz", German, TextInput("30 159"), "30159"},
-		{"plz", English, TextInput("01067"), "01067"},
+		{"plz", English, TextInput("26121"), "26121"},
+		{"plz", German, TextInput("19273"), "19273"}, // Amt Neuhaus: Lower Saxony, though its postcode is shared
 
 		{"online", German, TextInput("ja"), CodeYes},
 	}
@@ -368,7 +369,10 @@ func TestInvalidAnswers(t *testing.T) {
 		{"remark", English, TextInput(strings.Repeat("ü", 25)), []string{"25 characters long", "at most 20 are allowed"}},
 
 		{"plz", German, TextInput("3015"), []string{"keine gültige Postleitzahl", "fünf Ziffern"}},
-		{"plz", German, TextInput("00000"), []string{"fünf Ziffern"}},
+		// Five digits, but not a postcode of Lower Saxony: said so, not "five digits".
+		{"plz", German, TextInput("00000"), []string{"00000 liegt nicht in Niedersachsen"}},
+		{"plz", German, TextInput("80331"), []string{"80331 liegt nicht in Niedersachsen", "Betrieben in Niedersachsen"}},
+		{"plz", English, TextInput("01067"), []string{"01067 is not in Lower Saxony"}},
 		{"plz", German, TextInput("3015a"), []string{"fünf Ziffern"}},
 		{"plz", English, TextInput("SW1A 1AA"), []string{"not a valid postcode", "five digits"}},
 

@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/surveybot/surveybot/regions"
+
 	"go.yaml.in/yaml/v3"
 )
 
@@ -81,6 +83,11 @@ func Parse(file string, data []byte, resolve Resolver) (*Questionnaire, error) {
 		q.coreRef = q.Ref()
 	}
 	q.build()
+	area, err := regions.Niedersachsen()
+	if err != nil {
+		return nil, err
+	}
+	q.area = area
 	if q.Extends == nil {
 		q.core = len(q.items)
 	}

@@ -72,6 +72,7 @@ const (
 	msgSummaryCompositeLabel
 	msgSummaryTechLabel
 	msgUnstorable
+	msgErrPostcodeArea
 )
 
 // text returns the German and English wording of a message.
@@ -189,6 +190,9 @@ func (k msgKey) text() Text {
 		return Text{"Ihre Antwort ist %d Zeichen lang; erlaubt sind höchstens %d. Bitte kürzen Sie sie.", "Your answer is %d characters long; at most %d are allowed. Please shorten it."}
 	case msgErrPostcode:
 		return Text{"Das ist keine gültige Postleitzahl. Bitte geben Sie fünf Ziffern ein, z. B. 30159.", "That is not a valid postcode. Please enter five digits, e.g. 30159."}
+	case msgErrPostcodeArea:
+		return Text{"Die Postleitzahl %s liegt nicht in Niedersachsen. Die Umfrage gilt Betrieben in Niedersachsen: Bitte geben Sie die Postleitzahl Ihres Betriebs in Niedersachsen an, oder „keine Angabe“.",
+			"The postcode %s is not in Lower Saxony. The survey is for businesses in Lower Saxony: please enter the postcode of your business there, or “prefer not to say”."}
 	case msgSelected:
 		return Text{"Ausgewählt: %s", "Selected: %s"}
 	case msgButtonBack:

@@ -99,7 +99,7 @@ func parseInt(s string) (int, bool) {
 }
 
 func isPostcode(s string) bool {
-	if len(s) != 5 || s == "00000" {
+	if len(s) != 5 {
 		return false
 	}
 	for _, r := range s {

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/surveybot/surveybot/regions"
 )
 
 // Lang is a respondent's language.
@@ -119,7 +121,20 @@ type Questionnaire struct {
 	index   map[string]int // item id -> position in items
 	core    int            // items[:core] belong to the shared core
 	coreRef Ref            // the core this questionnaire is (or extends)
+	area    *regions.Table // the postcodes the survey is for, by district
 }
+
+// District returns the district of a postcode of the survey's area, Lower
+// Saxony; ok is false for a postcode outside it.
+func (q *Questionnaire) District(postcode string) (regions.District, bool) {
+	if q.area == nil {
+		return regions.District{}, false
+	}
+	return q.area.District(postcode)
+}
+
+// Area is the survey's area, its postcodes and districts.
+func (q *Questionnaire) Area() *regions.Table { return q.area }
 
 // Module is a block of items, usually one indicator field.
 type Module struct {

@@ -15,18 +15,18 @@ import (
 )
 
 // TestChamberCannotSubtractItsRows replays the attack of a chamber on the
-// published figures by region: region 99 has five responses, four of them
+// published figures by region: the district of Osnabrück (city) has five responses, four of them
 // HWK Hannover's, whose key exports those four rows with postcodes and
 // scores. The figures by region must not let HWK subtract its rows from
-// region 99, nor from the total less the shown regions, on SQLite and on
+// Osnabrück, nor from the total less the shown regions, on SQLite and on
 // PostgreSQL.
 func TestChamberCannotSubtractItsRows(t *testing.T) {
 	q := core(t)
 	ctx := context.Background()
 	for name, db := range storetest.DBs(t) {
 		t.Run(name, func(t *testing.T) {
-			fillAt(t, db, q, 11, "hwk_h", "99084", 4)
-			fillAt(t, db, q, 12, "ihk_h", "99084", 1)
+			fillAt(t, db, q, 11, "hwk_h", "49074", 4)
+			fillAt(t, db, q, 12, "ihk_h", "49074", 1)
 			fillAt(t, db, q, 13, "hwk_h", "30159", 10)
 			fillAt(t, db, q, 14, "ihk_h", "26121", 10)
 			fillAt(t, db, q, 15, "ihk_h", "38100", 4)
@@ -41,12 +41,12 @@ func TestChamberCannotSubtractItsRows(t *testing.T) {
 			pc := column(t, recs[0], "postcode")
 			inRegion := 0
 			for _, rec := range recs[1:] {
-				if rec[pc][:2] == "99" {
+				if rec[pc] == "49074" {
 					inRegion++
 				}
 			}
 			if inRegion != 4 || len(recs)-1 != 17 {
-				t.Fatalf("HWK's export holds %d rows, %d in region 99; want 17 and 4", len(recs)-1, inRegion)
+				t.Fatalf("HWK's export holds %d rows, %d in Osnabrück; want 17 and 4", len(recs)-1, inRegion)
 			}
 
 			cells, err := db.AggregateHeld(ctx, q.Ref(), survey.ByRegion, "")
@@ -65,16 +65,16 @@ func TestChamberCannotSubtractItsRows(t *testing.T) {
 					shown[rec[group]] = true
 				}
 			}
-			if shown["99"] {
-				t.Errorf("region 99 is published: HWK can subtract its 4 rows and read the fifth firm's score\n%s", figs.String())
+			if shown["03404"] {
+				t.Errorf("Osnabrück (region 03404) is published: HWK can subtract its 4 rows and read the fifth firm's score\n%s", figs.String())
 			}
-			if !shown["30"] || !shown["26"] {
-				t.Errorf("the big regions 30 and 26 must stay published: %v", shown)
+			if !shown["03241"] || !shown["03403"] {
+				t.Errorf("the big regions Hannover and Oldenburg must stay published: %v", shown)
 			}
-			// With 99 hidden, the total less the shown regions must not be
-			// region 99 again: another region goes with it.
-			if shown["38"] {
-				t.Errorf("only region 99 is hidden; the total less the others gives it back: %v", shown)
+			// With Osnabrück hidden, the total less the shown regions must not be
+			// Osnabrück again: another region goes with it.
+			if shown["03101"] {
+				t.Errorf("only Osnabrück is hidden; the total less the others gives it back: %v", shown)
 			}
 		})
 	}

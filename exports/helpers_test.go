@@ -113,7 +113,7 @@ func complete(t *testing.T, db *store.DB, q *dialogs.Questionnaire, st dialogs.S
 	}
 	sc := dialogs.Score(q, st.Answers)
 	if _, err := db.ApplyStep(ctx, survey.Step{ResponseID: resp.ID, Channel: "test", Lang: dialogs.German, Phase: dialogs.PhaseDone,
-		Changes: dialogs.Changes(q, dialogs.State{}, st), Scores: &sc, Dims: indicators.DimsOf(st.Answers)}); err != nil {
+		Changes: dialogs.Changes(q, dialogs.State{}, st), Scores: &sc, Dims: indicators.DimsOf(q, st.Answers)}); err != nil {
 		t.Fatal(err)
 	}
 	return resp.ID

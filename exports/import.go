@@ -301,7 +301,7 @@ func parseRow(q *dialogs.Questionnaire, cols []importColumn, rec []string, line 
 	}
 	return store.ImportedResponse{
 		Questionnaire: q.Ref(), Lang: dialogs.German, Week: week, Answers: final,
-		Scores: dialogs.Score(q, final), Dims: indicators.DimsOf(final),
+		Scores: dialogs.Score(q, final), Dims: indicators.DimsOf(q, final),
 	}, nil
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"testing"
 
+	"github.com/surveybot/surveybot/dialogs"
 	"github.com/surveybot/surveybot/store/storetest"
 	"github.com/surveybot/surveybot/survey"
 )
@@ -45,6 +46,39 @@ func TestOptOutsAreKeyed(t *testing.T) {
 			}
 			if bare != 0 {
 				t.Errorf("%d opt-outs are kept as the bare SHA-256 of the address, which anyone can compute", bare)
+			}
+		})
+	}
+}
+
+// TestRegionsBecomeDistricts: responses counted under the first two digits
+// of their postcode, as before regions were districts, count under the
+// district after the migrations; a postcode outside Lower Saxony under none.
+func TestRegionsBecomeDistricts(t *testing.T) {
+	ctx := context.Background()
+	for name, db := range storetest.DBs(t) {
+		t.Run(name, func(t *testing.T) {
+			complete(t, db, "hannover", map[string]string{"sector": "handwerk", "postcode": "30159"}, map[string]float64{"maturity": 10}, 10)
+			complete(t, db, "muenchen", map[string]string{"sector": "handwerk", "postcode": "80331"}, map[string]float64{"maturity": 20}, 20)
+			if n, err := db.CountForTest(ctx, `SELECT COUNT(*) FROM responses WHERE dim_region IN ('30', '80')`); err != nil || n != 2 {
+				t.Fatalf("%d responses with two-digit regions before, %v", n, err)
+			}
+			if _, err := db.Migrate(ctx); err != nil {
+				t.Fatal(err)
+			}
+			q, _ := dialogs.LoadCore()
+			cells, err := db.Aggregate(ctx, q.Ref(), survey.ByRegion)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := map[string]int{}
+			for _, c := range cells {
+				if c.Field == survey.CompositeField {
+					got[c.Group] = c.N
+				}
+			}
+			if len(got) != 2 || got["03241"] != 1 || got[""] != 1 {
+				t.Errorf("composite by region %v, want one in 03241 (Region Hannover) and one without a region", got)
 			}
 		})
 	}

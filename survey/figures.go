@@ -4,8 +4,8 @@ package survey
 type Dimension string
 
 // The dimensions. Chamber, sector and size come from the screening
-// answers, region from the first two digits of the postcode (the
-// "Leitregion", until a postcode-to-district table is added), week from
+// answers, region is the district of the postcode (its AGS key, such as
+// 03241 for the Region Hannover; package regions), week from
 // the ISO week of completion.
 const (
 	Overall   Dimension = "overall"

@@ -216,7 +216,7 @@ func save(ctx context.Context, db Store, q *dialogs.Questionnaire, st dialogs.St
 	sc := dialogs.Score(q, st.Answers)
 	_, err = db.ApplyStep(ctx, survey.Step{
 		ResponseID: resp.ID, Seq: resp.Seq, Channel: "synthetic", Lang: st.Lang, Phase: dialogs.PhaseDone,
-		Changes: dialogs.Changes(q, dialogs.State{}, st), Scores: &sc, Dims: indicators.DimsOf(st.Answers),
+		Changes: dialogs.Changes(q, dialogs.State{}, st), Scores: &sc, Dims: indicators.DimsOf(q, st.Answers),
 	})
 	return err
 }
