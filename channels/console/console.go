@@ -24,7 +24,8 @@ type Dialog interface {
 const maxLine = 64 * 1024
 
 // Run starts the dialog and feeds it one line of in at a time until the
-// dialog ends, in is exhausted or ctx is done. It returns the last reply.
+// dialog is completed, in is exhausted or ctx is done. It returns the last
+// reply. A declined dialog keeps reading: its goodbye invites "neustart".
 func Run(ctx context.Context, d Dialog, in io.Reader, out io.Writer) (bot.Reply, error) {
 	r, err := d.Start(ctx)
 	if err != nil {
@@ -35,7 +36,7 @@ func Run(ctx context.Context, d Dialog, in io.Reader, out io.Writer) (bot.Reply,
 	Render(w, r)
 	sc := bufio.NewScanner(in)
 	sc.Buffer(make([]byte, 4096), maxLine)
-	for !r.Finished() {
+	for r.Phase != dialogs.PhaseDone {
 		fmt.Fprint(w, "> ")
 		if err := w.Flush(); err != nil {
 			return r, fmt.Errorf("write prompt: %w", err)
@@ -57,6 +58,7 @@ func Run(ctx context.Context, d Dialog, in io.Reader, out io.Writer) (bot.Reply,
 		return r, fmt.Errorf("read input: %w", err)
 	}
 	if !r.Finished() {
+		// Input ended mid-dialog; a declined one has nothing to resume.
 		fmt.Fprintln(w)
 		fmt.Fprintln(w, dialogs.InputEnded(r.Lang))
 	}

@@ -1,0 +1,53 @@
+package main
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// chatRig runs CLI commands against one database, as a respondent who
+// starts `surveybot chat` several times does.
+type chatRig struct {
+	t    *testing.T
+	vars map[string]string
+}
+
+func newChatRig(t *testing.T) *chatRig {
+	return &chatRig{t: t, vars: map[string]string{"SURVEYBOT_SQL_DSN": "sqlite:" + filepath.Join(t.TempDir(), "chat.db")}}
+}
+
+// run runs one command with stdin and returns its exit code and stdout.
+func (r *chatRig) run(stdin string, args ...string) (int, string) {
+	r.t.Helper()
+	var out, errOut strings.Builder
+	code := run(context.Background(), args, env{
+		stdin: strings.NewReader(stdin), stdout: &out, stderr: &errOut,
+		log:    slog.New(slog.NewTextHandler(io.Discard, nil)),
+		getenv: func(k string) string { return r.vars[k] },
+	})
+	if errOut.Len() > 0 {
+		r.t.Logf("stderr: %s", errOut.String())
+	}
+	return code, out.String()
+}
+
+// TestChatAfterDeclineTakesRestart declines, starts the chat again and
+// types the "neustart" its goodbye asks for: the privacy notice comes back.
+func TestChatAfterDeclineTakesRestart(t *testing.T) {
+	rig := newChatRig(t)
+	if code, out := rig.run("nein\n", "chat", "--respondent", "anna"); code != 0 || !strings.Contains(out, "schreiben Sie „neustart“") {
+		t.Fatalf("decline: exit %d, output:\n%s", code, out)
+	}
+	code, out := rig.run("neustart\nja\n", "chat", "--respondent", "anna")
+	if code != 0 {
+		t.Fatalf("exit code %d:\n%s", code, out)
+	}
+	_, after, ok := strings.Cut(out, "neustart")
+	if !ok || !strings.Contains(after, "Möchten Sie an der Umfrage teilnehmen?") || !strings.Contains(after, "Frage 1 von ca.") {
+		t.Errorf("the restart typed after the decline was not taken:\n%s", out)
+	}
+}
