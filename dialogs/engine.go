@@ -149,6 +149,11 @@ func Step(q *Questionnaire, st State, in Input) (State, []Prompt, error) {
 
 	switch in.Command {
 	case CmdLanguage:
+		if in.Text != "" {
+			if _, err := ParseLang(in.Text); err != nil {
+				return st, append([]Prompt{errPrompt(msgLanguageUnknown.in(st.Lang))}, current(q, st, true)...), nil
+			}
+		}
 		st.Lang = switchLang(st.Lang, in.Text)
 		return st, append([]Prompt{info(msgLanguageSet.in(st.Lang))}, current(q, st, true)...), nil
 	case CmdStatus:

@@ -72,6 +72,7 @@ const (
 	msgSummaryCompositeLabel
 	msgSummaryTechLabel
 	msgUnstorable
+	msgLanguageUnknown
 )
 
 // text returns the German and English wording of a message.
@@ -214,6 +215,9 @@ func (k msgKey) text() Text {
 	case msgUnstorable:
 		return Text{"Ihre Nachricht enthält ein Zeichen, das wir nicht speichern können (etwa ein Steuerzeichen). Bitte senden Sie sie noch einmal ohne dieses Zeichen.",
 			"Your message contains a character we cannot store (such as a control character). Please send it again without it."}
+	case msgLanguageUnknown:
+		return Text{"Verfügbar sind nur Deutsch und English. Die Sprache bleibt Deutsch; „sprache en“ wechselt zu English.",
+			"Only Deutsch and English are available. The language stays English; “language de” switches to Deutsch."}
 	case msgStale:
 		return Text{"Diese Frage ist bereits beantwortet.", "This question has already been answered."}
 	case msgInputEnded:
