@@ -20,13 +20,30 @@ type Dialog interface {
 	Send(ctx context.Context, in dialogs.Input) (bot.Reply, error)
 }
 
+// Option sets up a part of Run that has a default.
+type Option func(*settings)
+
+type settings struct {
+	resume func(dialogs.Lang) string
+}
+
+// WithResume has Run say, when input ends mid-dialog, how to carry on:
+// resume returns that in the respondent's language.
+func WithResume(resume func(dialogs.Lang) string) Option {
+	return func(s *settings) { s.resume = resume }
+}
+
 // maxLine bounds one typed line.
 const maxLine = 64 * 1024
 
 // Run starts the dialog and feeds it one line of in at a time until the
 // dialog is completed, in is exhausted or ctx is done. It returns the last
 // reply. A declined dialog keeps reading: its goodbye invites "neustart".
-func Run(ctx context.Context, d Dialog, in io.Reader, out io.Writer) (bot.Reply, error) {
+func Run(ctx context.Context, d Dialog, in io.Reader, out io.Writer, opts ...Option) (bot.Reply, error) {
+	var set settings
+	for _, o := range opts {
+		o(&set)
+	}
 	r, err := d.Start(ctx)
 	if err != nil {
 		return r, err
@@ -61,6 +78,9 @@ func Run(ctx context.Context, d Dialog, in io.Reader, out io.Writer) (bot.Reply,
 		// Input ended mid-dialog; a declined one has nothing to resume.
 		fmt.Fprintln(w)
 		fmt.Fprintln(w, dialogs.InputEnded(r.Lang))
+		if set.resume != nil {
+			fmt.Fprintln(w, set.resume(r.Lang))
+		}
 	}
 	return r, w.Flush()
 }

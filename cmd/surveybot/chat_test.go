@@ -51,3 +51,33 @@ func TestChatAfterDeclineTakesRestart(t *testing.T) {
 		t.Errorf("the restart typed after the decline was not taken:\n%s", out)
 	}
 }
+
+// TestChatEndOfInputSaysHowToResume ends the input mid-dialog (Ctrl-D):
+// the terminal says how to carry on, and that way continues the response.
+func TestChatEndOfInputSaysHowToResume(t *testing.T) {
+	rig := newChatRig(t)
+	code, out := rig.run("ja\n1\n", "chat", "--respondent", "bäckerei-ost")
+	if code != 0 {
+		t.Fatalf("exit code %d:\n%s", code, out)
+	}
+	want := "Weiter geht es mit „surveybot chat --respondent bäckerei-ost“"
+	if !strings.Contains(out, "noch nicht abgeschlossen") || !strings.Contains(out, want) {
+		t.Fatalf("end of input does not say %q:\n%s", want, out)
+	}
+	if _, out = rig.run("", "chat", "--respondent", "bäckerei-ost"); !strings.Contains(out, "Frage 2 von ca.") {
+		t.Errorf("the advertised command does not continue at question 2:\n%s", out)
+	}
+
+	code, out = rig.run("", "invitation", "create", "--lang", "en")
+	if code != 0 {
+		t.Fatalf("invitation create: %d %s", code, out)
+	}
+	fields := strings.Fields(out)
+	key, link := fields[0], fields[1]
+	_, out = rig.run("yes\n", "chat", "--invitation", key, "--lang", "en")
+	for _, w := range []string{"“surveybot chat --invitation " + key + "”", "personal link " + link} {
+		if !strings.Contains(out, w) {
+			t.Errorf("end of input with an invitation does not say %q:\n%s", w, out)
+		}
+	}
+}
