@@ -57,6 +57,8 @@ type Prompt struct {
 	// ScoreLines are the summary's results in words, in field order, then
 	// the composite and the technology count, for channels that lay them out.
 	ScoreLines []ScoreLine
+
+	words *wording // what On words again for a surface
 }
 
 // ScoreLine is one result of a summary: a label and its value.
