@@ -81,6 +81,10 @@ const (
 	msgHintNAButton
 	msgErrChoiceButtons
 	msgErrMultiButtons
+	msgEraseTerminal
+	msgEraseTelegram
+	msgEraseSlack
+	msgEraseWeb
 )
 
 // text returns the German and English wording of a message.
@@ -245,6 +249,15 @@ func (k msgKey) text() Text {
 	case msgErrMultiButtons:
 		return Text{"Bitte wählen Sie mindestens eine Option und dann „%s“, oder „%s“.",
 			"Please choose at least one option, then “%s”, or “%s”."}
+	case msgEraseTerminal:
+		return Text{"Ihre Daten löschen Sie selbst jederzeit, indem Sie „löschen“ schreiben.", "You can delete your data yourself at any time by typing “delete”."}
+	case msgEraseTelegram:
+		return Text{"Ihre Daten löschen Sie selbst jederzeit mit dem Befehl /delete.", "You can delete your data yourself at any time with the command /delete."}
+	case msgEraseSlack:
+		return Text{"Ihre Daten löschen Sie selbst jederzeit mit /umfrage delete.", "You can delete your data yourself at any time with /umfrage delete."}
+	case msgEraseWeb:
+		// No erase button on the form yet: the chamber does it.
+		return Text{"Ihre Daten löscht auf Wunsch Ihre Kammer.", "Your chamber deletes your data on request."}
 	case msgStale:
 		return Text{"Diese Frage ist bereits beantwortet.", "This question has already been answered."}
 	case msgInputEnded:

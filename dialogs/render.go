@@ -11,9 +11,10 @@ func errPrompt(text string) Prompt { return Prompt{Kind: PromptError, Text: text
 
 func consentPrompt(q *Questionnaire, lang Lang) Prompt {
 	return Prompt{
-		Kind: PromptConsent,
-		Item: ConsentPrompt,
-		Text: q.Title.In(lang) + "\n\n" + q.Privacy.In(lang) + "\n\n" + msgConsentAsk.in(lang),
+		Kind:  PromptConsent,
+		Item:  ConsentPrompt,
+		Text:  consentText(q, lang, Terminal),
+		words: &wording{lang: lang, consent: q},
 		Options: []Choice{
 			{Code: CodeYes, Label: msgConsentYes.in(lang)},
 			{Code: CodeNo, Label: msgConsentNo.in(lang)},

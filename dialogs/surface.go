@@ -1,7 +1,10 @@
 package dialogs
 
-// Surface is the kind of channel a prompt is shown on. Hints and the
-// errors about an answer name what the respondent there sees and presses: typed numbers and words in
+import "strings"
+
+// Surface is the kind of channel a prompt is shown on. Hints, the errors
+// about an answer and the privacy notice's way to erase one's data name
+// what the respondent there sees and presses: typed numbers and words in
 // the terminal, buttons in Telegram and Slack, a form on the web. Its
 // values are the channels' names (survey.Channel).
 type Surface string
@@ -21,6 +24,8 @@ type wording struct {
 	item   *Item  // question or rejected answer: the item
 	typed  string // rejected answer: what was sent
 	reject bool   // an error about an answer to item
+
+	consent *Questionnaire // privacy notice: the questionnaire
 }
 
 // On returns the prompt worded for surface s. Prompts come worded for the
@@ -31,6 +36,8 @@ func (p Prompt) On(s Surface) Prompt {
 		return p
 	}
 	switch {
+	case w.consent != nil:
+		p.Text = consentText(w.consent, w.lang, s)
 	case w.reject:
 		p.Text = rejectText(w.item, w.lang, w.typed, s)
 	case w.item != nil:
@@ -49,6 +56,35 @@ func On(ps []Prompt, s Surface) []Prompt {
 
 // buttons reports whether s answers choices with buttons under a message.
 func (s Surface) buttons() bool { return s == Telegram || s == Slack }
+
+// consentText is the privacy notice with the way to erase one's data that
+// s offers, and the question whether to take part.
+func consentText(q *Questionnaire, lang Lang, s Surface) string {
+	erase := msgEraseTerminal
+	switch s {
+	case Telegram:
+		erase = msgEraseTelegram
+	case Slack:
+		erase = msgEraseSlack
+	case Web:
+		erase = msgEraseWeb
+	}
+	return q.Title.In(lang) + "\n\n" + q.Privacy.In(lang) + "\n\n" + erase.in(lang) + "\n\n" + msgConsentAsk.in(lang)
+}
+
+// IsErase reports whether typed text asks to erase one's data ("löschen",
+// "delete"), for channels that take it as typed text.
+func IsErase(text string) bool {
+	switch strings.TrimPrefix(normalise(text), "/") {
+	case "löschen", "loeschen", "delete", "daten löschen", "meine daten löschen", "delete my data":
+		return true
+	}
+	return false
+}
+
+// IsYes reports whether typed text answers a yes/no question with yes
+// ("ja", "yes" or 1, the first of the two options).
+func IsYes(text string) bool { return yesNoOrNumber(text) == CodeYes }
 
 // hintOn says how to answer an item on s.
 func hintOn(it *Item, lang Lang, s Surface) string {

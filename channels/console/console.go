@@ -6,18 +6,23 @@ package console
 import (
 	"bufio"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
 
 	"github.com/surveybot/surveybot/bot"
 	"github.com/surveybot/surveybot/dialogs"
+	"github.com/surveybot/surveybot/survey"
 )
 
 // Dialog is the conversation the console talks to.
 type Dialog interface {
 	Start(ctx context.Context) (bot.Reply, error)
 	Send(ctx context.Context, in dialogs.Input) (bot.Reply, error)
+	// Erase erases the respondent's data on every channel; survey.ErrNotFound
+	// wrapped if nothing is kept of them.
+	Erase(ctx context.Context) error
 }
 
 // Option sets up a part of Run that has a default.
@@ -64,6 +69,13 @@ func Run(ctx context.Context, d Dialog, in io.Reader, out io.Writer, opts ...Opt
 		if err := ctx.Err(); err != nil {
 			return r, err
 		}
+		if dialogs.IsErase(sc.Text()) {
+			erased, err := erase(ctx, d, sc, w, r.Lang)
+			if err != nil || erased {
+				return r, err
+			}
+			continue
+		}
 		next, err := d.Send(ctx, dialogs.TextInput(sc.Text()))
 		if err != nil {
 			return r, err
@@ -83,6 +95,29 @@ func Run(ctx context.Context, d Dialog, in io.Reader, out io.Writer, opts ...Opt
 		}
 	}
 	return r, w.Flush()
+}
+
+// erase asks whether to erase everything and does it after a yes. It
+// reports whether the data is gone, which ends the dialog.
+func erase(ctx context.Context, d Dialog, sc *bufio.Scanner, w *bufio.Writer, lang dialogs.Lang) (bool, error) {
+	fmt.Fprintf(w, "%s\n  1) %s\n  2) %s\n> ", dialogs.UIDeleteAsk.In(lang), dialogs.UIDeleteYes.In(lang), dialogs.UIDeleteNo.In(lang))
+	if err := w.Flush(); err != nil {
+		return false, fmt.Errorf("write prompt: %w", err)
+	}
+	if !sc.Scan() || !dialogs.IsYes(sc.Text()) {
+		fmt.Fprintf(w, "%s\n\n", dialogs.UIDeleteCancelled.In(lang))
+		return false, nil
+	}
+	err := d.Erase(ctx)
+	switch {
+	case errors.Is(err, survey.ErrNotFound):
+		fmt.Fprintf(w, "%s\n", dialogs.UINothingToDelete.In(lang))
+	case err != nil:
+		return false, err
+	default:
+		fmt.Fprintf(w, "%s\n", dialogs.UIDeleted.In(lang))
+	}
+	return true, nil
 }
 
 // Render writes a reply's prompts as plain text.

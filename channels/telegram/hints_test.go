@@ -26,6 +26,9 @@ func TestHintsNameTheButtons(t *testing.T) {
 			}
 		}
 	}
+	if !strings.Contains(all.String(), "mit dem Befehl /delete") || strings.Contains(all.String(), "„löschen“ schreiben") {
+		t.Errorf("the privacy notice does not name /delete")
+	}
 	for _, w := range []string{"mit den Knöpfen und dann „fertig ✓“", "Wenn Sie nicht antworten möchten: „keine Angabe“.", "Bitte wählen Sie einen Wert von 1"} {
 		if !strings.Contains(all.String(), w) {
 			t.Errorf("no message says %q", w)

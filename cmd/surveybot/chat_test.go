@@ -81,3 +81,25 @@ func TestChatEndOfInputSaysHowToResume(t *testing.T) {
 		}
 	}
 }
+
+// TestChatErasesAfterConfirmation types the erase command the privacy
+// notice names: "nein" keeps everything, "ja" erases, and the next chat
+// begins anew.
+func TestChatErasesAfterConfirmation(t *testing.T) {
+	rig := newChatRig(t)
+	code, out := rig.run("ja\n1\nlöschen\nnein\n1\nlöschen\nja\n", "chat", "--respondent", "anna")
+	if code != 0 {
+		t.Fatalf("exit code %d:\n%s", code, out)
+	}
+	for _, w := range []string{"indem Sie „löschen“ schreiben", "Möchten Sie wirklich alle Ihre Daten löschen?", "Es wurde nichts gelöscht.", "Frage 3 von ca.", "Ihre Daten wurden gelöscht."} {
+		if !strings.Contains(out, w) {
+			t.Errorf("output lacks %q:\n%s", w, out)
+		}
+	}
+	if strings.Contains(out, "/delete") || strings.Contains(out, "Bitte antworten Sie mit „ja“ oder „nein“") {
+		t.Errorf("the terminal talks of /delete or does not take „löschen“:\n%s", out)
+	}
+	if _, out = rig.run("", "chat", "--respondent", "anna"); !strings.Contains(out, "Möchten Sie an der Umfrage teilnehmen?") || strings.Contains(out, "Frage 3") {
+		t.Errorf("after erasing, the chat does not begin anew:\n%s", out)
+	}
+}
