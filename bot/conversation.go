@@ -43,3 +43,8 @@ func (c *Conversation) Start(ctx context.Context) (Reply, error) {
 func (c *Conversation) Send(ctx context.Context, in dialogs.Input) (Reply, error) {
 	return c.svc.Handle(ctx, c.who, in)
 }
+
+// Erase erases the respondent's data on every channel (EraseIdentity).
+func (c *Conversation) Erase(ctx context.Context) error {
+	return c.svc.EraseIdentity(ctx, c.who)
+}

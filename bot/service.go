@@ -186,7 +186,7 @@ func (s *Service) open(ctx context.Context, who survey.Identity, lang dialogs.La
 			addToSummary(prompts, text)
 		}
 	}
-	return reply(resp.ID, sess.State, prompts), nil
+	return reply(resp.ID, sess.State, prompts, who.Channel), nil
 }
 
 // Handle applies one input from a respondent. A respondent without a
@@ -221,7 +221,7 @@ func (s *Service) find(ctx context.Context, who survey.Identity, lang dialogs.La
 	if !created {
 		return resp, q, nil, nil
 	}
-	r, err := s.started(ctx, q, resp)
+	r, err := s.started(ctx, q, resp, who.Channel)
 	if err != nil {
 		return survey.Response{}, nil, nil, err
 	}
@@ -274,7 +274,7 @@ func (s *Service) step(ctx context.Context, q *dialogs.Questionnaire, responseID
 					continue
 				}
 			}
-			return reply(responseID, next, prompts), nil
+			return reply(responseID, next, prompts, channel), nil
 		}
 		step := survey.Step{
 			ResponseID: responseID, Seq: sess.Seq, Channel: channel, Lang: next.Lang, Phase: next.Phase,
@@ -320,7 +320,7 @@ func (s *Service) step(ctx context.Context, q *dialogs.Questionnaire, responseID
 				addToSummary(prompts, text)
 			}
 		}
-		r := reply(responseID, next, prompts)
+		r := reply(responseID, next, prompts, channel)
 		r.Answered = answered(q, sess.State, next)
 		return r, nil
 	}
@@ -387,7 +387,7 @@ func (s *Service) response(ctx context.Context, who survey.Identity, lang dialog
 }
 
 // started returns the first prompts of a new response and keeps its session.
-func (s *Service) started(ctx context.Context, q *dialogs.Questionnaire, resp survey.Response) (Reply, error) {
+func (s *Service) started(ctx context.Context, q *dialogs.Questionnaire, resp survey.Response, channel survey.Channel) (Reply, error) {
 	answers, err := s.store.Answers(ctx, resp.ID)
 	if err != nil {
 		return Reply{}, err
@@ -400,7 +400,7 @@ func (s *Service) started(ctx context.Context, q *dialogs.Questionnaire, resp su
 	if err := s.sessions.Save(ctx, resp.ID, survey.Session{State: st, Seq: resp.Seq}); err != nil {
 		s.log.Warn("save session", slog.String("response", resp.ID), slog.Any("error", err))
 	}
-	return reply(resp.ID, st, prompts), nil
+	return reply(resp.ID, st, prompts, channel), nil
 }
 
 // session loads a response's live state, or rebuilds it from SQL when the
@@ -458,8 +458,9 @@ func (s *Service) questionnaire(ref dialogs.Ref) (*dialogs.Questionnaire, error)
 	return q, nil
 }
 
-func reply(id string, st dialogs.State, prompts []dialogs.Prompt) Reply {
-	return Reply{ResponseID: id, Prompts: prompts, Lang: st.Lang, Phase: st.Phase}
+// reply is what the channel shows, worded for its controls (dialogs.Surface).
+func reply(id string, st dialogs.State, prompts []dialogs.Prompt, channel survey.Channel) Reply {
+	return Reply{ResponseID: id, Prompts: dialogs.On(prompts, dialogs.Surface(channel)), Lang: st.Lang, Phase: st.Phase}
 }
 
 // answered describes the answer a step gave to the question that was

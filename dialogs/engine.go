@@ -57,6 +57,8 @@ type Prompt struct {
 	// ScoreLines are the summary's results in words, in field order, then
 	// the composite and the technology count, for channels that lay them out.
 	ScoreLines []ScoreLine
+
+	words *wording // what On words again for a surface
 }
 
 // ScoreLine is one result of a summary: a label and its value.
@@ -149,6 +151,11 @@ func Step(q *Questionnaire, st State, in Input) (State, []Prompt, error) {
 
 	switch in.Command {
 	case CmdLanguage:
+		if in.Text != "" {
+			if _, err := ParseLang(in.Text); err != nil {
+				return st, append([]Prompt{errPrompt(msgLanguageUnknown.in(st.Lang))}, current(q, st, true)...), nil
+			}
+		}
 		st.Lang = switchLang(st.Lang, in.Text)
 		return st, append([]Prompt{info(msgLanguageSet.in(st.Lang))}, current(q, st, true)...), nil
 	case CmdStatus:

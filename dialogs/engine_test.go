@@ -651,6 +651,19 @@ func TestCommands(t *testing.T) {
 			phase: PhaseAsking, cur: "kind", lang2: English, kinds: []PromptKind{PromptInfo, PromptQuestion},
 		},
 		{
+			name: "an unknown language keeps the language", at: "kind",
+			words: []string{"sprache fr", "/sprache französisch", "language fr"},
+			phase: PhaseAsking, cur: "kind", kinds: []PromptKind{PromptError, PromptQuestion},
+			texts: []string{"Verfügbar sind nur Deutsch und English.", "Welche Art von Organisation"},
+			check: unchanged,
+		},
+		{
+			name: "an unknown language keeps English", lang: English, at: "kind",
+			words: []string{"language fr", "sprache es"},
+			phase: PhaseAsking, cur: "kind", kinds: []PromptKind{PromptError, PromptQuestion},
+			texts: []string{"Only Deutsch and English are available.", "What kind of organisation are you?"},
+		},
+		{
 			name: "status", at: "agree",
 			words: []string{"status", "/status", "Status", "fortschritt", "progress"},
 			phase: PhaseAsking, cur: "agree", kinds: []PromptKind{PromptInfo},

@@ -73,6 +73,19 @@ const (
 	msgSummaryTechLabel
 	msgUnstorable
 	msgErrPostcodeArea
+	msgLanguageUnknown
+	msgHintSingleButtons
+	msgHintMultiButtons
+	msgHintScaleButtons
+	msgHintYesNoButtons
+	msgHintMultiForm
+	msgHintNAButton
+	msgErrChoiceButtons
+	msgErrMultiButtons
+	msgEraseTerminal
+	msgEraseTelegram
+	msgEraseSlack
+	msgEraseWeb
 )
 
 // text returns the German and English wording of a message.
@@ -218,6 +231,37 @@ func (k msgKey) text() Text {
 	case msgUnstorable:
 		return Text{"Ihre Nachricht enthält ein Zeichen, das wir nicht speichern können (etwa ein Steuerzeichen). Bitte senden Sie sie noch einmal ohne dieses Zeichen.",
 			"Your message contains a character we cannot store (such as a control character). Please send it again without it."}
+	case msgLanguageUnknown:
+		return Text{"Verfügbar sind nur Deutsch und English. Die Sprache bleibt Deutsch; „sprache en“ wechselt zu English.",
+			"Only Deutsch and English are available. The language stays English; “language de” switches to Deutsch."}
+	case msgHintSingleButtons:
+		return Text{"Bitte wählen Sie eine Option mit den Knöpfen.", "Please choose one option with the buttons."}
+	case msgHintMultiButtons:
+		return Text{"Mehrfachauswahl: Wählen Sie alle zutreffenden Optionen mit den Knöpfen und dann „%s“.",
+			"Multiple choice: choose all options that apply with the buttons, then “%s”."}
+	case msgHintScaleButtons:
+		return Text{"Bitte wählen Sie einen Wert von 1 (%s) bis %d (%s).", "Please choose a value from 1 (%s) to %d (%s)."}
+	case msgHintYesNoButtons:
+		return Text{"Bitte wählen Sie „%s“ oder „%s“.", "Please choose “%s” or “%s”."}
+	case msgHintMultiForm:
+		return Text{"Mehrere Antworten möglich. Kreuzen Sie alle zutreffenden an und dann „%s“.",
+			"You can choose several answers. Tick all that apply, then “%s”."}
+	case msgHintNAButton:
+		return Text{"Wenn Sie nicht antworten möchten: „%s“.", "If you would rather not answer: “%s”."}
+	case msgErrChoiceButtons:
+		return Text{"Bitte wählen Sie eine der Optionen oder „%s“.", "Please choose one of the options or “%s”."}
+	case msgErrMultiButtons:
+		return Text{"Bitte wählen Sie mindestens eine Option und dann „%s“, oder „%s“.",
+			"Please choose at least one option, then “%s”, or “%s”."}
+	case msgEraseTerminal:
+		return Text{"Ihre Daten löschen Sie selbst jederzeit, indem Sie „löschen“ schreiben.", "You can delete your data yourself at any time by typing “delete”."}
+	case msgEraseTelegram:
+		return Text{"Ihre Daten löschen Sie selbst jederzeit mit dem Befehl /delete.", "You can delete your data yourself at any time with the command /delete."}
+	case msgEraseSlack:
+		return Text{"Ihre Daten löschen Sie selbst jederzeit mit /umfrage delete.", "You can delete your data yourself at any time with /umfrage delete."}
+	case msgEraseWeb:
+		// No erase button on the form yet: the chamber does it.
+		return Text{"Ihre Daten löscht auf Wunsch Ihre Kammer.", "Your chamber deletes your data on request."}
 	case msgStale:
 		return Text{"Diese Frage ist bereits beantwortet.", "This question has already been answered."}
 	case msgInputEnded:

@@ -11,9 +11,10 @@ func errPrompt(text string) Prompt { return Prompt{Kind: PromptError, Text: text
 
 func consentPrompt(q *Questionnaire, lang Lang) Prompt {
 	return Prompt{
-		Kind: PromptConsent,
-		Item: ConsentPrompt,
-		Text: q.Title.In(lang) + "\n\n" + q.Privacy.In(lang) + "\n\n" + msgConsentAsk.in(lang),
+		Kind:  PromptConsent,
+		Item:  ConsentPrompt,
+		Text:  consentText(q, lang, Terminal),
+		words: &wording{lang: lang, consent: q},
 		Options: []Choice{
 			{Code: CodeYes, Label: msgConsentYes.in(lang)},
 			{Code: CodeNo, Label: msgConsentNo.in(lang)},
@@ -65,7 +66,8 @@ func question(q *Questionnaire, st State, it *Item, repeat bool) Prompt {
 		Type:     it.Type,
 		Text:     it.Text.In(lang),
 		Help:     it.Help.In(lang),
-		Hint:     hint(it, lang),
+		Hint:     hintOn(it, lang, Terminal),
+		words:    &wording{lang: lang, item: it},
 		Progress: progress(q, st),
 		CanBack:  previousItem(q, st, it.pos) != nil,
 		CanSkip:  it.Optional,
@@ -123,39 +125,16 @@ func Describe(it *Item, a Answer, lang Lang) string {
 	return a.Value
 }
 
-func hint(it *Item, lang Lang) string {
-	var h string
-	switch it.Type {
-	case Single:
-		h = msgHintSingle.in(lang)
-	case Multi:
-		h = msgHintMulti.in(lang)
-	case Scale:
-		h = msgHintScale.in(lang, it.Low.In(lang), it.Points, it.High.In(lang))
-	case YesNo:
-		h = msgHintYesNo.in(lang)
-	case Integer:
-		switch {
-		case it.Min != nil && it.Max != nil:
-			h = msgHintInteger.in(lang, *it.Min, *it.Max)
-		case it.Min != nil:
-			h = msgHintIntegerMin.in(lang, *it.Min)
-		case it.Max != nil:
-			h = msgHintIntegerMax.in(lang, *it.Max)
-		default:
-			h = msgHintIntegerAny.in(lang)
-		}
-	case FreeText:
-		h = msgHintText.in(lang, it.MaxLen)
-	case Postcode:
-		h = msgHintPostcode.in(lang)
-	}
-	return h + " " + msgHintNA.in(lang)
-}
-
 // reject answers invalid input with what is accepted, and the question again.
 func reject(q *Questionnaire, st State, it *Item, typed string) []Prompt {
 	lang := st.Lang
+	e := errPrompt(rejectText(it, lang, typed, Terminal))
+	e.words = &wording{lang: lang, item: it, typed: typed, reject: true}
+	return []Prompt{e, question(q, st, it, true)}
+}
+
+// rejectTyped says what an item accepts when it is answered by typing.
+func rejectTyped(it *Item, lang Lang, typed string) string {
 	var msg string
 	switch it.Type {
 	case Single:
@@ -166,8 +145,6 @@ func reject(q *Questionnaire, st State, it *Item, typed string) []Prompt {
 		msg = msgErrScale.in(lang, it.Points)
 	case YesNo:
 		msg = msgErrYesNo.in(lang)
-	case Integer:
-		msg = msgErrInteger.in(lang) + hint(it, lang)
 	case FreeText:
 		msg = msgErrTextEmpty.in(lang)
 		if n := len([]rune(strings.TrimSpace(typed))); n > it.MaxLen {
@@ -176,7 +153,7 @@ func reject(q *Questionnaire, st State, it *Item, typed string) []Prompt {
 	case Postcode:
 		msg = msgErrPostcode.in(lang)
 	}
-	return []Prompt{errPrompt(msg), question(q, st, it, true)}
+	return msg
 }
 
 func help(q *Questionnaire, st State) []Prompt {

@@ -85,6 +85,10 @@ const (
 	UICampaignInvitation // %s: chamber
 	UICampaignReminder   // %s: chamber
 	UICampaignStart
+
+	// Texts of the terminal (channels/console, surveybot chat).
+	UIChatResume           // %s: the respondent's name
+	UIChatResumeInvitation // %s: the invitation key, %s: the personal link
 )
 
 // Text returns both languages of a channel text.
@@ -98,6 +102,12 @@ func (k UIText) Text() Text {
 			"Hello! A short reminder from %s: the digitalisation survey is still open, and your answers help every business in Lower Saxony. You can continue where you left off."}
 	case UICampaignStart:
 		return Text{"Umfrage starten", "Start the survey"}
+	case UIChatResume:
+		return Text{"Ihre Antworten sind gespeichert. Weiter geht es mit „surveybot chat --respondent %s“, dort, wo Sie aufgehört haben.",
+			"Your answers are saved. Continue where you stopped with “surveybot chat --respondent %s”."}
+	case UIChatResumeInvitation:
+		return Text{"Ihre Antworten sind gespeichert. Weiter geht es mit „surveybot chat --invitation %s“ oder über Ihren persönlichen Link %s, dort, wo Sie aufgehört haben.",
+			"Your answers are saved. Continue where you stopped with “surveybot chat --invitation %s” or at your personal link %s."}
 	case UIInvitationUnknown:
 		return Text{"Diesen Einladungslink kennen wir nicht. Bitte prüfen Sie, ob Sie ihn vollständig übernommen haben, oder fragen Sie Ihre Kammer nach einer neuen Einladung.",
 			"We do not know this invitation link. Please check that you copied all of it, or ask your chamber for a new invitation."}

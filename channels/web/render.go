@@ -251,14 +251,10 @@ func prepareQuestion(pr dialogs.Prompt, lang dialogs.Lang, notices []notice) *qu
 		if q.Low != "" {
 			described = append(described, "scale-ends")
 		}
-	case dialogs.Multi:
-		q.ShowHint = dialogs.UIWebHintMulti.In(lang)
 	case dialogs.Integer, dialogs.FreeText, dialogs.Postcode:
-		// The chat hints of choices talk of numbers and "fertig"; those of
-		// typed answers hold for the form too.
-		q.ShowHint = pr.Hint
 		q.Value = prev
 	}
+	q.ShowHint = pr.Hint // worded for the form (dialogs.Web)
 	if pr.Type == dialogs.FreeText {
 		q.MaxLen = pr.MaxLen
 	}

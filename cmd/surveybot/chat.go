@@ -49,7 +49,14 @@ func chatCmd(ctx context.Context, args []string, e env) error {
 	if *invitation != "" {
 		conv.WithInvitation(*invitation)
 	}
-	_, err = console.Run(ctx, conv, e.stdin, e.stdout)
+	resume := func(l dialogs.Lang) string { return fmt.Sprintf(dialogs.UIChatResume.In(l), *who) }
+	if *invitation != "" {
+		link := a.links(*invitation).Web
+		resume = func(l dialogs.Lang) string {
+			return fmt.Sprintf(dialogs.UIChatResumeInvitation.In(l), *invitation, link)
+		}
+	}
+	_, err = console.Run(ctx, conv, e.stdin, e.stdout, console.WithResume(resume))
 	switch {
 	case errors.Is(err, bot.ErrUnknownInvitation):
 		return fmt.Errorf("%s", dialogs.UIInvitationUnknown.In(lang))
