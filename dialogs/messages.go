@@ -260,8 +260,8 @@ func (k msgKey) text() Text {
 	case msgEraseSlack:
 		return Text{"Ihre Daten löschen Sie selbst jederzeit mit /umfrage delete.", "You can delete your data yourself at any time with /umfrage delete."}
 	case msgEraseWeb:
-		// No erase button on the form yet: the chamber does it.
-		return Text{"Ihre Daten löscht auf Wunsch Ihre Kammer.", "Your chamber deletes your data on request."}
+		return Text{"Ihre Daten löschen Sie jederzeit mit „Meine Daten löschen“ unten auf jeder Seite.",
+			"You can delete your data at any time with “Delete my data” at the foot of every page."}
 	case msgStale:
 		return Text{"Diese Frage ist bereits beantwortet.", "This question has already been answered."}
 	case msgInputEnded:

@@ -62,6 +62,8 @@ const (
 	UIWebUnsubscribeAsk
 	UIWebUnsubscribeButton
 	UIWebUnsubscribed
+	UIWebEraseTitle
+	UIWebEraseAsk
 	UIWebNoItem
 
 	// Texts of the Slack channel (channels/slack).
@@ -117,6 +119,11 @@ func (k UIText) Text() Text {
 	case UINeedInvitation:
 		return Text{"Willkommen! Diese Umfrage zur Digitalisierung im Mittelstand und Handwerk in Niedersachsen ist nur mit einer persönlichen Einladung möglich. Sie erhalten sie von Ihrer Kammer, Innung oder Ihrem Verband, per E-Mail oder als Link.",
 			"Welcome! This survey on digitalisation in small businesses and crafts in Lower Saxony needs a personal invitation. Your chamber, guild or association sends it by e-mail or as a link."}
+	case UIWebEraseTitle:
+		return Text{"Meine Daten löschen", "Delete my data"}
+	case UIWebEraseAsk:
+		return Text{"Möchten Sie wirklich alle Ihre Daten löschen? Ihre Antworten und dieser persönliche Link werden gelöscht, auf allen Wegen, auf denen Sie geantwortet haben. Das kann nicht rückgängig gemacht werden.",
+			"Do you really want to delete all your data? Your answers and this personal link will be deleted, on every channel you answered on. This cannot be undone."}
 	case UIDeleteAsk:
 		return Text{"Möchten Sie wirklich alle Ihre Daten löschen? Ihre Antworten und die Verbindung zu diesem Chat werden gelöscht. Das kann nicht rückgängig gemacht werden.",
 			"Do you really want to delete all your data? Your answers and the link to this chat will be deleted. This cannot be undone."}

@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"context"
+	"errors"
 	"os"
 	"strings"
 	"testing"
@@ -152,5 +153,18 @@ func TestBrowser(t *testing.T) {
 	}
 	if resp.Status != survey.StatusCompleted || a["sector"].Value != "industrie" || a["postcode"].Value != "30159" || a["size"].Value != "s1_9" {
 		t.Errorf("response %s, answers %v", resp.Status, a)
+	}
+
+	// "Delete my data" at the foot of the page: asked first, then done.
+	submit("erase link", chromedp.Click(chromedp.CSS(`footer a.erase`)))
+	if !strings.Contains(body, "Do you really want to delete all your data?") || !strings.Contains(body, "Möchten Sie wirklich alle Ihre Daten löschen?") {
+		t.Fatalf("the erase link does not ask first:\n%s", body)
+	}
+	button("erase", `#answer button.primary`)
+	if !strings.Contains(body, "Your data has been deleted") {
+		t.Fatalf("after erasing:\n%s", body)
+	}
+	if _, err := r.db.RespondentByIdentity(ctx2, survey.Identity{Channel: web.ChannelName, External: survey.HashKey(key)[:32]}); !errors.Is(err, survey.ErrNotFound) {
+		t.Errorf("the respondent is still known after erasing: %v", err)
 	}
 }

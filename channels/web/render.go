@@ -22,6 +22,7 @@ const (
 	pageSummary     = "summary"
 	pageMessage     = "message"     // a bilingual message without a dialog (errors, unsubscribed)
 	pageUnsubscribe = "unsubscribe" // the unsubscribe confirmation
+	pageErase       = "erase"       // the confirmation before erasing one's data
 )
 
 // page is what the layout template renders.
@@ -35,6 +36,7 @@ type page struct {
 	Item    string // the prompt the page shows (Prompt.Item)
 	Switch  *langSwitch
 	Notices []notice
+	Erase   string // the address of the page that erases the respondent's data; "": none
 
 	Heading  string     // consent: the questionnaire title; summary: the thanks
 	Paras    [][]string // body paragraphs, each a list of lines
@@ -49,6 +51,7 @@ type page struct {
 type texts struct {
 	Site, Next, Back, Skip, NA, Restart, TakePart, Language, Progress, Help, Answer string
 	ScoresCaption, ScoresField, ScoresValue                                         string
+	Erase                                                                           string
 }
 
 func textsIn(l dialogs.Lang) texts {
@@ -58,6 +61,7 @@ func textsIn(l dialogs.Lang) texts {
 		TakePart: dialogs.UIWebTakePart.In(l), Language: dialogs.UIWebLanguage.In(l),
 		Progress: dialogs.UIWebProgress.In(l), Help: dialogs.UIWebHelp.In(l), Answer: dialogs.UIWebAnswer.In(l),
 		ScoresCaption: dialogs.UIWebScoresCaption.In(l), ScoresField: dialogs.UIWebScoresField.In(l),
+		Erase:       dialogs.UIWebEraseTitle.In(l),
 		ScoresValue: dialogs.UIWebScoresValue.In(l),
 	}
 }
@@ -148,7 +152,7 @@ func (c *Channel) surveyPage(token string, rep bot.Reply) page {
 		other = dialogs.German
 	}
 	p := page{
-		Lang: lang, T: textsIn(lang), Action: "/s/" + token, CSRF: c.csrfToken(token),
+		Lang: lang, T: textsIn(lang), Action: "/s/" + token, CSRF: c.csrfToken(token), Erase: "/s/" + token + "/delete",
 		Switch: &langSwitch{Code: other, Name: dialogs.UIWebLanguageName.In(other)},
 	}
 	var main *dialogs.Prompt

@@ -29,6 +29,9 @@ type Conversations interface {
 	// bot.ErrExpiredInvitation for a key that leads nowhere.
 	StartInvitation(ctx context.Context, who survey.Identity, key string) (bot.Reply, error)
 	Handle(ctx context.Context, who survey.Identity, in dialogs.Input) (bot.Reply, error)
+	// EraseIdentity erases the respondent the identity belongs to, on
+	// every channel; survey.ErrNotFound if there is none.
+	EraseIdentity(ctx context.Context, who survey.Identity) error
 	// NewInvitation makes a personal invitation (for /open and open links)
 	// and returns its key.
 	NewInvitation(ctx context.Context, lang dialogs.Lang, fixed map[string]string, ttl time.Duration) (string, error)
@@ -162,6 +165,8 @@ func (c *Channel) Register(mux interface {
 	}
 	mux.Handle("GET /s/{token}", wrap(c.showSurvey))
 	mux.Handle("POST /s/{token}", c.counted(wrap(c.submitSurvey)))
+	mux.Handle("GET /s/{token}/delete", wrap(c.showErase))
+	mux.Handle("POST /s/{token}/delete", wrap(c.submitErase))
 	mux.Handle("GET /open", wrap(c.open))
 	mux.Handle("GET /o/{key}", wrap(c.openLink))
 	mux.Handle("GET /u/{token}", wrap(c.showUnsubscribe))
