@@ -19,6 +19,7 @@ import (
 	"github.com/surveybot/surveybot/channels/outbox"
 	slackch "github.com/surveybot/surveybot/channels/slack"
 	"github.com/surveybot/surveybot/channels/telegram"
+	"github.com/surveybot/surveybot/members"
 	"github.com/surveybot/surveybot/survey"
 )
 
@@ -127,7 +128,7 @@ func membersCmd(ctx context.Context, args []string, e env) error {
 		for _, r := range res.Skipped {
 			fmt.Fprintf(e.stderr, "skipped %s: %s\n", fs.Arg(0), r)
 		}
-		fmt.Fprintf(e.stdout, "%d members added, %d updated, %d rows skipped\n", res.Created, res.Updated, len(res.Skipped))
+		fmt.Fprintf(e.stdout, "%d members added, %d updated, %d rows skipped\n", res.Created, res.Updated, members.BadLines(res.Skipped))
 		return nil
 	})
 }
