@@ -57,13 +57,13 @@ type Row struct {
 // hyphens, underscores and dots), in German or English.
 func column(key string) (string, bool) {
 	switch key {
-	case "mitgliedsnummer", "mitgliednr", "membernumber", "memberno", "nummer":
+	case "mitgliedsnummer", "mitgliednr", "membernumber", "memberno", "nummer", "number", "no":
 		return "member_no", true
-	case "firma", "unternehmen", "company", "betrieb":
+	case "firma", "unternehmen", "company", "companyname", "betrieb":
 		return "company", true
 	case "ansprechpartner", "ansprechperson", "kontakt", "contactname", "contact", "name":
 		return "contact_name", true
-	case "email", "mail", "emailadresse":
+	case "email", "mail", "emailadresse", "emailaddress":
 		return "email", true
 	case "telegram":
 		return "telegram", true
@@ -71,7 +71,7 @@ func column(key string) (string, bool) {
 		return "slack", true
 	case "branche", "sector", "gewerk":
 		return "sector", true
-	case "größe", "groesse", "betriebsgröße", "betriebsgroesse", "mitarbeiter", "size", "sizeband":
+	case "größe", "groesse", "betriebsgröße", "betriebsgroesse", "mitarbeiter", "size", "sizeband", "employees":
 		return "size_band", true
 	case "kreis", "landkreis", "district", "plz", "postleitzahl", "postcode", "zip":
 		return "district", true
@@ -86,6 +86,12 @@ func column(key string) (string, bool) {
 // Header describes the columns Parse understands, for error messages and
 // documentation.
 const Header = "Mitgliedsnummer;Firma;Ansprechpartner;E-Mail;Telegram;Slack;Branche;Größe;Kreis;Sprache;Einwilligung"
+
+// HeaderEnglish is Header in English, in the same order.
+const HeaderEnglish = "Number;Company;Contact;Email;Telegram;Slack;Sector;Size;District;Language;Consent"
+
+// columns names both sets of columns, for error messages.
+const columns = Header + " (German) or " + HeaderEnglish + " (English)"
 
 var (
 	slackIDRE  = regexp.MustCompile(`^[UW][A-Z0-9]{6,20}$`)
@@ -116,7 +122,7 @@ func Parse(r io.Reader) ([]Row, []RowError, error) {
 	cr.FieldsPerRecord = -1
 	header, err := cr.Read()
 	if errors.Is(err, io.EOF) {
-		return nil, nil, errors.New("the member list is empty; it needs a header row such as " + Header)
+		return nil, nil, errors.New("the member list is empty; it needs a header row such as " + columns)
 	}
 	if err != nil {
 		return nil, nil, fmt.Errorf("header row: %w", err)
@@ -128,7 +134,7 @@ func Parse(r io.Reader) ([]Row, []RowError, error) {
 		key := strings.NewReplacer(" ", "", "-", "", "_", "", ".", "").Replace(strings.ToLower(strings.TrimSpace(h)))
 		f, ok := column(key)
 		if !ok {
-			return nil, nil, fmt.Errorf("header row: unknown column %q; the columns are %s", h, Header)
+			return nil, nil, fmt.Errorf("header row: unknown column %q; the columns are %s", h, columns)
 		}
 		if has[f] {
 			return nil, nil, fmt.Errorf("header row: column %q appears twice", h)
@@ -136,7 +142,7 @@ func Parse(r io.Reader) ([]Row, []RowError, error) {
 		fields[i], has[f], names[f] = f, true, strings.TrimSpace(h)
 	}
 	if !has["company"] {
-		return nil, nil, errors.New("header row: the column Firma (company) is missing; the columns are " + Header)
+		return nil, nil, errors.New("header row: the column Firma (Company) is missing; the columns are " + columns)
 	}
 	if !has["email"] && !has["slack"] && !has["telegram"] {
 		return nil, nil, errors.New("header row: no column to reach members by (E-Mail, Slack or Telegram)")

@@ -320,3 +320,23 @@ func TestMembersEveryProblem(t *testing.T) {
 		t.Errorf("rows %+v, want lines 2 and 6 with the codes of their labels", rows)
 	}
 }
+
+// TestMembersEnglishHeader reads a list with the common English column
+// names, and checks that an unknown column's error names both sets.
+func TestMembersEnglishHeader(t *testing.T) {
+	for _, header := range []string{
+		members.HeaderEnglish,
+		"Member number;Company;Contact;E-mail;Telegram;Slack;Sector;Size;District;Language;Consent",
+	} {
+		rows, bad := parse(t, header+"\n7;Alt GmbH;Anna Alt;anna@alt.example;no;;Crafts;10-49;30159;en;yes\n")
+		want := survey.Member{MemberNo: "7", Company: "Alt GmbH", ContactName: "Anna Alt", Email: "anna@alt.example",
+			Sector: "handwerk", SizeBand: "s10_49", District: "30159", Lang: "en", Consent: true}
+		if len(bad) > 0 || len(rows) != 1 || rows[0].Member != want {
+			t.Errorf("%s: rows %+v, bad %v; want %+v", header, rows, bad, want)
+		}
+	}
+	_, _, err := members.Parse(strings.NewReader("Firma;E-Mail;Umsatz\nA;a@example.org;1\n"))
+	if err == nil || !strings.Contains(err.Error(), members.Header) || !strings.Contains(err.Error(), members.HeaderEnglish) {
+		t.Errorf("err = %v, want both the German and the English columns named", err)
+	}
+}
