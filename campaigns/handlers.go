@@ -118,8 +118,16 @@ func (a *Service) createCampaign(w http.ResponseWriter, r *http.Request, p surve
 		a.answerError(w, r, p, err, "")
 		return
 	}
+	ws, err := a.Warnings(r.Context(), p, camp.ID)
+	if err != nil {
+		a.answerError(w, r, p, err, "")
+		return
+	}
 	w.Header().Set("Location", "/api/v1/campaigns/"+camp.ID)
-	jsonapi.Write(w, http.StatusCreated, camp)
+	jsonapi.Write(w, http.StatusCreated, struct {
+		survey.Campaign
+		Warnings []Warning `json:"warnings"`
+	}{camp, nonNil(ws)})
 }
 
 // listCampaigns lists the key's chamber's campaigns; the operator's, all.
@@ -151,7 +159,15 @@ func (a *Service) launchCampaign(w http.ResponseWriter, r *http.Request, p surve
 		a.answerError(w, r, p, err, "only a draft or running campaign before its end can be launched")
 		return
 	}
-	jsonapi.Write(w, http.StatusOK, res)
+	ws, err := a.Warnings(r.Context(), p, r.PathValue("id"))
+	if err != nil {
+		a.answerError(w, r, p, err, "")
+		return
+	}
+	jsonapi.Write(w, http.StatusOK, struct {
+		survey.LaunchResult
+		Warnings []Warning `json:"warnings"`
+	}{res, nonNil(ws)})
 }
 
 func (a *Service) pauseCampaign(w http.ResponseWriter, r *http.Request, p survey.Principal) {
@@ -211,4 +227,12 @@ func (a *Service) answerError(w http.ResponseWriter, r *http.Request, p survey.P
 		a.log.Error("admin API", slog.String("route", r.Pattern), slog.Any("error", err))
 		jsonapi.Error(w, http.StatusInternalServerError, "internal error")
 	}
+}
+
+// nonNil makes an empty list [] in JSON, not null.
+func nonNil[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
 }

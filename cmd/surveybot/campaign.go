@@ -196,6 +196,9 @@ func campaignCmd(ctx context.Context, args []string, e env) error {
 				return err
 			}
 			fmt.Fprintf(e.stdout, "campaign %s created (draft). Launch it with: surveybot campaign launch %s\n", camp.ID, camp.ID)
+			if err := printWarnings(ctx, e, c, camp.ID); err != nil {
+				return err
+			}
 			if camp.OpenLink != "" {
 				fmt.Fprintf(e.stdout, "open link: %s/o/%s\n", strings.TrimRight(a.cfg.Web.BaseURL, "/"), camp.OpenLink)
 			}
@@ -229,6 +232,9 @@ func campaignCmd(ctx context.Context, args []string, e env) error {
 			fmt.Fprintf(e.stdout, "%d invitations queued (%s); %d members without an address on the campaign's channels, %d opted out, %d without consent.\n",
 				res.Invited, byChannel(res.ByChannel), res.Unreachable, res.OptedOut, res.NoConsent)
 			fmt.Fprintln(e.stdout, "`surveybot serve` sends them, outside quiet hours; follow them with: surveybot campaign status "+id)
+			if err := printWarnings(ctx, e, c, id); err != nil {
+				return err
+			}
 		case "pause":
 			if err := c.Pause(ctx, op, id); err != nil {
 				return err
@@ -275,6 +281,19 @@ func remindCmd(ctx context.Context, args []string, e env) error {
 		fmt.Fprintf(e.stdout, "%d reminders queued (to those invited who have not completed; at most one such reminder a day)\n", n)
 		return nil
 	})
+}
+
+// printWarnings prints the campaign's warnings: channels not configured
+// here and the members they leave out.
+func printWarnings(ctx context.Context, e env, c *campaigns.Service, id string) error {
+	ws, err := c.Warnings(ctx, survey.Principal{}, id)
+	if err != nil {
+		return err
+	}
+	for _, w := range ws {
+		fmt.Fprintf(e.stderr, "warning: %s\n", w.Message)
+	}
+	return nil
 }
 
 // withCampaigns runs fn with a campaign runner that only queues.
