@@ -9,6 +9,7 @@ import (
 	"mime"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/surveybot/surveybot/internal/jsonapi"
 	"github.com/surveybot/surveybot/members"
@@ -188,7 +189,15 @@ func (a *Service) resumeCampaign(w http.ResponseWriter, r *http.Request, p surve
 }
 
 func (a *Service) remindCampaign(w http.ResponseWriter, r *http.Request, p survey.Principal) {
-	n, err := a.Remind(r.Context(), p, r.PathValue("id"))
+	force := false
+	if v := r.URL.Query().Get("force"); v != "" {
+		var err error
+		if force, err = strconv.ParseBool(v); err != nil {
+			jsonapi.Error(w, http.StatusBadRequest, "force must be true or false")
+			return
+		}
+	}
+	n, err := a.Remind(r.Context(), p, r.PathValue("id"), force)
 	if err != nil {
 		a.answerError(w, r, p, err, "only a running campaign sends reminders")
 		return
@@ -221,6 +230,8 @@ func (a *Service) answerError(w http.ResponseWriter, r *http.Request, p survey.P
 	case errors.Is(err, survey.ErrNotFound):
 		// Another chamber's campaign too: a key cannot tell it exists.
 		jsonapi.Error(w, http.StatusNotFound, "no such campaign")
+	case errors.Is(err, ErrTooEarly):
+		jsonapi.Error(w, http.StatusConflict, strings.Replace(err.Error(), "with force", "with ?force=true", 1))
 	case errors.Is(err, survey.ErrCampaignState):
 		jsonapi.Error(w, http.StatusConflict, err.Error()+"; "+state)
 	default:

@@ -34,7 +34,8 @@ func (a *app) campaigns(ctx context.Context, log *slog.Logger, send bool, tg *te
 			return nil, err
 		}
 	}
-	cfg := campaigns.Config{KeySecret: secret, Workers: a.cfg.Campaigns.Workers, Channels: []survey.Channel{survey.Email}}
+	cfg := campaigns.Config{KeySecret: secret, Workers: a.cfg.Campaigns.Workers, Channels: []survey.Channel{survey.Email},
+		RemindMinGap: a.cfg.Campaigns.RemindMinGap}
 	// A launch queues on every channel the deployment has, also from the
 	// CLI, which sends on none: serve sends them.
 	if a.cfg.Telegram.Token != "" {
@@ -136,9 +137,12 @@ func membersCmd(ctx context.Context, args []string, e env) error {
 // campaignCmd creates, launches, pauses, resumes and shows campaigns.
 func campaignCmd(ctx context.Context, args []string, e env) error {
 	if len(args) == 0 {
-		return fmt.Errorf("%w: campaign needs a subcommand: create, list, launch, pause, resume or status", errUsage)
+		return fmt.Errorf("%w: campaign needs a subcommand: create, list, launch, pause, resume, remind or status", errUsage)
 	}
 	sub := args[0]
+	if sub == "remind" {
+		return remindCmd(ctx, args[1:], e)
+	}
 	fs := flag.NewFlagSet("campaign "+sub, flag.ContinueOnError)
 	fs.SetOutput(e.stderr)
 	cfgPath := fs.String("config", "", "config file")
@@ -165,7 +169,7 @@ func campaignCmd(ctx context.Context, args []string, e env) error {
 		fs.BoolVar(&asJSON, "json", false, "print the figures as JSON")
 	case "launch", "pause", "resume":
 	default:
-		return fmt.Errorf("%w: campaign %s: the subcommands are create, list, launch, pause, resume and status", errUsage, sub)
+		return fmt.Errorf("%w: campaign %s: the subcommands are create, list, launch, pause, resume, remind and status", errUsage, sub)
 	}
 	if err := fs.Parse(args[1:]); err != nil {
 		return fmt.Errorf("%w: %w", errUsage, err)
@@ -267,6 +271,7 @@ func remindCmd(ctx context.Context, args []string, e env) error {
 	fs := flag.NewFlagSet("remind", flag.ContinueOnError)
 	fs.SetOutput(e.stderr)
 	cfgPath := fs.String("config", "", "config file")
+	force := fs.Bool("force", false, "remind even within campaigns.remind_min_gap of the invitations")
 	if err := fs.Parse(args); err != nil {
 		return fmt.Errorf("%w: %w", errUsage, err)
 	}
@@ -274,7 +279,12 @@ func remindCmd(ctx context.Context, args []string, e env) error {
 		return fmt.Errorf("%w: remind needs the campaign id", errUsage)
 	}
 	return withCampaigns(ctx, *cfgPath, e, func(_ *app, c *campaigns.Service) error {
-		n, err := c.Remind(ctx, survey.Principal{}, fs.Arg(0))
+		n, err := c.Remind(ctx, survey.Principal{}, fs.Arg(0), *force)
+		var early *campaigns.TooEarlyError
+		if errors.As(err, &early) {
+			return fmt.Errorf("not reminding yet: the invitations went out less than %s ago (campaigns.remind_min_gap); remind from %s, or now with --force",
+				early.Gap, early.From.Format("2006-01-02 15:04 MST"))
+		}
 		if err != nil {
 			return err
 		}

@@ -84,8 +84,10 @@ Usage:
                                      queue the invitations (serve sends them), stop and go on,
                                      show counts and rates by channel and day
   surveybot campaign list [--config FILE] [--chamber CODE]
-  surveybot remind [--config FILE] ID
-                                     remind now every invited member who has not completed
+  surveybot campaign remind [--config FILE] [--force] ID   (also: surveybot remind)
+                                     remind now every invited member who has not completed;
+                                     refused within campaigns.remind_min_gap of the invitations
+                                     unless --force
   surveybot apikey operator [--config FILE]
                                      make an operator API key (sees every chamber)
   surveybot help                     show this text

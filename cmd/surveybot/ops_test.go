@@ -66,3 +66,41 @@ func TestCampaignWarnsOfUnconfiguredChannel(t *testing.T) {
 		t.Errorf("campaign launch printed %q, want %q and the 1 member left out", errOut, want)
 	}
 }
+
+// TestRemindRightAfterLaunchIsRefused reminds right after the launch: the
+// command refuses, saying from when it can remind, unless --force.
+func TestRemindRightAfterLaunchIsRefused(t *testing.T) {
+	cli := operatorCLI(t)
+	if code, _, errOut := cli("chamber", "add", "--code", "hwk_h", "--name", "HWK Hannover"); code != 0 {
+		t.Fatalf("chamber add: %d %s", code, errOut)
+	}
+	if code, _, errOut := cli("members", "import", "--chamber", "hwk_h", memberList(t)); code != 0 {
+		t.Fatalf("members import: %d %s", code, errOut)
+	}
+	end := time.Now().AddDate(0, 1, 0).Format(time.DateOnly)
+	code, out, errOut := cli("campaign", "create", "--chamber", "hwk_h", "--name", "Herbst", "--end", end, "--channels", "email")
+	if code != 0 {
+		t.Fatalf("campaign create: %d %s", code, errOut)
+	}
+	id := strings.Fields(out)[1]
+	if code, out, errOut := cli("campaign", "launch", id); code != 0 {
+		t.Fatalf("campaign launch: %d %s %s", code, out, errOut)
+	}
+	code, out, errOut = cli("campaign", "remind", id)
+	from := time.Now().Add(72 * time.Hour).In(berlin(t)).Format("2006-01-02")
+	if code != 1 || !strings.Contains(errOut, "not reminding yet") || !strings.Contains(errOut, "remind from "+from) || !strings.Contains(errOut, "--force") {
+		t.Errorf("campaign remind right after the launch: exit %d, %q %q; want 1 and when it can remind (%s), or --force", code, out, errOut, from)
+	}
+	if code, out, errOut := cli("campaign", "remind", "--force", id); code != 0 || !strings.Contains(out, "reminders queued") {
+		t.Errorf("campaign remind --force: exit %d, %q %q; want the reminders queued", code, out, errOut)
+	}
+}
+
+func berlin(t *testing.T) *time.Location {
+	t.Helper()
+	loc, err := time.LoadLocation("Europe/Berlin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return loc
+}
