@@ -72,6 +72,10 @@ Usage:
                                      fill the database with realistic generated responses
   surveybot chamber add [--config FILE] --code hwk_h --name "HWK Hannover"
                                      add a chamber; prints its admin API key
+  surveybot chamber key [--config FILE] --code hwk_h
+                                     issue the chamber another API key; prints it once
+  surveybot chamber revoke [--config FILE] --code hwk_h
+                                     revoke every API key of the chamber
   surveybot members import [--config FILE] --chamber CODE [--skip-bad] FILE
                                      add or update a chamber's members from CSV (; or ,); a bad
                                      row imports nothing unless --skip-bad

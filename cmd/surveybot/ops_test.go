@@ -104,3 +104,28 @@ func berlin(t *testing.T) *time.Location {
 	}
 	return loc
 }
+
+// TestChamberKeyCommands adds a chamber twice (a clear refusal naming
+// `chamber key`), issues it a new key and revokes its keys.
+func TestChamberKeyCommands(t *testing.T) {
+	cli := operatorCLI(t)
+	if code, _, errOut := cli("chamber", "add", "--code", "hwk_h", "--name", "HWK Hannover"); code != 0 {
+		t.Fatalf("chamber add: %d %s", code, errOut)
+	}
+	code, _, errOut := cli("chamber", "add", "--code", "hwk_h", "--name", "HWK Hannover")
+	const want = "surveybot: chamber hwk_h exists; use `surveybot chamber key --code hwk_h` to issue a new key\n"
+	if code != 1 || errOut != want {
+		t.Errorf("chamber add again: exit %d, %q; want 1, %q", code, errOut, want)
+	}
+	code, out, errOut := cli("chamber", "key", "--code", "hwk_h")
+	if code != 0 || !strings.Contains(out, "new API key for chamber hwk_h") || !strings.Contains(out, "sb_") {
+		t.Errorf("chamber key: exit %d, %q %q; want the new key", code, out, errOut)
+	}
+	code, out, errOut = cli("chamber", "revoke", "--code", "hwk_h")
+	if code != 0 || !strings.Contains(out, "2 API key(s) of chamber hwk_h revoked") {
+		t.Errorf("chamber revoke: exit %d, %q %q; want both keys revoked", code, out, errOut)
+	}
+	if code, _, errOut := cli("chamber", "key", "--code", "nope"); code != 1 || !strings.Contains(errOut, "no chamber nope") {
+		t.Errorf("chamber key of an unknown chamber: exit %d, %q", code, errOut)
+	}
+}
