@@ -83,7 +83,7 @@ func membersCmd(ctx context.Context, args []string, e env) error {
 		return fmt.Errorf("%w: members needs the subcommand import or list", errUsage)
 	}
 	fs := flag.NewFlagSet("members "+args[0], flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
+	silence(fs)
 	cfgPath := fs.String("config", "", "config file")
 	chamber := fs.String("chamber", "", "the chamber's code, such as hwk_h")
 	skipBad := fs.Bool("skip-bad", false, "import the good rows of a file with bad rows")
@@ -144,7 +144,7 @@ func campaignCmd(ctx context.Context, args []string, e env) error {
 		return remindCmd(ctx, args[1:], e)
 	}
 	fs := flag.NewFlagSet("campaign "+sub, flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
+	silence(fs)
 	cfgPath := fs.String("config", "", "config file")
 	var spec campaigns.Spec
 	var channels, reminders string
@@ -269,7 +269,7 @@ func campaignCmd(ctx context.Context, args []string, e env) error {
 // remindCmd reminds a campaign's invited members who have not completed.
 func remindCmd(ctx context.Context, args []string, e env) error {
 	fs := flag.NewFlagSet("remind", flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
+	silence(fs)
 	cfgPath := fs.String("config", "", "config file")
 	force := fs.Bool("force", false, "remind even within campaigns.remind_min_gap of the invitations")
 	if err := fs.Parse(args); err != nil {

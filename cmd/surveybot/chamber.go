@@ -19,7 +19,7 @@ func chamberCmd(ctx context.Context, args []string, e env) error {
 	}
 	sub := args[0]
 	fs := flag.NewFlagSet("chamber "+sub, flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
+	silence(fs)
 	cfgPath := fs.String("config", "", "config file")
 	code := fs.String("code", "", "the chamber's answer code in the questionnaire, such as hwk_h")
 	var name *string
@@ -81,7 +81,7 @@ func apikeyCmd(ctx context.Context, args []string, e env) error {
 		return fmt.Errorf("%w: apikey needs the subcommand operator", errUsage)
 	}
 	fs := flag.NewFlagSet("apikey operator", flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
+	silence(fs)
 	cfgPath := fs.String("config", "", "config file")
 	if err := fs.Parse(args[1:]); err != nil {
 		return fmt.Errorf("%w: %w", errUsage, err)
