@@ -177,16 +177,16 @@ func importCmd(ctx context.Context, args []string, e env) error {
 		if errors.Is(err, exports.ErrRejected) {
 			fmt.Fprintf(e.stderr, "%s: %v\n", fs.Arg(0), err)
 			if rep.BadRows > 0 && !*skipBad {
-				fmt.Fprintln(e.stderr, "Korrigieren Sie die Zeilen und importieren Sie die Datei erneut, oder importieren Sie mit --skip-bad nur die guten Zeilen.")
+				fmt.Fprintln(e.stderr, "Correct the rows and import the file again, or import only the good rows with --skip-bad.")
 			}
 			return errFailed
 		}
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(e.stdout, "%d von %d Zeilen importiert (%s)", rep.Imported, rep.Rows, a.q.Ref())
+		fmt.Fprintf(e.stdout, "%d of %d rows imported (%s)", rep.Imported, rep.Rows, a.q.Ref())
 		if rep.BadRows > 0 {
-			fmt.Fprintf(e.stdout, ", %d fehlerhafte übersprungen", rep.BadRows)
+			fmt.Fprintf(e.stdout, ", %d bad rows skipped", rep.BadRows)
 		}
 		fmt.Fprintln(e.stdout)
 		return nil
