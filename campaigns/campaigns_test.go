@@ -140,11 +140,11 @@ func TestCampaignRemindsOnlyThoseWhoHaveNotCompleted(t *testing.T) {
 				t.Errorf("stats = %+v, want 2 reminders, 1 started, 1 completed", st.Total)
 			}
 			// A manual reminder goes to the same two, once a day.
-			n, err := c.Remind(ctx, operator, camp.ID)
+			n, err := c.Remind(ctx, operator, camp.ID, false)
 			if err != nil || n != 2 {
 				t.Fatalf("remind = %d, %v; want 2", n, err)
 			}
-			if n, err := c.Remind(ctx, operator, camp.ID); err != nil || n != 0 {
+			if n, err := c.Remind(ctx, operator, camp.ID, false); err != nil || n != 0 {
 				t.Fatalf("second remind the same day = %d, %v; want 0", n, err)
 			}
 		})

@@ -9,6 +9,7 @@ import (
 	"mime"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/surveybot/surveybot/internal/jsonapi"
 	"github.com/surveybot/surveybot/members"
@@ -118,8 +119,16 @@ func (a *Service) createCampaign(w http.ResponseWriter, r *http.Request, p surve
 		a.answerError(w, r, p, err, "")
 		return
 	}
+	ws, err := a.Warnings(r.Context(), p, camp.ID)
+	if err != nil {
+		a.answerError(w, r, p, err, "")
+		return
+	}
 	w.Header().Set("Location", "/api/v1/campaigns/"+camp.ID)
-	jsonapi.Write(w, http.StatusCreated, camp)
+	jsonapi.Write(w, http.StatusCreated, struct {
+		survey.Campaign
+		Warnings []Warning `json:"warnings"`
+	}{camp, nonNil(ws)})
 }
 
 // listCampaigns lists the key's chamber's campaigns; the operator's, all.
@@ -151,7 +160,15 @@ func (a *Service) launchCampaign(w http.ResponseWriter, r *http.Request, p surve
 		a.answerError(w, r, p, err, "only a draft or running campaign before its end can be launched")
 		return
 	}
-	jsonapi.Write(w, http.StatusOK, res)
+	ws, err := a.Warnings(r.Context(), p, r.PathValue("id"))
+	if err != nil {
+		a.answerError(w, r, p, err, "")
+		return
+	}
+	jsonapi.Write(w, http.StatusOK, struct {
+		survey.LaunchResult
+		Warnings []Warning `json:"warnings"`
+	}{res, nonNil(ws)})
 }
 
 func (a *Service) pauseCampaign(w http.ResponseWriter, r *http.Request, p survey.Principal) {
@@ -172,7 +189,15 @@ func (a *Service) resumeCampaign(w http.ResponseWriter, r *http.Request, p surve
 }
 
 func (a *Service) remindCampaign(w http.ResponseWriter, r *http.Request, p survey.Principal) {
-	n, err := a.Remind(r.Context(), p, r.PathValue("id"))
+	force := false
+	if v := r.URL.Query().Get("force"); v != "" {
+		var err error
+		if force, err = strconv.ParseBool(v); err != nil {
+			jsonapi.Error(w, http.StatusBadRequest, "force must be true or false")
+			return
+		}
+	}
+	n, err := a.Remind(r.Context(), p, r.PathValue("id"), force)
 	if err != nil {
 		a.answerError(w, r, p, err, "only a running campaign sends reminders")
 		return
@@ -205,10 +230,20 @@ func (a *Service) answerError(w http.ResponseWriter, r *http.Request, p survey.P
 	case errors.Is(err, survey.ErrNotFound):
 		// Another chamber's campaign too: a key cannot tell it exists.
 		jsonapi.Error(w, http.StatusNotFound, "no such campaign")
+	case errors.Is(err, ErrTooEarly):
+		jsonapi.Error(w, http.StatusConflict, strings.Replace(err.Error(), "with force", "with ?force=true", 1))
 	case errors.Is(err, survey.ErrCampaignState):
 		jsonapi.Error(w, http.StatusConflict, err.Error()+"; "+state)
 	default:
 		a.log.Error("admin API", slog.String("route", r.Pattern), slog.Any("error", err))
 		jsonapi.Error(w, http.StatusInternalServerError, "internal error")
 	}
+}
+
+// nonNil makes an empty list [] in JSON, not null.
+func nonNil[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
 }

@@ -3,6 +3,7 @@ package campaigns
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"slices"
 	"strconv"
@@ -66,16 +67,54 @@ func (c *Service) Resume(ctx context.Context, p survey.Principal, id string) (in
 }
 
 // Remind queues a reminder now to every invited member who has not
-// completed; at most one such reminder per day.
-func (c *Service) Remind(ctx context.Context, p survey.Principal, id string) (int, error) {
+// completed; at most one such reminder per day. Unless force, it refuses
+// (*TooEarlyError) before the campaign's minimum gap since its invitations
+// went out (Config.RemindMinGap), and leaves out members invited later
+// within that gap.
+func (c *Service) Remind(ctx context.Context, p survey.Principal, id string, force bool) (int, error) {
 	camp, err := c.campaignFor(ctx, p, id)
 	if err != nil {
 		return 0, err
 	}
 	now := c.cfg.Now()
+	sentBefore := now
+	if !force && c.cfg.RemindMinGap > 0 {
+		if camp.LaunchedAt != nil {
+			// Invitations go out from the launch, or from the start if later.
+			from := camp.StartsAt
+			if camp.LaunchedAt.After(from) {
+				from = *camp.LaunchedAt
+			}
+			if from = from.Add(c.cfg.RemindMinGap); now.Before(from) {
+				loc, err := time.LoadLocation(camp.Timezone)
+				if err != nil {
+					loc = time.UTC
+				}
+				return 0, &TooEarlyError{From: from.In(loc), Gap: c.cfg.RemindMinGap}
+			}
+		}
+		sentBefore = now.Add(-c.cfg.RemindMinGap)
+	}
 	kind := "reminder-" + now.Format(time.DateOnly)
-	return c.db.QueueReminders(ctx, id, kind, now, c.enqueue(c.sendTime(camp)))
+	return c.db.QueueReminders(ctx, id, kind, sentBefore, c.enqueue(c.sendTime(camp)))
 }
+
+// ErrTooEarly is returned (as a *TooEarlyError) by Remind within the
+// minimum gap after a campaign's invitations.
+var ErrTooEarly = errors.New("too early to remind")
+
+// TooEarlyError says from when a campaign's members may be reminded.
+type TooEarlyError struct {
+	From time.Time     // the first moment reminding is possible
+	Gap  time.Duration // the minimum gap since the invitations
+}
+
+func (e *TooEarlyError) Error() string {
+	return fmt.Sprintf("the invitations went out less than %s ago; reminding is possible from %s (or now with force)",
+		e.Gap, e.From.Format("2006-01-02 15:04 MST"))
+}
+
+func (e *TooEarlyError) Unwrap() error { return ErrTooEarly }
 
 // Stats returns how a campaign goes.
 func (c *Service) Stats(ctx context.Context, p survey.Principal, id string) (survey.CampaignStats, error) {

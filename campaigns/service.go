@@ -37,6 +37,9 @@ type Config struct {
 	Workers int
 	// Poll is how often idle workers look for new jobs, default 1s.
 	Poll time.Duration
+	// RemindMinGap is the least time between a campaign's invitations
+	// and a reminder sent by hand (Remind without force); 0: none.
+	RemindMinGap time.Duration
 	// RemindEvery is how often reminders and ended campaigns are looked
 	// for, default 10 minutes.
 	RemindEvery time.Duration

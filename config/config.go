@@ -49,6 +49,9 @@ type Campaigns struct {
 	KeySecret string  `toml:"key_secret"`
 	Workers   int     `toml:"workers"`
 	EmailRate float64 `toml:"email_rate"`
+	// RemindMinGap is the least time after a campaign's invitations
+	// before `campaign remind` (without --force) reminds anyone.
+	RemindMinGap time.Duration `toml:"remind_min_gap"`
 }
 
 func (c Campaigns) validate(bad func(key, format string, args ...any)) {
@@ -60,6 +63,9 @@ func (c Campaigns) validate(bad func(key, format string, args ...any)) {
 	}
 	if c.EmailRate < 0 {
 		bad("campaigns.email_rate", "must not be negative (0: no limit)")
+	}
+	if c.RemindMinGap < 0 {
+		bad("campaigns.remind_min_gap", "must not be negative (0: no minimum), such as \"72h\"")
 	}
 }
 
@@ -194,7 +200,7 @@ func Default() Config {
 		Redis:     Redis{KeyPrefix: "surveybot:", SessionTTL: 30 * 24 * time.Hour, LockTTL: 10 * time.Second, LockWait: 5 * time.Second},
 		Log:       Log{Level: "info", Format: "text"},
 		Digest:    Digest{Enabled: true, Weekday: "monday", Time: "08:00", Timezone: "Europe/Berlin"},
-		Campaigns: Campaigns{Enabled: true, Workers: 16, EmailRate: 10},
+		Campaigns: Campaigns{Enabled: true, Workers: 16, EmailRate: 10, RemindMinGap: 72 * time.Hour},
 		Slack:     Slack{APIURL: "https://slack.com/api/", Mode: "http", ChannelRate: 1, GlobalRate: 20},
 		Web:       Web{BaseURL: "http://127.0.0.1:8080", InvitationTTL: 60 * 24 * time.Hour, GuessLimit: 20},
 		Email: Email{

@@ -100,7 +100,7 @@ func TestImportRefusesUnstorableText(t *testing.T) {
 				t.Fatalf("err %v, report %+v; want the 3 bad rows refused", err, rep)
 			}
 			for i, p := range rep.Problems {
-				if p.Line != i+2 || !strings.Contains(p.String(), "nicht gespeichert werden kann") {
+				if p.Line != i+2 || !strings.Contains(p.String(), "cannot be stored") {
 					t.Errorf("problem %d: %s", i, p)
 				}
 			}

@@ -336,10 +336,10 @@ func TestImportRejectsBadRows(t *testing.T) {
 				got = append(got, p.String())
 			}
 			want := []string{
-				"Zeile 3, sector: „Bau“ ist keine gültige Antwort (handwerk, industrie, handel, dienstleistung, other, na)",
-				"Zeile 4, sector: „handel“: diese Frage wird bei den übrigen Antworten der Zeile nicht gestellt (nur wenn org_type = business)",
-				"Zeile 5, mat_tech: „none“ schließt die anderen Antworten aus (none|cloud)",
-				"Zeile 6, size: Antwort fehlt (für „keine Angabe“ na eintragen)",
+				`line 3, sector: "Bau" is not a valid answer (handwerk, industrie, handel, dienstleistung, other, na)`,
+				`line 4, sector: "handel": the row's other answers do not lead to this question (asked only if org_type = business)`,
+				`line 5, mat_tech: "none" excludes the other answers (none|cloud)`,
+				`line 6, size: answer missing (write na for "prefer not to say")`,
 			}
 			if !slices.Equal(got, want) {
 				t.Errorf("problems\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
@@ -355,7 +355,7 @@ func TestImportRejectsBadRows(t *testing.T) {
 			bad := strings.Replace(file, "org_type;", "org_type;branche;", 1)
 			rep, err = exports.ImportCSV(ctx, q, strings.NewReader(bad), db, exports.ImportOptions{SkipBad: true})
 			if !errors.Is(err, exports.ErrRejected) || len(rep.Problems) != 1 || rep.Problems[0].Line != 1 ||
-				!strings.Contains(rep.Problems[0].String(), "„branche“") {
+				!strings.Contains(rep.Problems[0].String(), `"branche"`) {
 				t.Errorf("unknown column: %v %v", err, rep.Problems)
 			}
 

@@ -46,9 +46,9 @@ type Problem struct {
 
 func (p Problem) String() string {
 	if p.Item == "" {
-		return fmt.Sprintf("Zeile %d: %s", p.Line, p.Message)
+		return fmt.Sprintf("line %d: %s", p.Line, p.Message)
 	}
-	return fmt.Sprintf("Zeile %d, %s: %s", p.Line, p.Item, p.Message)
+	return fmt.Sprintf("line %d, %s: %s", p.Line, p.Item, p.Message)
 }
 
 // Report is what an import did.
@@ -61,7 +61,7 @@ type Report struct {
 
 // ErrRejected is returned (wrapped) when a file is not imported: a bad
 // header, a bad row without SkipBad, or a file that cannot be read as CSV.
-var ErrRejected = errors.New("nichts importiert")
+var ErrRejected = errors.New("nothing imported")
 
 // ImportCSV reads answers a chamber collected in its own survey tool and
 // stores each good row as a completed response of q, so that it counts in
@@ -85,7 +85,7 @@ func ImportCSV(ctx context.Context, q *dialogs.Questionnaire, r io.Reader, st Im
 	if opts.Chamber != "" {
 		it, ok := q.Item(chamberItem)
 		if !ok || !slices.Contains(it.Codes(), opts.Chamber) {
-			return Report{}, fmt.Errorf("%w: %q ist keine Kammer des Fragebogens %s", ErrRejected, opts.Chamber, q.Ref())
+			return Report{}, fmt.Errorf("%w: %q is not a chamber of the questionnaire %s", ErrRejected, opts.Chamber, q.Ref())
 		}
 	}
 	var rep Report
@@ -105,7 +105,7 @@ func ImportCSV(ctx context.Context, q *dialogs.Questionnaire, r io.Reader, st Im
 			return err
 		}
 		if rep.BadRows > 0 && !opts.SkipBad {
-			return fmt.Errorf("%w: %d von %d Zeilen fehlerhaft", ErrRejected, rep.BadRows, rep.Rows)
+			return fmt.Errorf("%w: %d of %d rows are bad", ErrRejected, rep.BadRows, rep.Rows)
 		}
 		return nil
 	})
@@ -136,8 +136,8 @@ func readRows(q *dialogs.Questionnaire, r io.Reader, opts ImportOptions, rep *Re
 		return fmt.Errorf("read import file: %w", err)
 	}
 	if strings.TrimSpace(first) == "" {
-		rep.Problems = append(rep.Problems, Problem{Line: 1, Message: "die Datei ist leer; erwartet wird eine Kopfzeile mit den Item-Codes des Codebuchs"})
-		return fmt.Errorf("%w: keine Kopfzeile", ErrRejected)
+		rep.Problems = append(rep.Problems, Problem{Line: 1, Message: "the file is empty; it needs a header row with the item codes of the codebook"})
+		return fmt.Errorf("%w: no header row", ErrRejected)
 	}
 	cr := csv.NewReader(io.MultiReader(strings.NewReader(first), br))
 	cr.Comma = ';'
@@ -146,8 +146,8 @@ func readRows(q *dialogs.Questionnaire, r io.Reader, opts ImportOptions, rep *Re
 	}
 	header, err := cr.Read()
 	if err != nil {
-		rep.Problems = append(rep.Problems, Problem{Line: 1, Message: "Kopfzeile nicht lesbar: " + err.Error()})
-		return fmt.Errorf("%w: Kopfzeile nicht lesbar", ErrRejected)
+		rep.Problems = append(rep.Problems, Problem{Line: 1, Message: "the header row cannot be read: " + err.Error()})
+		return fmt.Errorf("%w: the header row cannot be read", ErrRejected)
 	}
 	cols, probs := importColumns(q, header)
 	if len(probs) > 0 {
@@ -167,8 +167,8 @@ func readRows(q *dialogs.Questionnaire, r io.Reader, opts ImportOptions, rep *Re
 			if errors.As(err, &pe) {
 				line = pe.Line
 			}
-			rep.Problems = append(rep.Problems, Problem{Line: line, Message: "nicht als CSV lesbar: " + err.Error()})
-			return fmt.Errorf("%w: Zeile %d nicht als CSV lesbar", ErrRejected, line)
+			rep.Problems = append(rep.Problems, Problem{Line: line, Message: "cannot be read as CSV: " + err.Error()})
+			return fmt.Errorf("%w: line %d cannot be read as CSV", ErrRejected, line)
 		}
 		line, _ := cr.FieldPos(0)
 		if blank(rec) {
@@ -178,7 +178,7 @@ func readRows(q *dialogs.Questionnaire, r io.Reader, opts ImportOptions, rep *Re
 		if err != nil { // a row with more or fewer fields than the header
 			rep.BadRows++
 			rep.Problems = append(rep.Problems, Problem{Line: line,
-				Message: fmt.Sprintf("%d Felder, die Kopfzeile hat %d", len(rec), len(cols))})
+				Message: fmt.Sprintf("%d fields but the header row has %d", len(rec), len(cols))})
 			continue
 		}
 		ir, probs := parseRow(q, cols, rec, line, opts)
@@ -228,16 +228,16 @@ func importColumns(q *dialogs.Questionnaire, header []string) ([]importColumn, [
 		case computed[name]:
 			cols[i].ignore = true
 		default:
-			unknown = append(unknown, "„"+h+"“")
+			unknown = append(unknown, strconv.Quote(h))
 		}
 	}
 	var probs []Problem
 	if len(unknown) > 0 {
-		probs = append(probs, Problem{Line: 1, Message: fmt.Sprintf("unbekannte Spalten %s: erwartet werden die Item-Codes des Codebuchs von %s",
+		probs = append(probs, Problem{Line: 1, Message: fmt.Sprintf("unknown columns %s: the columns are the item codes of the codebook of %s",
 			strings.Join(unknown, ", "), q.Ref())})
 	}
 	if len(twice) > 0 {
-		probs = append(probs, Problem{Line: 1, Message: "doppelte Spalten: " + strings.Join(twice, ", ")})
+		probs = append(probs, Problem{Line: 1, Message: "columns named twice: " + strings.Join(twice, ", ")})
 	}
 	return cols, probs
 }
@@ -257,7 +257,7 @@ func parseRow(q *dialogs.Questionnaire, cols []importColumn, rec []string, line 
 			if c.item != nil {
 				name = c.item.ID
 			}
-			bad(name, "enthält ein Zeichen, das nicht gespeichert werden kann (%v)", err)
+			bad(name, "contains a character that cannot be stored (%v)", err)
 			continue
 		}
 		switch {
@@ -278,7 +278,7 @@ func parseRow(q *dialogs.Questionnaire, cols []importColumn, rec []string, line 
 	}
 	if opts.Chamber != "" {
 		if a, ok := answers[chamberItem]; ok && a.Value != opts.Chamber {
-			bad(chamberItem, "„%s“ widerspricht der Kammer %s, für die importiert wird", describe(a), opts.Chamber)
+			bad(chamberItem, "%q contradicts the chamber %s the file is imported for", describe(a), opts.Chamber)
 		}
 		answers[chamberItem] = dialogs.Answer{Value: opts.Chamber, Fixed: true}
 	}
@@ -290,11 +290,11 @@ func parseRow(q *dialogs.Questionnaire, cols []importColumn, rec []string, line 
 	final, offPath, missing := walkPath(q, answers)
 	for _, it := range q.Items() {
 		if offPath[it.ID] {
-			bad(it.ID, "„%s“: diese Frage wird bei den übrigen Antworten der Zeile nicht gestellt (nur wenn %s)", describe(answers[it.ID]), askedIf(it))
+			bad(it.ID, "%q: the row's other answers do not lead to this question (asked only if %s)", describe(answers[it.ID]), askedWhen(it))
 		}
 	}
 	if missing != nil {
-		bad(missing.ID, "Antwort fehlt (für „keine Angabe“ na eintragen)")
+		bad(missing.ID, "answer missing (write na for \"prefer not to say\")")
 	}
 	if len(probs) > 0 {
 		return store.ImportedResponse{}, probs
@@ -336,7 +336,7 @@ func walkPath(q *dialogs.Questionnaire, answers map[string]dialogs.Answer) (map[
 // parseCell checks one cell; the message says what the item accepts.
 func parseCell(it *dialogs.Item, v string) (dialogs.Answer, string) {
 	orig := v
-	invalid := func() string { return fmt.Sprintf("„%s“ ist keine gültige Antwort (%s)", orig, accepted(it)) }
+	invalid := func() string { return fmt.Sprintf("%q is not a valid answer (%s)", orig, acceptedValues(it)) }
 	if strings.EqualFold(v, dialogs.CodeNA) {
 		return dialogs.Answer{NA: true}, ""
 	}
@@ -355,7 +355,7 @@ func parseCell(it *dialogs.Item, v string) (dialogs.Answer, string) {
 		codes = slices.Compact(codes)
 		for _, o := range it.Options {
 			if o.Exclusive && len(codes) > 1 && slices.Contains(codes, o.Code) {
-				return dialogs.Answer{}, fmt.Sprintf("„%s“ schließt die anderen Antworten aus (%s)", o.Code, v)
+				return dialogs.Answer{}, fmt.Sprintf("%q excludes the other answers (%s)", o.Code, v)
 			}
 		}
 		v = strings.Join(codes, ",")
@@ -387,7 +387,7 @@ var weekPattern = regexp.MustCompile(`^(\d{4})-W(\d{2})$`)
 func checkWeek(v string, now time.Time) string {
 	m := weekPattern.FindStringSubmatch(v)
 	if m == nil {
-		return fmt.Sprintf("„%s“ ist keine Kalenderwoche (JJJJ-Www, z. B. 2026-W48)", v)
+		return fmt.Sprintf("%q is not a calendar week (YYYY-Www, such as 2026-W48)", v)
 	}
 	y, _ := strconv.Atoi(m[1])
 	w, _ := strconv.Atoi(m[2])
@@ -395,10 +395,10 @@ func checkWeek(v string, now time.Time) string {
 	jan4 := time.Date(y, time.January, 4, 0, 0, 0, 0, time.UTC)
 	monday := jan4.AddDate(0, 0, -((int(jan4.Weekday())+6)%7)+7*(w-1))
 	if w < 1 || survey.ISOWeek(monday) != v {
-		return fmt.Sprintf("„%s“: das Jahr %d hat keine Woche %d", v, y, w)
+		return fmt.Sprintf("%q: the year %d has no week %d", v, y, w)
 	}
 	if monday.After(now) {
-		return fmt.Sprintf("„%s“ liegt in der Zukunft", v)
+		return fmt.Sprintf("%q is in the future", v)
 	}
 	return ""
 }

@@ -21,13 +21,30 @@ import (
 	"github.com/surveybot/surveybot/survey"
 )
 
-// RowError is a bad row: its line in the file and what is wrong.
+// RowError is one problem of a bad row: its line in the file, the column
+// (as the header names it; empty for a problem of the whole row) and what
+// is wrong. A row with several problems has several RowErrors.
 type RowError struct {
 	Line   int    `json:"line"`
+	Column string `json:"column,omitempty"`
 	Reason string `json:"reason"`
 }
 
-func (e RowError) Error() string { return fmt.Sprintf("line %d: %s", e.Line, e.Reason) }
+func (e RowError) Error() string {
+	if e.Column == "" {
+		return fmt.Sprintf("line %d: %s", e.Line, e.Reason)
+	}
+	return fmt.Sprintf("line %d, column %s: %s", e.Line, e.Column, e.Reason)
+}
+
+// BadLines counts the rows the problems are on.
+func BadLines(bad []RowError) int {
+	lines := map[int]bool{}
+	for _, b := range bad {
+		lines[b.Line] = true
+	}
+	return len(lines)
+}
 
 // Row is a good row and its line.
 type Row struct {
@@ -40,13 +57,13 @@ type Row struct {
 // hyphens, underscores and dots), in German or English.
 func column(key string) (string, bool) {
 	switch key {
-	case "mitgliedsnummer", "mitgliednr", "membernumber", "memberno", "nummer":
+	case "mitgliedsnummer", "mitgliednr", "membernumber", "memberno", "nummer", "number", "no":
 		return "member_no", true
-	case "firma", "unternehmen", "company", "betrieb":
+	case "firma", "unternehmen", "company", "companyname", "betrieb":
 		return "company", true
 	case "ansprechpartner", "ansprechperson", "kontakt", "contactname", "contact", "name":
 		return "contact_name", true
-	case "email", "mail", "emailadresse":
+	case "email", "mail", "emailadresse", "emailaddress":
 		return "email", true
 	case "telegram":
 		return "telegram", true
@@ -54,7 +71,7 @@ func column(key string) (string, bool) {
 		return "slack", true
 	case "branche", "sector", "gewerk":
 		return "sector", true
-	case "größe", "groesse", "betriebsgröße", "betriebsgroesse", "mitarbeiter", "size", "sizeband":
+	case "größe", "groesse", "betriebsgröße", "betriebsgroesse", "mitarbeiter", "size", "sizeband", "employees":
 		return "size_band", true
 	case "kreis", "landkreis", "district", "plz", "postleitzahl", "postcode", "zip":
 		return "district", true
@@ -69,6 +86,12 @@ func column(key string) (string, bool) {
 // Header describes the columns Parse understands, for error messages and
 // documentation.
 const Header = "Mitgliedsnummer;Firma;Ansprechpartner;E-Mail;Telegram;Slack;Branche;Größe;Kreis;Sprache;Einwilligung"
+
+// HeaderEnglish is Header in English, in the same order.
+const HeaderEnglish = "Number;Company;Contact;Email;Telegram;Slack;Sector;Size;District;Language;Consent"
+
+// columns names both sets of columns, for error messages.
+const columns = Header + " (German) or " + HeaderEnglish + " (English)"
 
 var (
 	slackIDRE  = regexp.MustCompile(`^[UW][A-Z0-9]{6,20}$`)
@@ -99,26 +122,27 @@ func Parse(r io.Reader) ([]Row, []RowError, error) {
 	cr.FieldsPerRecord = -1
 	header, err := cr.Read()
 	if errors.Is(err, io.EOF) {
-		return nil, nil, errors.New("the member list is empty; it needs a header row such as " + Header)
+		return nil, nil, errors.New("the member list is empty; it needs a header row such as " + columns)
 	}
 	if err != nil {
 		return nil, nil, fmt.Errorf("header row: %w", err)
 	}
 	fields := make([]string, len(header))
+	names := map[string]string{} // member field -> its column's name in the file
 	has := map[string]bool{}
 	for i, h := range header {
 		key := strings.NewReplacer(" ", "", "-", "", "_", "", ".", "").Replace(strings.ToLower(strings.TrimSpace(h)))
 		f, ok := column(key)
 		if !ok {
-			return nil, nil, fmt.Errorf("header row: unknown column %q; the columns are %s", h, Header)
+			return nil, nil, fmt.Errorf("header row: unknown column %q; the columns are %s", h, columns)
 		}
 		if has[f] {
 			return nil, nil, fmt.Errorf("header row: column %q appears twice", h)
 		}
-		fields[i], has[f] = f, true
+		fields[i], has[f], names[f] = f, true, strings.TrimSpace(h)
 	}
 	if !has["company"] {
-		return nil, nil, errors.New("header row: the column Firma (company) is missing; the columns are " + Header)
+		return nil, nil, errors.New("header row: the column Firma (Company) is missing; the columns are " + columns)
 	}
 	if !has["email"] && !has["slack"] && !has["telegram"] {
 		return nil, nil, errors.New("header row: no column to reach members by (E-Mail, Slack or Telegram)")
@@ -150,15 +174,20 @@ func Parse(r io.Reader) ([]Row, []RowError, error) {
 		if blank(rec) {
 			continue
 		}
-		m, reason := member(fields, rec)
-		if reason == "" && m.MemberNo != "" && seenNo[m.MemberNo] > 0 {
-			reason = fmt.Sprintf("member number %s is already on line %d", m.MemberNo, seenNo[m.MemberNo])
+		m, probs := member(fields, rec)
+		if len(rec) != len(fields) {
+			probs = append(probs, problem{reason: fmt.Sprintf("%d values but the header has %d columns", len(rec), len(fields))})
 		}
-		if reason == "" && m.Email != "" && seenEmail[m.Email] > 0 {
-			reason = fmt.Sprintf("e-mail address %s is already on line %d", m.Email, seenEmail[m.Email])
+		if m.MemberNo != "" && seenNo[m.MemberNo] > 0 {
+			probs = append(probs, problem{field: "member_no", reason: fmt.Sprintf("member number %s is already on line %d", m.MemberNo, seenNo[m.MemberNo])})
 		}
-		if reason != "" {
-			bad = append(bad, RowError{Line: line, Reason: reason})
+		if m.Email != "" && seenEmail[m.Email] > 0 {
+			probs = append(probs, problem{field: "email", reason: fmt.Sprintf("e-mail address %s is already on line %d", m.Email, seenEmail[m.Email])})
+		}
+		if len(probs) > 0 {
+			for _, pr := range probs {
+				bad = append(bad, RowError{Line: line, Column: names[pr.field], Reason: pr.reason})
+			}
 			continue
 		}
 		if m.MemberNo != "" {
@@ -181,27 +210,36 @@ func blank(rec []string) bool {
 	return true
 }
 
-// member reads one row, or says what is wrong with it.
-func member(fields, rec []string) (survey.Member, string) {
-	if len(rec) > len(fields) {
-		return survey.Member{}, fmt.Sprintf("%d values but the header has %d columns", len(rec), len(fields))
-	}
+// problem is one thing wrong with a row: the member field it is in (""
+// for the whole row) and why.
+type problem struct{ field, reason string }
+
+// member reads one row and says everything that is wrong with it.
+func member(fields, rec []string) (survey.Member, []problem) {
 	m := survey.Member{Lang: "de"}
-	for i, v := range rec {
+	var probs []problem
+	bad := func(field, format string, args ...any) {
+		probs = append(probs, problem{field: field, reason: fmt.Sprintf(format, args...)})
+	}
+	for i, v := range rec[:min(len(rec), len(fields))] {
 		v = strings.TrimSpace(v)
-		if !utf8.ValidString(v) {
-			return m, "not UTF-8 text (save the file as \"CSV UTF-8\")"
-		}
-		if utf8.RuneCountInString(v) > maxLen {
-			return m, fmt.Sprintf("%s is longer than %d characters", fields[i], maxLen)
-		}
-		if strings.ContainsAny(v, "\r\n") {
-			return m, fmt.Sprintf("%s contains a line break", fields[i])
+		f := fields[i]
+		switch {
+		case !utf8.ValidString(v):
+			bad(f, "not UTF-8 text (save the file as \"CSV UTF-8\")")
+			continue
+		case utf8.RuneCountInString(v) > maxLen:
+			bad(f, "%s is longer than %d characters", f, maxLen)
+			continue
+		case strings.ContainsAny(v, "\r\n"):
+			bad(f, "%s contains a line break", f)
+			continue
 		}
 		if err := safetext.Check(v); err != nil {
-			return m, fmt.Sprintf("%s cannot be stored: %v", fields[i], err)
+			bad(f, "%s cannot be stored: %v", f, err)
+			continue
 		}
-		switch fields[i] {
+		switch f {
 		case "member_no":
 			m.MemberNo = v
 		case "company":
@@ -214,13 +252,14 @@ func member(fields, rec []string) (survey.Member, string) {
 			}
 			a, err := mail.ParseAddress(v)
 			if err != nil || a.Address != v || !strings.Contains(v[strings.LastIndexByte(v, '@'):], ".") {
-				return m, fmt.Sprintf("%q is not an e-mail address", v)
+				bad(f, "%q is not an e-mail address", v)
+				break
 			}
 			m.Email = strings.ToLower(v)
 		case "telegram":
 			b, ok := yesNo(v)
 			if !ok {
-				return m, fmt.Sprintf("Telegram is %q; write ja or nein", v)
+				bad(f, "Telegram is %q; write ja or nein", v)
 			}
 			m.Telegram = b
 		case "slack":
@@ -228,16 +267,26 @@ func member(fields, rec []string) (survey.Member, string) {
 				break
 			}
 			if _, err := mail.ParseAddress(v); err != nil && !slackIDRE.MatchString(v) {
-				return m, fmt.Sprintf("Slack is %q; write a Slack member id (U…) or the e-mail address used in Slack", v)
+				bad(f, "Slack is %q; write a Slack member id (U…) or the e-mail address used in Slack", v)
+				break
 			}
 			m.Slack = v
 		case "sector":
-			m.Sector = v
+			code, ok := sectorCode(v)
+			if !ok {
+				bad(f, "sector %q is not one of the questionnaire's: %s", v, sectorList())
+			}
+			m.Sector = code
 		case "size_band":
-			m.SizeBand = v
+			code, ok := sizeCode(v)
+			if !ok {
+				bad(f, "size %q is not one of the questionnaire's bands: %s", v, sizeList())
+			}
+			m.SizeBand = code
 		case "district":
 			if looksLikePostcode(v) && !postcodeRE.MatchString(v) {
-				return m, fmt.Sprintf("postcode %q does not have five digits", v)
+				bad(f, "postcode %q does not have five digits", v)
+				break
 			}
 			m.District = v
 		case "lang":
@@ -247,25 +296,33 @@ func member(fields, rec []string) (survey.Member, string) {
 			case "en", "englisch", "english":
 				m.Lang = "en"
 			default:
-				return m, fmt.Sprintf("language %q; write de or en", v)
+				bad(f, "language %q; write de or en", v)
 			}
 		case "consent":
 			b, ok := yesNo(v)
 			if !ok {
-				return m, fmt.Sprintf("consent is %q; write ja or nein", v)
+				bad(f, "consent is %q; write ja or nein", v)
 			}
 			m.Consent = b
 		}
 	}
-	switch {
-	case m.Company == "":
-		return m, "the company (Firma) is empty"
-	case m.Email == "" && m.Slack == "" && !m.Telegram:
-		return m, "no way to reach the member: no e-mail address, Slack or Telegram"
-	case m.Email == "" && m.Slack == "":
-		return m, "Telegram alone cannot reach a member (a bot may only write to people who wrote to it first): add an e-mail address or Slack"
+	refused := map[string]bool{}
+	for _, p := range probs {
+		refused[p.field] = true
 	}
-	return m, ""
+	if m.Company == "" && !refused["company"] {
+		bad("company", "the company (Firma) is empty")
+	}
+	// A refused address already says why the member cannot be reached.
+	if !refused["email"] && !refused["slack"] && !refused["telegram"] {
+		switch {
+		case m.Email == "" && m.Slack == "" && !m.Telegram:
+			bad("", "no way to reach the member: no e-mail address, Slack or Telegram")
+		case m.Email == "" && m.Slack == "":
+			bad("", "Telegram alone cannot reach a member (a bot may only write to people who wrote to it first): add an e-mail address or Slack")
+		}
+	}
+	return m, probs
 }
 
 // looksLikePostcode reports whether v is digits only, so a district name

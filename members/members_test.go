@@ -64,7 +64,7 @@ func TestMembersFormats(t *testing.T) {
 	}
 	want := []members.Row{
 		{Line: 2, Member: survey.Member{MemberNo: "101", Company: "Tischlerei Alt", ContactName: "Anna Alt", Email: "alt@example.org",
-			Sector: "handwerk", SizeBand: "1-9", District: "30159", Lang: "de", Consent: true}},
+			Sector: "handwerk", SizeBand: "s1_9", District: "30159", Lang: "de", Consent: true}},
 		{Line: 3, Member: survey.Member{MemberNo: "102", Company: "Elektro Berg", Telegram: true, Slack: "U0BERG0001", Lang: "en", Consent: true}},
 		{Line: 4, Member: survey.Member{Company: "Müller; Söhne GmbH", ContactName: "Jörg \"Jo\" Müller", Email: "mueller@example.org",
 			District: "Region Hannover", Lang: "de"}},
@@ -238,7 +238,7 @@ func TestMembersRoundTrip(t *testing.T) {
 	tables := map[string][]survey.Member{
 		"one by e-mail": {{Company: "A", Email: "a@example.org", Lang: "de"}},
 		"every field": {{MemberNo: "0042", Company: "Tischlerei Alt & Söhne", ContactName: "Anna Alt", Email: "anna.alt+umfrage@alt-holz.example.de",
-			Telegram: true, Slack: "U0ALT00001", Sector: "handwerk", SizeBand: "10-49", District: "30159", Lang: "en", Consent: true}},
+			Telegram: true, Slack: "U0ALT00001", Sector: "handwerk", SizeBand: "s10_49", District: "30159", Lang: "en", Consent: true}},
 		"separators and quotes in values": {
 			{Company: `Müller; Söhne, "Holz"`, ContactName: "O'Neil, Jörg", Email: "m@example.org", Lang: "de", Consent: true},
 			{Company: "Ärzte-Zentrum Süd", Slack: "berg@example.org", District: "Landkreis Göttingen", Lang: "de"},
@@ -282,5 +282,61 @@ func TestMembersRoundTrip(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// TestMembersEveryProblem checks that a row is reported with each of its
+// problems, each with its line and the column as the file names it: values
+// that are not the questionnaire's sector and size codes or labels, and
+// rows with fewer or more values than the header has columns.
+func TestMembersEveryProblem(t *testing.T) {
+	file := members.Header + "\n" +
+		"1;Tischlerei Alt;;alt@example.org;nein;;Handwerk;1–9 Beschäftigte;30159;de;ja\n" +
+		"2;Bau Berg;;berg@example.org;nein;;Bau;viele;30159;fr;ja\n" +
+		"3;Celle;;celle@example.org\n" +
+		"4;Dorn;;dorn@example.org;nein;;CRAFTS;S10_49;30159;en;ja;zu viel\n" +
+		"5;Eck;;eck@example.org;nein;;dienstleistung;250 or more employees;;;ja\n"
+	rows, bad := parse(t, file)
+	want := []members.RowError{
+		{Line: 3, Column: "Branche", Reason: `sector "Bau" is not one of the questionnaire's`},
+		{Line: 3, Column: "Größe", Reason: `size "viele" is not one of the questionnaire's bands`},
+		{Line: 3, Column: "Sprache", Reason: `language "fr"`},
+		{Line: 4, Reason: "4 values but the header has 11 columns"},
+		{Line: 5, Reason: "12 values but the header has 11 columns"},
+	}
+	if len(bad) != len(want) {
+		t.Fatalf("bad rows\n%v\nwant\n%v", bad, want)
+	}
+	for i, w := range want {
+		if bad[i].Line != w.Line || bad[i].Column != w.Column || !strings.Contains(bad[i].Reason, w.Reason) {
+			t.Errorf("problem %d: %+v, want %+v", i, bad[i], w)
+		}
+	}
+	if got := bad[0].Error(); !strings.HasPrefix(got, "line 3, column Branche: ") || !strings.Contains(got, "handwerk (Handwerk)") {
+		t.Errorf("message %q, want the line, the column and the codes", got)
+	}
+	if len(rows) != 2 || rows[0].Member.Sector != "handwerk" || rows[0].Member.SizeBand != "s1_9" ||
+		rows[1].Member.Sector != "dienstleistung" || rows[1].Member.SizeBand != "s250" {
+		t.Errorf("rows %+v, want lines 2 and 6 with the codes of their labels", rows)
+	}
+}
+
+// TestMembersEnglishHeader reads a list with the common English column
+// names, and checks that an unknown column's error names both sets.
+func TestMembersEnglishHeader(t *testing.T) {
+	for _, header := range []string{
+		members.HeaderEnglish,
+		"Member number;Company;Contact;E-mail;Telegram;Slack;Sector;Size;District;Language;Consent",
+	} {
+		rows, bad := parse(t, header+"\n7;Alt GmbH;Anna Alt;anna@alt.example;no;;Crafts;10-49;30159;en;yes\n")
+		want := survey.Member{MemberNo: "7", Company: "Alt GmbH", ContactName: "Anna Alt", Email: "anna@alt.example",
+			Sector: "handwerk", SizeBand: "s10_49", District: "30159", Lang: "en", Consent: true}
+		if len(bad) > 0 || len(rows) != 1 || rows[0].Member != want {
+			t.Errorf("%s: rows %+v, bad %v; want %+v", header, rows, bad, want)
+		}
+	}
+	_, _, err := members.Parse(strings.NewReader("Firma;E-Mail;Umsatz\nA;a@example.org;1\n"))
+	if err == nil || !strings.Contains(err.Error(), members.Header) || !strings.Contains(err.Error(), members.HeaderEnglish) {
+		t.Errorf("err = %v, want both the German and the English columns named", err)
 	}
 }

@@ -12,17 +12,26 @@ import (
 	"github.com/surveybot/surveybot/survey"
 )
 
+// ErrChamberExists is returned by AddChamber for a code that is taken.
+var ErrChamberExists = errors.New("chamber exists")
+
 // AddChamber adds a chamber and returns it with a new API key for it,
-// which is shown once: only its hash is stored.
+// which is shown once: only its hash is stored. A code that is taken is
+// ErrChamberExists.
 func (db *DB) AddChamber(ctx context.Context, code, name string) (survey.Chamber, string, error) {
 	c := survey.Chamber{ID: newID(), Code: code, Name: name}
 	var key string
 	err := db.inTx(ctx, func(tx *sqlx.Tx) error {
-		const ins = `INSERT INTO chambers (id, code, name, created_at) VALUES (?, ?, ?, ?)`
-		if _, err := tx.ExecContext(ctx, tx.Rebind(ins), c.ID, code, name, db.utcNow()); err != nil {
-			return fmt.Errorf("add chamber %s (is the code taken?): %w", code, err)
+		const ins = `INSERT INTO chambers (id, code, name, created_at) VALUES (?, ?, ?, ?) ON CONFLICT (code) DO NOTHING`
+		res, err := tx.ExecContext(ctx, tx.Rebind(ins), c.ID, code, name, db.utcNow())
+		if err != nil {
+			return fmt.Errorf("add chamber %s: %w", code, err)
 		}
-		var err error
+		if n, err := res.RowsAffected(); err != nil {
+			return fmt.Errorf("add chamber %s: %w", code, err)
+		} else if n == 0 {
+			return fmt.Errorf("chamber %s: %w", code, ErrChamberExists)
+		}
 		key, err = insertKey(ctx, tx, db, &c.ID)
 		return err
 	})
@@ -30,6 +39,51 @@ func (db *DB) AddChamber(ctx context.Context, code, name string) (survey.Chamber
 		return survey.Chamber{}, "", err
 	}
 	return c, key, nil
+}
+
+// IssueChamberKey makes another API key for the chamber with code, shown
+// once; its other keys keep working until revoked. An unknown code is
+// survey.ErrNotFound.
+func (db *DB) IssueChamberKey(ctx context.Context, code string) (string, error) {
+	var key string
+	err := db.inTx(ctx, func(tx *sqlx.Tx) error {
+		var id string
+		err := tx.GetContext(ctx, &id, tx.Rebind(`SELECT id FROM chambers WHERE code = ?`), code)
+		if errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("chamber %s: %w", code, survey.ErrNotFound)
+		}
+		if err != nil {
+			return fmt.Errorf("read chamber %s: %w", code, err)
+		}
+		key, err = insertKey(ctx, tx, db, &id)
+		return err
+	})
+	return key, err
+}
+
+// RevokeChamberKeys revokes every API key of the chamber with code and
+// returns how many were still valid. An unknown code is
+// survey.ErrNotFound.
+func (db *DB) RevokeChamberKeys(ctx context.Context, code string) (int, error) {
+	var n int64
+	err := db.inTx(ctx, func(tx *sqlx.Tx) error {
+		var id string
+		err := tx.GetContext(ctx, &id, tx.Rebind(`SELECT id FROM chambers WHERE code = ?`), code)
+		if errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("chamber %s: %w", code, survey.ErrNotFound)
+		}
+		if err != nil {
+			return fmt.Errorf("read chamber %s: %w", code, err)
+		}
+		const upd = `UPDATE api_keys SET revoked_at = ? WHERE chamber_id = ? AND revoked_at IS NULL`
+		res, err := tx.ExecContext(ctx, tx.Rebind(upd), db.utcNow(), id)
+		if err != nil {
+			return fmt.Errorf("revoke keys of chamber %s: %w", code, err)
+		}
+		n, err = res.RowsAffected()
+		return err
+	})
+	return int(n), err
 }
 
 // CreateOperatorKey makes an API key that sees everything.

@@ -19,6 +19,7 @@ import (
 	"github.com/surveybot/surveybot/channels/outbox"
 	slackch "github.com/surveybot/surveybot/channels/slack"
 	"github.com/surveybot/surveybot/channels/telegram"
+	"github.com/surveybot/surveybot/members"
 	"github.com/surveybot/surveybot/survey"
 )
 
@@ -33,7 +34,8 @@ func (a *app) campaigns(ctx context.Context, log *slog.Logger, send bool, tg *te
 			return nil, err
 		}
 	}
-	cfg := campaigns.Config{KeySecret: secret, Workers: a.cfg.Campaigns.Workers, Channels: []survey.Channel{survey.Email}}
+	cfg := campaigns.Config{KeySecret: secret, Workers: a.cfg.Campaigns.Workers, Channels: []survey.Channel{survey.Email},
+		RemindMinGap: a.cfg.Campaigns.RemindMinGap}
 	// A launch queues on every channel the deployment has, also from the
 	// CLI, which sends on none: serve sends them.
 	if a.cfg.Telegram.Token != "" {
@@ -81,7 +83,7 @@ func membersCmd(ctx context.Context, args []string, e env) error {
 		return fmt.Errorf("%w: members needs the subcommand import or list", errUsage)
 	}
 	fs := flag.NewFlagSet("members "+args[0], flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
+	silence(fs)
 	cfgPath := fs.String("config", "", "config file")
 	chamber := fs.String("chamber", "", "the chamber's code, such as hwk_h")
 	skipBad := fs.Bool("skip-bad", false, "import the good rows of a file with bad rows")
@@ -127,7 +129,7 @@ func membersCmd(ctx context.Context, args []string, e env) error {
 		for _, r := range res.Skipped {
 			fmt.Fprintf(e.stderr, "skipped %s: %s\n", fs.Arg(0), r)
 		}
-		fmt.Fprintf(e.stdout, "%d members added, %d updated, %d rows skipped\n", res.Created, res.Updated, len(res.Skipped))
+		fmt.Fprintf(e.stdout, "%d members added, %d updated, %d rows skipped\n", res.Created, res.Updated, members.BadLines(res.Skipped))
 		return nil
 	})
 }
@@ -135,11 +137,14 @@ func membersCmd(ctx context.Context, args []string, e env) error {
 // campaignCmd creates, launches, pauses, resumes and shows campaigns.
 func campaignCmd(ctx context.Context, args []string, e env) error {
 	if len(args) == 0 {
-		return fmt.Errorf("%w: campaign needs a subcommand: create, list, launch, pause, resume or status", errUsage)
+		return fmt.Errorf("%w: campaign needs a subcommand: create, list, launch, pause, resume, remind or status", errUsage)
 	}
 	sub := args[0]
+	if sub == "remind" {
+		return remindCmd(ctx, args[1:], e)
+	}
 	fs := flag.NewFlagSet("campaign "+sub, flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
+	silence(fs)
 	cfgPath := fs.String("config", "", "config file")
 	var spec campaigns.Spec
 	var channels, reminders string
@@ -164,7 +169,7 @@ func campaignCmd(ctx context.Context, args []string, e env) error {
 		fs.BoolVar(&asJSON, "json", false, "print the figures as JSON")
 	case "launch", "pause", "resume":
 	default:
-		return fmt.Errorf("%w: campaign %s: the subcommands are create, list, launch, pause, resume and status", errUsage, sub)
+		return fmt.Errorf("%w: campaign %s: the subcommands are create, list, launch, pause, resume, remind and status", errUsage, sub)
 	}
 	if err := fs.Parse(args[1:]); err != nil {
 		return fmt.Errorf("%w: %w", errUsage, err)
@@ -195,6 +200,9 @@ func campaignCmd(ctx context.Context, args []string, e env) error {
 				return err
 			}
 			fmt.Fprintf(e.stdout, "campaign %s created (draft). Launch it with: surveybot campaign launch %s\n", camp.ID, camp.ID)
+			if err := printWarnings(ctx, e, c, camp.ID); err != nil {
+				return err
+			}
 			if camp.OpenLink != "" {
 				fmt.Fprintf(e.stdout, "open link: %s/o/%s\n", strings.TrimRight(a.cfg.Web.BaseURL, "/"), camp.OpenLink)
 			}
@@ -228,6 +236,9 @@ func campaignCmd(ctx context.Context, args []string, e env) error {
 			fmt.Fprintf(e.stdout, "%d invitations queued (%s); %d members without an address on the campaign's channels, %d opted out, %d without consent.\n",
 				res.Invited, byChannel(res.ByChannel), res.Unreachable, res.OptedOut, res.NoConsent)
 			fmt.Fprintln(e.stdout, "`surveybot serve` sends them, outside quiet hours; follow them with: surveybot campaign status "+id)
+			if err := printWarnings(ctx, e, c, id); err != nil {
+				return err
+			}
 		case "pause":
 			if err := c.Pause(ctx, op, id); err != nil {
 				return err
@@ -258,8 +269,9 @@ func campaignCmd(ctx context.Context, args []string, e env) error {
 // remindCmd reminds a campaign's invited members who have not completed.
 func remindCmd(ctx context.Context, args []string, e env) error {
 	fs := flag.NewFlagSet("remind", flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
+	silence(fs)
 	cfgPath := fs.String("config", "", "config file")
+	force := fs.Bool("force", false, "remind even within campaigns.remind_min_gap of the invitations")
 	if err := fs.Parse(args); err != nil {
 		return fmt.Errorf("%w: %w", errUsage, err)
 	}
@@ -267,13 +279,31 @@ func remindCmd(ctx context.Context, args []string, e env) error {
 		return fmt.Errorf("%w: remind needs the campaign id", errUsage)
 	}
 	return withCampaigns(ctx, *cfgPath, e, func(_ *app, c *campaigns.Service) error {
-		n, err := c.Remind(ctx, survey.Principal{}, fs.Arg(0))
+		n, err := c.Remind(ctx, survey.Principal{}, fs.Arg(0), *force)
+		var early *campaigns.TooEarlyError
+		if errors.As(err, &early) {
+			return fmt.Errorf("not reminding yet: the invitations went out less than %s ago (campaigns.remind_min_gap); remind from %s, or now with --force",
+				early.Gap, early.From.Format("2006-01-02 15:04 MST"))
+		}
 		if err != nil {
 			return err
 		}
 		fmt.Fprintf(e.stdout, "%d reminders queued (to those invited who have not completed; at most one such reminder a day)\n", n)
 		return nil
 	})
+}
+
+// printWarnings prints the campaign's warnings: channels not configured
+// here and the members they leave out.
+func printWarnings(ctx context.Context, e env, c *campaigns.Service, id string) error {
+	ws, err := c.Warnings(ctx, survey.Principal{}, id)
+	if err != nil {
+		return err
+	}
+	for _, w := range ws {
+		fmt.Fprintf(e.stderr, "warning: %s\n", w.Message)
+	}
+	return nil
 }
 
 // withCampaigns runs fn with a campaign runner that only queues.

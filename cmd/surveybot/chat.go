@@ -16,7 +16,7 @@ import (
 
 func chatCmd(ctx context.Context, args []string, e env) error {
 	fs := flag.NewFlagSet("chat", flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
+	silence(fs)
 	langFlag := fs.String("lang", "de", "language of a new dialog: de or en")
 	cfgPath := fs.String("config", "", "config file (default: embedded defaults, SQLite in ./surveybot.db)")
 	who := fs.String("respondent", defaultRespondent(), "who is answering; the same name resumes the same response")

@@ -13,7 +13,7 @@ import (
 // demoCmd fills the database with a realistic synthetic data set.
 func demoCmd(ctx context.Context, args []string, e env) error {
 	fs := flag.NewFlagSet("demo-data", flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
+	silence(fs)
 	cfgPath := fs.String("config", "", "config file")
 	n := fs.Int("responses", 2000, "how many completed responses")
 	weeks := fs.Int("weeks", 12, "spread over this many past weeks")

@@ -22,7 +22,7 @@ func digestCmd(ctx context.Context, args []string, e env) error {
 		return fmt.Errorf("%w: digest needs the subcommand preview or subscribers", errUsage)
 	}
 	fs := flag.NewFlagSet("digest preview", flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
+	silence(fs)
 	cfgPath := fs.String("config", "", "config file")
 	week := fs.String("week", survey.ISOWeek(time.Now()), "the ISO week, such as 2026-W48")
 	out := fs.String("out", ".", "folder for the text and the chart")
@@ -61,7 +61,7 @@ func subscribersCmd(ctx context.Context, args []string, e env) error {
 	}
 	verb := args[0]
 	fs := flag.NewFlagSet("digest subscribers "+verb, flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
+	silence(fs)
 	cfgPath := fs.String("config", "", "config file")
 	slackCh := fs.String(string(survey.Slack), "", "a Slack channel id (the app must be invited there)")
 	chat := fs.String(string(survey.Telegram), "", "a Telegram chat id")

@@ -37,7 +37,7 @@ func exportCmd(ctx context.Context, args []string, e env) error {
 // members or of everyone, as CSV or XLSX.
 func exportResponsesCmd(ctx context.Context, args []string, e env) error {
 	fs := flag.NewFlagSet("export responses", flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
+	silence(fs)
 	cfgPath := fs.String("config", "", "config file")
 	chamber := fs.String("chamber", "", "only the responses of this chamber's members (its answer code, such as hwk_h)")
 	format := fs.String("format", "", "csv or xlsx (default: from the file name, else csv)")
@@ -79,7 +79,7 @@ func exportResponsesCmd(ctx context.Context, args []string, e env) error {
 // breakdown as CSV.
 func exportAggregatesCmd(ctx context.Context, args []string, e env) error {
 	fs := flag.NewFlagSet("export aggregates", flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
+	silence(fs)
 	cfgPath := fs.String("config", "", "config file")
 	by := fs.String("by", string(survey.Overall), "overall, chamber, sector, size, region or week")
 	out := fs.String("out", "", "the CSV file to write")
@@ -113,7 +113,7 @@ func exportAggregatesCmd(ctx context.Context, args []string, e env) error {
 // it needs no database.
 func exportCodebookCmd(args []string, e env) error {
 	fs := flag.NewFlagSet("export codebook", flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
+	silence(fs)
 	cfgPath := fs.String("config", "", "config file (for questionnaire.file)")
 	format := fs.String("format", "", "csv or xlsx (default: from the file name, else csv)")
 	out := fs.String("out", "", "the file to write")
@@ -151,7 +151,7 @@ func importCmd(ctx context.Context, args []string, e env) error {
 		return fmt.Errorf("%w: import needs the subcommand answers", errUsage)
 	}
 	fs := flag.NewFlagSet("import answers", flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
+	silence(fs)
 	cfgPath := fs.String("config", "", "config file")
 	skipBad := fs.Bool("skip-bad", false, "import the good rows of a file with bad ones (default: a bad row imports nothing)")
 	chamber := fs.String("chamber", "", "the chamber every row belongs to (its answer code), if the file has no chamber column")
@@ -177,16 +177,16 @@ func importCmd(ctx context.Context, args []string, e env) error {
 		if errors.Is(err, exports.ErrRejected) {
 			fmt.Fprintf(e.stderr, "%s: %v\n", fs.Arg(0), err)
 			if rep.BadRows > 0 && !*skipBad {
-				fmt.Fprintln(e.stderr, "Korrigieren Sie die Zeilen und importieren Sie die Datei erneut, oder importieren Sie mit --skip-bad nur die guten Zeilen.")
+				fmt.Fprintln(e.stderr, "Correct the rows and import the file again, or import only the good rows with --skip-bad.")
 			}
 			return errFailed
 		}
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(e.stdout, "%d von %d Zeilen importiert (%s)", rep.Imported, rep.Rows, a.q.Ref())
+		fmt.Fprintf(e.stdout, "%d of %d rows imported (%s)", rep.Imported, rep.Rows, a.q.Ref())
 		if rep.BadRows > 0 {
-			fmt.Fprintf(e.stdout, ", %d fehlerhafte übersprungen", rep.BadRows)
+			fmt.Fprintf(e.stdout, ", %d bad rows skipped", rep.BadRows)
 		}
 		fmt.Fprintln(e.stdout)
 		return nil

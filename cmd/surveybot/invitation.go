@@ -21,7 +21,7 @@ func invitationCmd(ctx context.Context, args []string, e env) error {
 		return fmt.Errorf("%w: invitation needs the subcommand create", errUsage)
 	}
 	fs := flag.NewFlagSet("invitation create", flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
+	silence(fs)
 	cfgPath := fs.String("config", "", "config file")
 	langFlag := fs.String("lang", "de", "language of the invitation and its dialog: de or en")
 	chamber := fs.String("chamber", "", "the chamber's answer code (such as hwk_h), fixed so it is not asked")
@@ -119,7 +119,7 @@ func openlinkCmd(ctx context.Context, args []string, e env) error {
 		return fmt.Errorf("%w: openlink needs the subcommand create", errUsage)
 	}
 	fs := flag.NewFlagSet("openlink create", flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
+	silence(fs)
 	cfgPath := fs.String("config", "", "config file")
 	langFlag := fs.String("lang", "de", "language of the dialogs it starts: de or en")
 	chamber := fs.String("chamber", "", "the chamber's answer code (such as hwk_h), fixed for everyone who follows the link")

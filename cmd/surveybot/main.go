@@ -5,11 +5,14 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"log/slog"
 	"os"
 	"os/signal"
+	"slices"
+	"strings"
 	"syscall"
 	_ "time/tzdata" // Europe/Berlin for quiet hours and the digest, also where the system has no zoneinfo
 )
@@ -72,6 +75,10 @@ Usage:
                                      fill the database with realistic generated responses
   surveybot chamber add [--config FILE] --code hwk_h --name "HWK Hannover"
                                      add a chamber; prints its admin API key
+  surveybot chamber key [--config FILE] --code hwk_h
+                                     issue the chamber another API key; prints it once
+  surveybot chamber revoke [--config FILE] --code hwk_h
+                                     revoke every API key of the chamber
   surveybot members import [--config FILE] --chamber CODE [--skip-bad] FILE
                                      add or update a chamber's members from CSV (; or ,); a bad
                                      row imports nothing unless --skip-bad
@@ -84,8 +91,10 @@ Usage:
                                      queue the invitations (serve sends them), stop and go on,
                                      show counts and rates by channel and day
   surveybot campaign list [--config FILE] [--chamber CODE]
-  surveybot remind [--config FILE] ID
-                                     remind now every invited member who has not completed
+  surveybot campaign remind [--config FILE] [--force] ID   (also: surveybot remind)
+                                     remind now every invited member who has not completed;
+                                     refused within campaigns.remind_min_gap of the invitations
+                                     unless --force
   surveybot apikey operator [--config FILE]
                                      make an operator API key (sees every chamber)
   surveybot help                     show this text
@@ -97,15 +106,59 @@ func run(ctx context.Context, args []string, e env) int {
 	switch {
 	case err == nil:
 		return 0
+	case errors.Is(err, flag.ErrHelp):
+		fmt.Fprint(e.stdout, strings.TrimPrefix(commandUsage(args), "\n"))
+		return 0
 	case errors.Is(err, errFailed):
 		return 1
 	case errors.Is(err, errUsage):
-		fmt.Fprintf(e.stderr, "%v\n\n%s", err, usage)
+		fmt.Fprintf(e.stderr, "%v\n%s", err, commandUsage(args))
 		return 2
 	default:
 		fmt.Fprintf(e.stderr, "surveybot: %v\n", err)
 		return 1
 	}
+}
+
+// silence keeps a command's flag set from printing its own usage on a bad
+// flag: run prints the error in one line and the command's usage.
+func silence(fs *flag.FlagSet) { fs.SetOutput(io.Discard) }
+
+// commandUsage returns the usage of the command args name (of its
+// subcommand, if args name one), or where to find the commands.
+func commandUsage(args []string) string {
+	const all = "Run `surveybot help` for all commands.\n"
+	if len(args) == 0 {
+		return all
+	}
+	_, list, _ := strings.Cut(usage, "Usage:\n")
+	var entries []string // each command's lines: its synopsis, then its description
+	for _, l := range strings.SplitAfter(list, "\n") {
+		if strings.HasPrefix(l, "  surveybot ") || len(entries) == 0 {
+			entries = append(entries, l)
+		} else {
+			entries[len(entries)-1] += l
+		}
+	}
+	var mine, sub []string
+	for _, en := range entries {
+		first, _, _ := strings.Cut(en, "\n")
+		words := strings.Fields(first)
+		if len(words) < 2 || (words[1] != args[0] && !strings.Contains(first, "(also: surveybot "+args[0]+")")) {
+			continue
+		}
+		mine = append(mine, en)
+		if len(args) > 1 && len(words) > 2 && slices.Contains(strings.Split(words[2], "|"), args[1]) {
+			sub = append(sub, en)
+		}
+	}
+	if len(sub) > 0 {
+		mine = sub
+	}
+	if len(mine) == 0 {
+		return all
+	}
+	return "\nUsage:\n" + strings.Join(mine, "") + "\n" + all
 }
 
 func dispatch(ctx context.Context, args []string, e env) error {

@@ -81,11 +81,35 @@ func TestChatInEnglish(t *testing.T) {
 	}
 }
 
+// TestUsageErrors gives wrong arguments: the answer is the one line that
+// says what is wrong and the usage of that command only (of its
+// subcommand where one is named), or where to find the commands.
 func TestUsageErrors(t *testing.T) {
-	for _, args := range [][]string{nil, {"frobnicate"}, {"chat", "--lang", "fr"}, {"questionnaire"}} {
-		code, _, errOut := runCmd(t, "", args...)
-		if code != 2 || !strings.Contains(errOut, "Usage:") {
-			t.Errorf("%v: exit %d, stderr %q; want 2 and the usage", args, code, errOut)
+	for _, tc := range []struct {
+		args      []string
+		want      []string
+		wantLines int // at most
+		notWant   string
+	}{
+		{nil, []string{"no command given", "surveybot help"}, 2, "Usage:"},
+		{[]string{"frobnicate"}, []string{`unknown command "frobnicate"`, "surveybot help"}, 2, "Usage:"},
+		{[]string{"chat", "--lang", "fr"}, []string{"Usage:", "surveybot chat [--config FILE]", "surveybot help"}, 10, "surveybot serve"},
+		{[]string{"questionnaire"}, []string{"questionnaire needs the subcommand check", "surveybot questionnaire check [FILE]"}, 8, "surveybot serve"},
+		{[]string{"campaign", "launch"}, []string{"campaign launch needs the campaign id", "surveybot campaign launch|pause|resume|status"}, 10, "campaign create"},
+		{[]string{"remind"}, []string{"remind needs the campaign id", "surveybot campaign remind"}, 10, "campaign create"},
+		{[]string{"chamber", "add", "--bogus"}, []string{"flag provided but not defined: -bogus", "surveybot chamber add [--config FILE]"}, 7, "Usage of"},
+	} {
+		code, _, errOut := runCmd(t, "", tc.args...)
+		if code != 2 {
+			t.Errorf("%v: exit %d, want 2", tc.args, code)
+		}
+		for _, w := range tc.want {
+			if !strings.Contains(errOut, w) {
+				t.Errorf("%v: stderr lacks %q:\n%s", tc.args, w, errOut)
+			}
+		}
+		if n := strings.Count(errOut, "\n"); n > tc.wantLines || strings.Contains(errOut, tc.notWant) {
+			t.Errorf("%v: %d lines, want at most %d and no %q:\n%s", tc.args, n, tc.wantLines, tc.notWant, errOut)
 		}
 	}
 }

@@ -23,7 +23,7 @@ import (
 
 func serveCmd(ctx context.Context, args []string, e env) error {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
+	silence(fs)
 	cfgPath := fs.String("config", "", "config file (default: embedded defaults, SQLite in ./surveybot.db, no Redis)")
 	if err := fs.Parse(args); err != nil {
 		return fmt.Errorf("%w: %w", errUsage, err)
@@ -152,7 +152,7 @@ func serveCmd(ctx context.Context, args []string, e env) error {
 
 func migrateCmd(ctx context.Context, args []string, e env) error {
 	fs := flag.NewFlagSet("migrate", flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
+	silence(fs)
 	cfgPath := fs.String("config", "", "config file")
 	if err := fs.Parse(args); err != nil {
 		return fmt.Errorf("%w: %w", errUsage, err)
@@ -168,7 +168,7 @@ func respondentCmd(ctx context.Context, args []string, e env) error {
 		return fmt.Errorf("%w: respondent needs the subcommand erase", errUsage)
 	}
 	fs := flag.NewFlagSet("respondent erase", flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
+	silence(fs)
 	cfgPath := fs.String("config", "", "config file")
 	email := fs.String(string(survey.Email), "", "the respondent's e-mail address")
 	chat := fs.String(string(survey.Telegram), "", "the respondent's Telegram chat id")
