@@ -244,19 +244,28 @@ func (a *API) aggregates(w http.ResponseWriter, r *http.Request, _ survey.Princi
 		return
 	}
 	tables := indicators.Disclose(dim, cells)
+	type labels struct {
+		De string `json:"de"`
+		En string `json:"en"`
+	}
 	type figure struct {
-		Group      string   `json:"group"`
+		Group      string   `json:"group"` // a code, as in the CSV export: "total", "none", an option code
+		Label      labels   `json:"label"`
 		N          *int     `json:"n,omitempty"`
 		Mean       *float64 `json:"mean,omitempty"`
 		Bands      []*int   `json:"bands,omitempty"`
 		Suppressed bool     `json:"suppressed,omitempty"` // shown as "·" with "n<5"
 	}
-	conv := func(f indicators.Figure) figure {
+	conv := func(f indicators.Figure, total bool) figure {
+		code := exports.GroupCode(f, total)
+		l := exports.GroupLabel(a.q, dim, code)
+		out := figure{Group: code, Label: labels{De: l.De, En: l.En}}
 		if f.Suppressed {
-			return figure{Group: f.Group, Suppressed: true}
+			out.Suppressed = true
+			return out
 		}
 		n, m := f.N, f.Mean
-		out := figure{Group: f.Group, N: &n, Mean: &m}
+		out.N, out.Mean = &n, &m
 		for i := range f.Bands {
 			if f.BandShown[i] {
 				b := f.Bands[i]
@@ -271,9 +280,10 @@ func (a *API) aggregates(w http.ResponseWriter, r *http.Request, _ survey.Princi
 	for _, t := range tables {
 		var cellsOut []figure
 		for _, c := range t.Cells {
-			cellsOut = append(cellsOut, conv(c))
+			cellsOut = append(cellsOut, conv(c, false))
 		}
-		out = append(out, map[string]any{"field": t.Field, "total": conv(t.Total), "cells": cellsOut})
+		title := exports.FieldTitle(a.q, t.Field)
+		out = append(out, map[string]any{"field": t.Field, "field_title": labels{De: title.De, En: title.En}, "total": conv(t.Total, true), "cells": cellsOut})
 	}
 	jsonapi.Write(w, http.StatusOK, map[string]any{"by": dim, "tables": out})
 }

@@ -54,7 +54,7 @@ func TestChamberCannotSubtractItsRows(t *testing.T) {
 				t.Fatal(err)
 			}
 			var figs bytes.Buffer
-			if err := exports.WriteAggregatesCSV(&figs, q, survey.ByRegion, indicators.Disclose(survey.ByRegion, cells)); err != nil {
+			if err := exports.WriteAggregatesCSV(&figs, q, survey.ByRegion, indicators.Disclose(survey.ByRegion, cells), ""); err != nil {
 				t.Fatal(err)
 			}
 			rows := readCSV(t, figs.Bytes())
