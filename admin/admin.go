@@ -56,16 +56,20 @@ func New(cfg Config) *API {
 	return &API{db: cfg.DB, q: cfg.Questionnaire, log: cfg.Log, campaigns: cfg.Campaigns}
 }
 
-// Register mounts the API under /api/v1/.
+// Register mounts the API under /api/: its routes under /api/v1/, and for
+// every other path or method under /api/ a JSON error, as for every other
+// error of the API.
 func (a *API) Register(mux interface{ Handle(string, http.Handler) }) {
+	api := http.NewServeMux()
 	if a.campaigns != nil {
-		a.campaigns.RegisterAPI(mux, a.auth)
+		a.campaigns.RegisterAPI(api, a.auth)
 	}
-	mux.Handle("GET /api/v1/digest/subscribers", a.auth(a.operatorOnly(a.listSubscribers)))
-	mux.Handle("POST /api/v1/digest/subscribers", a.auth(a.operatorOnly(a.addSubscriber)))
-	mux.Handle("DELETE /api/v1/digest/subscribers/{kind}/{target}", a.auth(a.operatorOnly(a.removeSubscriber)))
-	mux.Handle("GET /api/v1/responses", a.auth(a.responses))
-	mux.Handle("GET /api/v1/aggregates", a.auth(a.operatorOnly(a.aggregates)))
+	api.Handle("GET /api/v1/digest/subscribers", a.auth(a.operatorOnly(a.listSubscribers)))
+	api.Handle("POST /api/v1/digest/subscribers", a.auth(a.operatorOnly(a.addSubscriber)))
+	api.Handle("DELETE /api/v1/digest/subscribers/{kind}/{target}", a.auth(a.operatorOnly(a.removeSubscriber)))
+	api.Handle("GET /api/v1/responses", a.auth(a.responses))
+	api.Handle("GET /api/v1/aggregates", a.auth(a.operatorOnly(a.aggregates)))
+	mux.Handle("/api/", jsonapi.Routes(api))
 }
 
 // auth admits requests with a valid "Authorization: Bearer <key>".
