@@ -56,16 +56,20 @@ func New(cfg Config) *API {
 	return &API{db: cfg.DB, q: cfg.Questionnaire, log: cfg.Log, campaigns: cfg.Campaigns}
 }
 
-// Register mounts the API under /api/v1/.
+// Register mounts the API under /api/: its routes under /api/v1/, and for
+// every other path or method under /api/ a JSON error, as for every other
+// error of the API.
 func (a *API) Register(mux interface{ Handle(string, http.Handler) }) {
+	api := http.NewServeMux()
 	if a.campaigns != nil {
-		a.campaigns.RegisterAPI(mux, a.auth)
+		a.campaigns.RegisterAPI(api, a.auth)
 	}
-	mux.Handle("GET /api/v1/digest/subscribers", a.auth(a.operatorOnly(a.listSubscribers)))
-	mux.Handle("POST /api/v1/digest/subscribers", a.auth(a.operatorOnly(a.addSubscriber)))
-	mux.Handle("DELETE /api/v1/digest/subscribers/{kind}/{target}", a.auth(a.operatorOnly(a.removeSubscriber)))
-	mux.Handle("GET /api/v1/responses", a.auth(a.responses))
-	mux.Handle("GET /api/v1/aggregates", a.auth(a.operatorOnly(a.aggregates)))
+	api.Handle("GET /api/v1/digest/subscribers", a.auth(a.operatorOnly(a.listSubscribers)))
+	api.Handle("POST /api/v1/digest/subscribers", a.auth(a.operatorOnly(a.addSubscriber)))
+	api.Handle("DELETE /api/v1/digest/subscribers/{kind}/{target}", a.auth(a.operatorOnly(a.removeSubscriber)))
+	api.Handle("GET /api/v1/responses", a.auth(a.responses))
+	api.Handle("GET /api/v1/aggregates", a.auth(a.operatorOnly(a.aggregates)))
+	mux.Handle("/api/", jsonapi.Routes(api))
 }
 
 // auth admits requests with a valid "Authorization: Bearer <key>".
@@ -244,19 +248,28 @@ func (a *API) aggregates(w http.ResponseWriter, r *http.Request, _ survey.Princi
 		return
 	}
 	tables := indicators.Disclose(dim, cells)
+	type labels struct {
+		De string `json:"de"`
+		En string `json:"en"`
+	}
 	type figure struct {
-		Group      string   `json:"group"`
+		Group      string   `json:"group"` // a code, as in the CSV export: "total", "none", an option code
+		Label      labels   `json:"label"`
 		N          *int     `json:"n,omitempty"`
 		Mean       *float64 `json:"mean,omitempty"`
 		Bands      []*int   `json:"bands,omitempty"`
 		Suppressed bool     `json:"suppressed,omitempty"` // shown as "·" with "n<5"
 	}
-	conv := func(f indicators.Figure) figure {
+	conv := func(f indicators.Figure, total bool) figure {
+		code := exports.GroupCode(f, total)
+		l := exports.GroupLabel(a.q, dim, code)
+		out := figure{Group: code, Label: labels{De: l.De, En: l.En}}
 		if f.Suppressed {
-			return figure{Group: f.Group, Suppressed: true}
+			out.Suppressed = true
+			return out
 		}
 		n, m := f.N, f.Mean
-		out := figure{Group: f.Group, N: &n, Mean: &m}
+		out.N, out.Mean = &n, &m
 		for i := range f.Bands {
 			if f.BandShown[i] {
 				b := f.Bands[i]
@@ -271,9 +284,10 @@ func (a *API) aggregates(w http.ResponseWriter, r *http.Request, _ survey.Princi
 	for _, t := range tables {
 		var cellsOut []figure
 		for _, c := range t.Cells {
-			cellsOut = append(cellsOut, conv(c))
+			cellsOut = append(cellsOut, conv(c, false))
 		}
-		out = append(out, map[string]any{"field": t.Field, "total": conv(t.Total), "cells": cellsOut})
+		title := exports.FieldTitle(a.q, t.Field)
+		out = append(out, map[string]any{"field": t.Field, "field_title": labels{De: title.De, En: title.En}, "total": conv(t.Total, true), "cells": cellsOut})
 	}
 	jsonapi.Write(w, http.StatusOK, map[string]any{"by": dim, "tables": out})
 }

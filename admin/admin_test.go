@@ -108,14 +108,19 @@ func TestAdminAPI(t *testing.T) {
 	if code != http.StatusOK {
 		t.Fatalf("aggregates: %d %s", code, body)
 	}
+	type label struct{ De, En string }
 	var agg struct {
 		Tables []struct {
-			Field string `json:"field"`
-			Total struct {
-				N *int `json:"n"`
+			Field      string `json:"field"`
+			FieldTitle label  `json:"field_title"`
+			Total      struct {
+				Group string `json:"group"`
+				Label label  `json:"label"`
+				N     *int   `json:"n"`
 			} `json:"total"`
 			Cells []struct {
 				Group      string `json:"group"`
+				Label      label  `json:"label"`
 				N          *int   `json:"n"`
 				Suppressed bool   `json:"suppressed"`
 			} `json:"cells"`
@@ -132,6 +137,17 @@ func TestAdminAPI(t *testing.T) {
 		}
 		if tb.Field == survey.CompositeField && tb.Total.N != nil {
 			t.Errorf("composite total shown with n=%d; less HWK's 3 rows it describes IHK's 2", *tb.Total.N)
+		}
+		if tb.Total.Group != "total" || tb.Total.Label != (label{"gesamt", "total"}) {
+			t.Errorf("%s total: group %q label %+v, want the code total and its labels", tb.Field, tb.Total.Group, tb.Total.Label)
+		}
+		if tb.Field == survey.CompositeField && tb.FieldTitle != (label{"Gesamtindex", "Composite index"}) {
+			t.Errorf("composite titled %+v", tb.FieldTitle)
+		}
+		for _, c := range tb.Cells {
+			if c.Group == "hwk_h" && c.Label != (label{"HWK Hannover", "HWK Hannover"}) {
+				t.Errorf("hwk_h labelled %+v", c.Label)
+			}
 		}
 	}
 	if code, _ := call("GET", "/api/v1/aggregates?by=chamber", hwkKey, ""); code != http.StatusForbidden {

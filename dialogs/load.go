@@ -54,10 +54,20 @@ func Parse(file string, data []byte, resolve Resolver) (*Questionnaire, error) {
 			return nil, ps.err()
 		}
 		for _, msg := range te.Errors {
-			ps.add(yamlErrLine(msg), "", "%s", describeTypeError(msg))
+			line := yamlErrLine(msg)
+			value := ""
+			if m := unmarshalRE.FindStringSubmatch(msg); m != nil {
+				value = m[1]
+			}
+			item, key := located(&root, line, value)
+			desc := describeTypeError(msg)
+			if key != "" && !strings.HasPrefix(desc, "unknown key") {
+				desc = key + ": " + desc
+			}
+			ps.add(line, item, "%s", desc)
 		}
 	}
-	recordLines(&root, q)
+	ns := recordLines(&root, q)
 
 	if q.Extends != nil {
 		if resolve == nil {
@@ -91,7 +101,7 @@ func Parse(file string, data []byte, resolve Resolver) (*Questionnaire, error) {
 	if q.Extends == nil {
 		q.core = len(q.items)
 	}
-	validate(ps, q)
+	validate(ps, q, ns)
 	if err := ps.err(); err != nil {
 		return nil, err
 	}
@@ -177,7 +187,119 @@ func describeTypeError(msg string) string {
 		}
 		return fmt.Sprintf("unknown key %q %s", m[1], where)
 	}
-	return stripYAMLPrefix(msg)
+	msg = stripYAMLPrefix(msg)
+	if m := unmarshalRE.FindStringSubmatch(msg); m != nil {
+		want := map[string]string{"bool": "true or false", "int": "a whole number", "float64": "a number", "string": "a text"}[m[2]]
+		if want != "" {
+			return fmt.Sprintf("%q is not %s (%s)", m[1], want, msg)
+		}
+	}
+	return msg
+}
+
+var unmarshalRE = regexp.MustCompile("cannot unmarshal !!\\w+ `([^`]*)` into (\\w+)")
+
+// located finds the item (or module) whose YAML holds line, and the key
+// whose value (value, if not "") is on it, so a type error names both.
+func located(root *yaml.Node, line int, value string) (item, key string) {
+	doc := docNode(root)
+	if mods := mapValue(doc, "modules"); mods != nil && mods.Kind == yaml.SequenceNode {
+		for _, mn := range mods.Content {
+			if items := mapValue(mn, "items"); items != nil && items.Kind == yaml.SequenceNode {
+				for _, in := range items.Content {
+					if k := keyOn(in, line, value); k != "" {
+						return scalarOf(mapValue(in, "id")), k
+					}
+				}
+			}
+			if k := keyOn(mn, line, value); k != "" {
+				return scalarOf(mapValue(mn, "id")), k
+			}
+		}
+	}
+	return "", keyOn(doc, line, value)
+}
+
+// keyOn returns the key, anywhere under n, whose scalar value is on line
+// (and is value, if not "").
+func keyOn(n *yaml.Node, line int, value string) string {
+	if n == nil {
+		return ""
+	}
+	switch n.Kind {
+	case yaml.MappingNode:
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			if v := n.Content[i+1]; v.Kind == yaml.ScalarNode && v.Line == line && (value == "" || v.Value == value) {
+				return n.Content[i].Value
+			}
+			if k := keyOn(n.Content[i+1], line, value); k != "" {
+				return k
+			}
+		}
+	case yaml.SequenceNode:
+		for _, c := range n.Content {
+			if k := keyOn(c, line, value); k != "" {
+				return k
+			}
+		}
+	}
+	return ""
+}
+
+func scalarOf(n *yaml.Node) string {
+	if n == nil || n.Kind != yaml.ScalarNode {
+		return ""
+	}
+	return n.Value
+}
+
+func docNode(root *yaml.Node) *yaml.Node {
+	if root.Kind == yaml.DocumentNode && len(root.Content) > 0 {
+		return root.Content[0]
+	}
+	return root
+}
+
+// nodes are the YAML nodes of this file's modules and items by their line,
+// so that a problem can point at the exact line of a key or value.
+type nodes map[int]*yaml.Node
+
+// at returns the line of what path names under the node at line: a key
+// (string) of a mapping, then an index (int) of a sequence, and so on. It
+// stops at the last step it finds, and gives line itself if none.
+func (ns nodes) at(line int, path ...any) int {
+	n := ns[line]
+	if n == nil {
+		return line
+	}
+	found := n.Line
+	for _, step := range path {
+		var next, key *yaml.Node
+		switch s := step.(type) {
+		case string:
+			if n.Kind == yaml.MappingNode {
+				for i := 0; i+1 < len(n.Content); i += 2 {
+					if n.Content[i].Value == s {
+						key, next = n.Content[i], n.Content[i+1]
+						break
+					}
+				}
+			}
+		case int:
+			if n.Kind == yaml.SequenceNode && s >= 0 && s < len(n.Content) {
+				next = n.Content[s]
+			}
+		}
+		if next == nil {
+			return found
+		}
+		found = next.Line
+		if key != nil && (next.Kind != yaml.ScalarNode) {
+			found = key.Line // a block value starts below its key
+		}
+		n = next
+	}
+	return found
 }
 
 // aliases reports whether the document uses YAML aliases, which would let a
@@ -195,21 +317,19 @@ func aliases(n *yaml.Node) bool {
 }
 
 // recordLines copies the line numbers of modules and items from the YAML
-// node tree, so problems can point at them.
-func recordLines(root *yaml.Node, q *Questionnaire) {
-	doc := root
-	if doc.Kind == yaml.DocumentNode && len(doc.Content) > 0 {
-		doc = doc.Content[0]
-	}
-	mods := mapValue(doc, "modules")
+// node tree, so problems can point at them, and returns their nodes.
+func recordLines(root *yaml.Node, q *Questionnaire) nodes {
+	ns := nodes{}
+	mods := mapValue(docNode(root), "modules")
 	if mods == nil || mods.Kind != yaml.SequenceNode {
-		return
+		return ns
 	}
 	for mi, mn := range mods.Content {
 		if mi >= len(q.Modules) {
-			return
+			return ns
 		}
 		q.Modules[mi].line = mn.Line
+		ns[mn.Line] = mn
 		items := mapValue(mn, "items")
 		if items == nil || items.Kind != yaml.SequenceNode {
 			continue
@@ -217,9 +337,13 @@ func recordLines(root *yaml.Node, q *Questionnaire) {
 		for ii, in := range items.Content {
 			if ii < len(q.Modules[mi].Items) {
 				q.Modules[mi].Items[ii].line = in.Line
+				if _, taken := ns[in.Line]; !taken {
+					ns[in.Line] = in
+				}
 			}
 		}
 	}
+	return ns
 }
 
 func mapValue(n *yaml.Node, key string) *yaml.Node {

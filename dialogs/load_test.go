@@ -338,17 +338,17 @@ func TestValidatorProblems(t *testing.T) {
 		{
 			name: "unknown key in an item",
 			yaml: "      - id: b\n        type: yesno\n        text: {de: B, en: B}\n        colour: red\n",
-			at:   "colour:", msg: `unknown key "colour" in an item`,
+			at:   "colour:", item: "b", msg: `unknown key "colour" in an item`,
 		},
 		{
 			name: "unknown key in an option",
 			yaml: "      - id: b\n        type: single\n        text: {de: B, en: B}\n        options:\n          - {code: u, label: {de: U, en: U}, weight: 3}\n          - {code: v, label: {de: V, en: V}}\n",
-			at:   "weight:", msg: `unknown key "weight" in an option`,
+			at:   "weight:", item: "b", msg: `unknown key "weight" in an option`,
 		},
 		{
 			name: "unknown language",
 			yaml: "      - id: b\n        type: yesno\n        text: {de: B, en: B, fr: B}\n",
-			at:   "fr: B", msg: `unknown key "fr" in a text (only de and en are allowed)`,
+			at:   "fr: B", item: "b", msg: `unknown key "fr" in a text (only de and en are allowed)`,
 		},
 		{
 			name: "unknown key at the top level",
@@ -363,67 +363,67 @@ func TestValidatorProblems(t *testing.T) {
 		{
 			name: "condition on an unknown item",
 			yaml: "      - id: b\n        type: yesno\n        text: {de: B, en: B}\n        when: [{item: zz, in: [x]}]\n",
-			at:   "id: b", item: "b", msg: `condition refers to unknown item "zz"`,
+			at:   "item: zz", item: "b", msg: `condition refers to unknown item "zz"`,
 		},
 		{
 			name: "condition on a later item",
 			yaml: "      - id: b\n        type: yesno\n        text: {de: B, en: B}\n        when: [{item: c, in: [\"yes\"]}]\n      - id: c\n        type: yesno\n        text: {de: C, en: C}\n",
-			at:   "id: b", item: "b", msg: `condition refers to item "c", which does not come before it`,
+			at:   "item: c, in", item: "b", msg: `condition refers to item "c", which does not come before it`,
 		},
 		{
 			name: "condition on itself",
 			yaml: "      - id: b\n        type: yesno\n        text: {de: B, en: B}\n        when: [{item: b, in: [\"yes\"]}]\n",
-			at:   "id: b", item: "b", msg: `condition refers to item "b", which does not come before it`,
+			at:   "item: b, in", item: "b", msg: `condition refers to item "b", which does not come before it`,
 		},
 		{
 			name: "condition on a text item",
 			yaml: "      - id: t\n        type: text\n        text: {de: T, en: T}\n      - id: b\n        type: yesno\n        text: {de: B, en: B}\n        when: [{item: t, in: [x]}]\n",
-			at:   "id: b", item: "b", msg: `condition refers to text item "t"; only single, multi, scale and yesno items can be tested`,
+			at:   "item: t, in", item: "b", msg: `condition refers to text item "t"; only single, multi, scale and yesno items can be tested`,
 		},
 		{
 			name: "unknown answer code in a condition",
 			yaml: "      - id: b\n        type: yesno\n        text: {de: B, en: B}\n        when: [{item: a, in: [z]}]\n",
-			at:   "id: b", item: "b", msg: `condition on "a": "z" is not one of its answers (x, y)`,
+			at:   "in: [z]", item: "b", msg: `condition on "a": "z" is not one of its answers (x, y)`,
 		},
 		{
 			name: "unknown answer code in a module condition",
 			yaml: "  - id: m2\n    title: {de: M2, en: M2}\n    when: [{item: a, not_in: [\"yes\"]}]\n    items:\n      - id: b\n        type: yesno\n        text: {de: B, en: B}\n",
-			at:   "id: b", item: "b", msg: `condition on "a": "yes" is not one of its answers (x, y)`,
+			at:   `not_in: ["yes"]`, item: "b", msg: `condition on "a": "yes" is not one of its answers (x, y)`,
 		},
 		{
 			name: "condition with in and not_in",
 			yaml: "      - id: b\n        type: yesno\n        text: {de: B, en: B}\n        when: [{item: a, in: [x], not_in: [y]}]\n",
-			at:   "id: b", item: "b", msg: "has both in and not_in",
+			at:   "not_in: [y]", item: "b", msg: "has both in and not_in",
 		},
 		{
 			name: "missing English text",
 			yaml: "      - id: b\n        type: yesno\n        text: {de: Frage B}\n",
-			at:   "id: b", item: "b", msg: "text has no English text (en)",
+			at:   "text: {de: Frage B}", item: "b", msg: "text has no English text (en)",
 		},
 		{
 			name: "missing English option label",
 			yaml: "      - id: b\n        type: single\n        text: {de: B, en: B}\n        options:\n          - {code: u, label: {de: U}}\n          - {code: v, label: {de: V, en: V}}\n",
-			at:   "id: b", item: "b", msg: "label of option u has no English text (en)",
+			at:   "{code: u, label: {de: U}}", item: "b", msg: "label of option u has no English text (en)",
 		},
 		{
 			name: "missing German help",
 			yaml: "      - id: b\n        type: yesno\n        text: {de: B, en: B}\n        help: {en: Help}\n",
-			at:   "id: b", item: "b", msg: "help has no German text (de)",
+			at:   "help: {en: Help}", item: "b", msg: "help has no German text (de)",
 		},
 		{
 			name: "option score above 100",
 			yaml: "      - id: b\n        type: single\n        text: {de: B, en: B}\n        options:\n          - {code: u, label: {de: U, en: U}, score: 150}\n          - {code: v, label: {de: V, en: V}, score: 0}\n        score: {field: f}\n",
-			at:   "id: b", item: "b", msg: "option u: score 150 is outside 0–100",
+			at:   "score: 150", item: "b", msg: "option u: score 150 is outside 0–100",
 		},
 		{
 			name: "option score below 0",
 			yaml: "      - id: b\n        type: multi\n        text: {de: B, en: B}\n        options:\n          - {code: u, label: {de: U, en: U}, score: -5}\n          - {code: v, label: {de: V, en: V}, score: 1}\n        score: {field: f}\n",
-			at:   "id: b", item: "b", msg: "option u: score -5 is outside 0–100",
+			at:   "score: -5", item: "b", msg: "option u: score -5 is outside 0–100",
 		},
 		{
 			name: "score on an undeclared field",
 			yaml: "      - id: b\n        type: yesno\n        text: {de: B, en: B}\n        score: {field: g}\n",
-			at:   "id: b", item: "b", msg: `score field "g" is not declared in fields`,
+			at:   "field: g", item: "b", msg: `score field "g" is not declared in fields`,
 		},
 		{
 			name: "unreachable: contradictory conditions",
@@ -455,7 +455,7 @@ func TestValidatorProblems(t *testing.T) {
 			name: "scale with negative points named in a condition",
 			yaml: "      - id: b\n        type: scale\n        points: -3\n        low: {de: L, en: L}\n        high: {de: H, en: H}\n        text: {de: B, en: B}\n" +
 				"      - id: c\n        type: yesno\n        text: {de: C, en: C}\n        when: [{item: b, in: [\"1\"]}]\n",
-			at: "id: b", item: "b", msg: "a scale needs points between 2 and 11, has -3",
+			at: "points: -3", item: "b", msg: "a scale needs points between 2 and 11, has -3",
 		},
 		{
 			name: "scale without labels",
@@ -465,12 +465,12 @@ func TestValidatorProblems(t *testing.T) {
 		{
 			name: "min above max",
 			yaml: "      - id: b\n        type: integer\n        min: 10\n        max: 5\n        text: {de: B, en: B}\n",
-			at:   "id: b", item: "b", msg: "min 10 is above max 5",
+			at:   "max: 5", item: "b", msg: "min 10 is above max 5",
 		},
 		{
 			name: "options on a yes/no item",
 			yaml: "      - id: b\n        type: yesno\n        text: {de: B, en: B}\n        options:\n          - {code: u, label: {de: U, en: U}}\n          - {code: v, label: {de: V, en: V}}\n",
-			at:   "id: b", item: "b", msg: "a yesno item has no options",
+			at:   "{code: u, label: {de: U, en: U}}", item: "b", msg: "a yesno item has no options",
 		},
 		{
 			name: "single with one option",
@@ -480,17 +480,17 @@ func TestValidatorProblems(t *testing.T) {
 		{
 			name: "reserved option code",
 			yaml: "      - id: b\n        type: single\n        text: {de: B, en: B}\n        options:\n          - {code: na, label: {de: U, en: U}}\n          - {code: v, label: {de: V, en: V}}\n",
-			at:   "id: b", item: "b", msg: `option code "na" is reserved`,
+			at:   "code: na", item: "b", msg: `option code "na" is reserved`,
 		},
 		{
 			name: "unknown type",
 			yaml: "      - id: b\n        type: dropdown\n        text: {de: B, en: B}\n",
-			at:   "id: b", item: "b", msg: `unknown type "dropdown"`,
+			at:   "type: dropdown", item: "b", msg: `unknown type "dropdown"`,
 		},
 		{
 			name: "text too long allowed",
 			yaml: "      - id: b\n        type: text\n        max_len: 5000\n        text: {de: B, en: B}\n",
-			at:   "id: b", item: "b", msg: "max_len must be between 1 and 2000",
+			at:   "max_len: 5000", item: "b", msg: "max_len must be between 1 and 2000",
 		},
 		{
 			name: "invalid YAML: character that cannot start a token",
@@ -505,7 +505,22 @@ func TestValidatorProblems(t *testing.T) {
 		{
 			name: "wrong value type",
 			yaml: "      - id: b\n        type: integer\n        min: some\n        text: {de: B, en: B}\n",
-			at:   "min: some", msg: "cannot unmarshal !!str `some` into int",
+			at:   "min: some", item: "b", msg: "cannot unmarshal !!str `some` into int",
+		},
+		{
+			name: "a yes/no key written in German",
+			yaml: "      - id: b\n        type: yesno\n        text: {de: B, en: B}\n        optional: ja\n",
+			at:   "optional: ja", item: "b", msg: "optional: \"ja\" is not true or false",
+		},
+		{
+			name: "a wrong type in an option",
+			yaml: "      - id: b\n        type: multi\n        text: {de: B, en: B}\n        options:\n          - {code: u, label: {de: U, en: U}}\n          - {code: v, label: {de: V, en: V}, exclusive: nein}\n",
+			at:   "exclusive: nein", item: "b", msg: "exclusive: \"nein\" is not true or false",
+		},
+		{
+			name: "exclusive outside a multi item",
+			yaml: "      - id: b\n        type: single\n        text: {de: B, en: B}\n        options:\n          - {code: u, label: {de: U, en: U}}\n          - code: v\n            label: {de: V, en: V}\n            exclusive: true\n",
+			at:   "exclusive: true", item: "b", msg: "option v: exclusive only makes sense in a multi item",
 		},
 		{name: "empty file", whole: true, yaml: "# nothing here\n", msg: "file is empty"},
 		{name: "aliases", whole: true, yaml: header + "      - &b {id: b, type: yesno, text: {de: B, en: B}}\n      - *b\n", msg: "anchors and aliases are not supported"},
@@ -549,9 +564,9 @@ func TestValidatorReportsAllProblemsAtOnce(t *testing.T) {
 	}{
 		{"colour:", `unknown key "colour"`},
 		{"Nochmal", "item id used twice"},
-		{"id: c", "min 9 is above max 1"},
-		{"id: d", "no English text"},
-		{"id: e", `unknown item "zz"`},
+		{"max: 1", "min 9 is above max 1"},
+		{"text: {de: Nur Deutsch}", "no English text"},
+		{"item: zz", `unknown item "zz"`},
 	}
 	for _, w := range want {
 		line := lineOf(t, doc, w.at)
@@ -693,7 +708,7 @@ modules:
 		{
 			name: "scoring a chamber item",
 			doc:  chamberHeader + "      - id: scored\n        type: yesno\n        text: {de: S, en: S}\n        score: {field: skills}\n",
-			at:   "id: scored", item: "scored", msg: "a chamber's items cannot be scored",
+			at:   "score: {field: skills}", item: "scored", msg: "a chamber's items cannot be scored",
 		},
 		{
 			name: "setting privacy",
@@ -718,7 +733,7 @@ modules:
 		{
 			name: "unknown code of a core item",
 			doc:  chamberHeader + "      - id: b\n        type: yesno\n        text: {de: B, en: B}\n        when: [{item: org_type, in: [school]}]\n",
-			at:   "id: b", item: "b", msg: `condition on "org_type": "school" is not one of its answers (business, education)`,
+			at:   "in: [school]", item: "b", msg: `condition on "org_type": "school" is not one of its answers (business, education)`,
 		},
 		{
 			name: "no items of its own",

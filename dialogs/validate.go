@@ -28,7 +28,7 @@ func validateChamberTop(ps *problems, q *Questionnaire) {
 
 // validate checks a built questionnaire. For a chamber file, only its own
 // items are checked; the core was checked when it was loaded.
-func validate(ps *problems, q *Questionnaire) {
+func validate(ps *problems, q *Questionnaire, ns nodes) {
 	if !idPattern.MatchString(q.ID) {
 		ps.add(0, "", "id %q: use lower case letters, digits, _ and - (at most 63)", q.ID)
 	}
@@ -74,7 +74,7 @@ func validate(ps *problems, q *Questionnaire) {
 		if !idPattern.MatchString(m.ID) {
 			ps.add(m.line, m.ID, "module id: use lower case letters, digits, _ and -")
 		}
-		validateText(ps, m.line, m.ID, "module title", m.Title, true)
+		validateText(ps, ns.at(m.line, "title"), m.ID, "module title", m.Title, true)
 		if len(m.Items) == 0 {
 			ps.add(m.line, m.ID, "module has no items")
 		}
@@ -96,7 +96,7 @@ func validate(ps *problems, q *Questionnaire) {
 		if q.InCore(it) && q.Extends != nil {
 			continue
 		}
-		validateItem(ps, q, it)
+		validateItem(ps, q, it, ns)
 	}
 	unreachable := map[string]bool{}
 	for _, it := range q.items {
@@ -110,83 +110,84 @@ func validate(ps *problems, q *Questionnaire) {
 	}
 }
 
-func validateItem(ps *problems, q *Questionnaire, it *Item) {
+func validateItem(ps *problems, q *Questionnaire, it *Item, ns nodes) {
 	line, id := it.line, it.ID
+	at := func(path ...any) int { return ns.at(line, path...) }
 	if !itemPattern.MatchString(id) {
 		ps.add(line, id, "item id: use lower case letters, digits, _ and - (at most 40)")
 	}
 	if !slices.Contains(itemTypes, it.Type) {
-		ps.add(line, id, "unknown type %q (want single, multi, scale, yesno, integer, text or postcode)", it.Type)
+		ps.add(at("type"), id, "unknown type %q (want single, multi, scale, yesno, integer, text or postcode)", it.Type)
 		return
 	}
-	validateText(ps, line, id, "text", it.Text, true)
-	validateText(ps, line, id, "help", it.Help, false)
+	validateText(ps, at("text"), id, "text", it.Text, true)
+	validateText(ps, at("help"), id, "help", it.Help, false)
 
 	hasOptions := it.Type == Single || it.Type == Multi
 	switch {
 	case hasOptions && len(it.Options) < 2:
 		ps.add(line, id, "a %s item needs at least 2 options", it.Type)
 	case !hasOptions && len(it.Options) > 0:
-		ps.add(line, id, "a %s item has no options (yes/no and scales bring their own)", it.Type)
+		ps.add(at("options", 0), id, "a %s item has no options (yes/no and scales bring their own)", it.Type)
 	}
 	codes := map[string]bool{}
-	for _, o := range it.Options {
+	for oi, o := range it.Options {
 		switch {
 		case o.Code == CodeNA:
-			ps.add(line, id, "option code %q is reserved for \"keine Angabe\", which every item offers by itself", o.Code)
+			ps.add(at("options", oi, "code"), id, "option code %q is reserved for \"keine Angabe\", which every item offers by itself", o.Code)
 		case !codePattern.MatchString(o.Code):
-			ps.add(line, id, "option code %q: use lower case letters, digits and _ (at most 20)", o.Code)
+			ps.add(at("options", oi, "code"), id, "option code %q: use lower case letters, digits and _ (at most 20)", o.Code)
 		case codes[o.Code]:
-			ps.add(line, id, "option code %q used twice", o.Code)
+			ps.add(at("options", oi, "code"), id, "option code %q used twice", o.Code)
 		}
 		codes[o.Code] = true
-		validateText(ps, line, id, "label of option "+o.Code, o.Label, true)
+		validateText(ps, at("options", oi, "label"), id, "label of option "+o.Code, o.Label, true)
 		if o.Score != nil && (*o.Score < 0 || *o.Score > 100) {
-			ps.add(line, id, "option %s: score %g is outside 0–100", o.Code, *o.Score)
+			ps.add(at("options", oi, "score"), id, "option %s: score %g is outside 0–100", o.Code, *o.Score)
 		}
 		if o.Exclusive && it.Type != Multi {
-			ps.add(line, id, "option %s: exclusive only makes sense in a multi item", o.Code)
+			ps.add(at("options", oi, "exclusive"), id, "option %s: exclusive only makes sense in a multi item", o.Code)
 		}
 		if o.Tech && it.Type != Multi {
-			ps.add(line, id, "option %s: tech only makes sense in a multi item", o.Code)
+			ps.add(at("options", oi, "tech"), id, "option %s: tech only makes sense in a multi item", o.Code)
 		}
 	}
 
 	if it.Type == Scale {
 		if it.Points < 2 || it.Points > maxScalePoints {
-			ps.add(line, id, "a scale needs points between 2 and %d, has %d", maxScalePoints, it.Points)
+			ps.add(at("points"), id, "a scale needs points between 2 and %d, has %d", maxScalePoints, it.Points)
 		}
-		validateText(ps, line, id, "low (label of 1)", it.Low, true)
-		validateText(ps, line, id, "high (label of the top point)", it.High, true)
+		validateText(ps, at("low"), id, "low (label of 1)", it.Low, true)
+		validateText(ps, at("high"), id, "high (label of the top point)", it.High, true)
 	} else if it.Points != 0 || !it.Low.IsZero() || !it.High.IsZero() {
 		ps.add(line, id, "points, low and high only apply to scale items")
 	}
 	if it.Type == Integer {
 		if it.Min != nil && it.Max != nil && *it.Min > *it.Max {
-			ps.add(line, id, "min %d is above max %d", *it.Min, *it.Max)
+			ps.add(at("max"), id, "min %d is above max %d", *it.Min, *it.Max)
 		}
 	} else if it.Min != nil || it.Max != nil {
 		ps.add(line, id, "min and max only apply to integer items")
 	}
 	if it.Type == FreeText {
 		if it.MaxLen < 1 || it.MaxLen > maxMaxLen {
-			ps.add(line, id, "max_len must be between 1 and %d", maxMaxLen)
+			ps.add(at("max_len"), id, "max_len must be between 1 and %d", maxMaxLen)
 		}
 	} else if it.MaxLen != 0 {
-		ps.add(line, id, "max_len only applies to text items")
+		ps.add(at("max_len"), id, "max_len only applies to text items")
 	}
 
-	validateScoring(ps, q, it)
-	validateConditions(ps, q, it)
+	validateScoring(ps, q, it, ns)
+	validateConditions(ps, q, it, ns)
 }
 
-func validateScoring(ps *problems, q *Questionnaire, it *Item) {
-	line, id := it.line, it.ID
+func validateScoring(ps *problems, q *Questionnaire, it *Item, ns nodes) {
+	line, id := ns.at(it.line, "score"), it.ID
 	s := it.Score
 	if s == nil {
-		for _, o := range it.Options {
+		for oi, o := range it.Options {
 			if o.Score != nil {
-				ps.add(line, id, "option %s has a score, but the item has no score block naming its field", o.Code)
+				ps.add(ns.at(it.line, "options", oi, "score"), id, "option %s has a score, but the item has no score block naming its field", o.Code)
 				break
 			}
 		}
@@ -199,7 +200,7 @@ func validateScoring(ps *problems, q *Questionnaire, it *Item) {
 	if s.Field == "" {
 		ps.add(line, id, "score block names no field")
 	} else if _, ok := q.Field(s.Field); !ok {
-		ps.add(line, id, "score field %q is not declared in fields", s.Field)
+		ps.add(ns.at(it.line, "score", "field"), id, "score field %q is not declared in fields", s.Field)
 	}
 	switch it.Type {
 	case Single, Multi:
@@ -225,33 +226,45 @@ func validateScoring(ps *problems, q *Questionnaire, it *Item) {
 	}
 }
 
-func validateConditions(ps *problems, q *Questionnaire, it *Item) {
-	for _, c := range it.conds {
+func validateConditions(ps *problems, q *Questionnaire, it *Item, ns nodes) {
+	for ci, c := range it.conds {
+		// it.conds are the module's conditions, then the item's own.
+		at := func(path ...any) int {
+			if m := it.module; m != nil && ci < len(m.When) {
+				return ns.at(m.line, append([]any{"when", ci}, path...)...)
+			}
+			if m := it.module; m != nil {
+				return ns.at(it.line, append([]any{"when", ci - len(m.When)}, path...)...)
+			}
+			return ns.at(it.line, append([]any{"when", ci}, path...)...)
+		}
 		ref, ok := q.Item(c.Item)
 		switch {
 		case c.Item == "":
-			ps.add(it.line, it.ID, "a condition names no item")
+			ps.add(at(), it.ID, "a condition names no item")
 			continue
 		case !ok:
-			ps.add(it.line, it.ID, "condition refers to unknown item %q", c.Item)
+			ps.add(at("item"), it.ID, "condition refers to unknown item %q", c.Item)
 			continue
 		case ref.pos >= it.pos:
-			ps.add(it.line, it.ID, "condition refers to item %q, which does not come before it", c.Item)
+			ps.add(at("item"), it.ID, "condition refers to item %q, which does not come before it", c.Item)
 			continue
 		case !ref.Type.choiceLike():
-			ps.add(it.line, it.ID, "condition refers to %s item %q; only single, multi, scale and yesno items can be tested", ref.Type, c.Item)
+			ps.add(at("item"), it.ID, "condition refers to %s item %q; only single, multi, scale and yesno items can be tested", ref.Type, c.Item)
 			continue
 		}
 		if len(c.In) == 0 && len(c.NotIn) == 0 {
-			ps.add(it.line, it.ID, "condition on %q has neither in nor not_in", c.Item)
+			ps.add(at(), it.ID, "condition on %q has neither in nor not_in", c.Item)
 		}
 		if len(c.In) > 0 && len(c.NotIn) > 0 {
-			ps.add(it.line, it.ID, "condition on %q has both in and not_in; write two conditions", c.Item)
+			ps.add(at("not_in"), it.ID, "condition on %q has both in and not_in; write two conditions", c.Item)
 		}
 		valid := ref.codes()
-		for _, code := range append(append([]string(nil), c.In...), c.NotIn...) {
-			if !slices.Contains(valid, code) {
-				ps.add(it.line, it.ID, "condition on %q: %q is not one of its answers (%s)", c.Item, code, strings.Join(valid, ", "))
+		for key, list := range map[string][]string{"in": c.In, "not_in": c.NotIn} {
+			for i, code := range list {
+				if !slices.Contains(valid, code) {
+					ps.add(at(key, i), it.ID, "condition on %q: %q is not one of its answers (%s)", c.Item, code, strings.Join(valid, ", "))
+				}
 			}
 		}
 	}

@@ -54,7 +54,7 @@ func TestChamberCannotSubtractItsRows(t *testing.T) {
 				t.Fatal(err)
 			}
 			var figs bytes.Buffer
-			if err := exports.WriteAggregatesCSV(&figs, q, survey.ByRegion, indicators.Disclose(survey.ByRegion, cells)); err != nil {
+			if err := exports.WriteAggregatesCSV(&figs, q, survey.ByRegion, indicators.Disclose(survey.ByRegion, cells), ""); err != nil {
 				t.Fatal(err)
 			}
 			rows := readCSV(t, figs.Bytes())
@@ -112,5 +112,15 @@ func TestImportRefusesUnstorableText(t *testing.T) {
 				t.Errorf("skip bad: %v %+v, want the good row imported", err, rep)
 			}
 		})
+	}
+}
+
+// TestRegionLabels: a region's label is its district's name.
+func TestRegionLabels(t *testing.T) {
+	q := core(t)
+	for code, want := range map[string]string{"03241": "Region Hannover", "03403": "Oldenburg (Oldenburg), Stadt", exports.GroupNone: "ohne Angabe"} {
+		if got := exports.GroupLabel(q, survey.ByRegion, code).De; got != want {
+			t.Errorf("GroupLabel(region, %s) = %q, want %q", code, got, want)
+		}
 	}
 }

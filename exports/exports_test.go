@@ -420,7 +420,7 @@ func TestAggregatesNeverShowSmallGroups(t *testing.T) {
 			t.Fatal(err)
 		}
 		var buf bytes.Buffer
-		if err := exports.WriteAggregatesCSV(&buf, q, dim, indicators.Disclose(dim, cells)); err != nil {
+		if err := exports.WriteAggregatesCSV(&buf, q, dim, indicators.Disclose(dim, cells), ""); err != nil {
 			t.Fatal(err)
 		}
 		recs := readCSV(t, buf.Bytes())
@@ -428,14 +428,14 @@ func TestAggregatesNeverShowSmallGroups(t *testing.T) {
 			t.Fatalf("header %v", recs[0])
 		}
 		for _, rec := range recs[1:] {
-			n, err := strconv.Atoi(rec[4])
+			n, err := strconv.Atoi(rec[5])
 			switch {
-			case err != nil && (rec[4] != exports.SmallN || rec[5] != exports.Suppressed):
+			case err != nil && (rec[5] != exports.SmallN || rec[6] != exports.Suppressed):
 				t.Errorf("%s: suppressed row %v", dim, rec)
 			case err == nil && n < indicators.MinN:
 				t.Errorf("%s: row of n=%d shown: %v", dim, n, rec)
 			}
-			for _, b := range rec[6:] {
+			for _, b := range rec[7:] {
 				if v, err := strconv.Atoi(b); (err == nil && v > 0 && v < indicators.MinN) || (err != nil && b != exports.Suppressed) {
 					t.Errorf("%s: band %q shown: %v", dim, b, rec)
 				}
@@ -443,10 +443,59 @@ func TestAggregatesNeverShowSmallGroups(t *testing.T) {
 		}
 		if dim == survey.ByChamber {
 			text := buf.String()
-			for _, small := range []string{"ihk_lg", "guild"} {
+			for _, small := range []string{"ihk_lg;IHK Lüneburg-Wolfsburg", "guild;Innung oder Verband"} {
 				if !strings.Contains(text, "chamber;"+small+";composite;Gesamtindex;n<5;·;·;·;·;·;·") {
 					t.Errorf("%s is not shown as suppressed:\n%s", small, text)
 				}
+			}
+		}
+	}
+}
+
+// TestAggregatesCodesAndLabels checks that a program can read the groups'
+// codes and a person their labels, each in a column of its own: German by
+// default, English on request.
+func TestAggregatesCodesAndLabels(t *testing.T) {
+	q := core(t)
+	db := storetest.SQLite(t)
+	fill(t, db, q, 21, "hwk_h", 60) // some answer education, which skips sector
+	cells, err := db.AggregateHeld(context.Background(), q.Ref(), survey.BySector, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tables := indicators.Disclose(survey.BySector, cells)
+	for _, tc := range []struct {
+		lang                                  dialogs.Lang
+		total, none, handwerk, compositeTitle string
+	}{
+		{"", "gesamt", "ohne Angabe", "Handwerk", "Gesamtindex"},
+		{dialogs.English, "total", "not given", "Crafts", "Composite index"},
+	} {
+		var buf bytes.Buffer
+		if err := exports.WriteAggregatesCSV(&buf, q, survey.BySector, tables, tc.lang); err != nil {
+			t.Fatal(err)
+		}
+		recs := readCSV(t, buf.Bytes())
+		group, label := column(t, recs[0], "group"), column(t, recs[0], "group_label")
+		field, title := column(t, recs[0], "field"), column(t, recs[0], "field_title")
+		labels := map[string]string{}
+		for _, rec := range recs[1:] {
+			if rec[field] == survey.CompositeField {
+				labels[rec[group]] = rec[label]
+				if rec[title] != tc.compositeTitle {
+					t.Errorf("%q: composite titled %q, want %q", tc.lang, rec[title], tc.compositeTitle)
+				}
+			}
+		}
+		want := map[string]string{exports.GroupTotal: tc.total, exports.GroupNone: tc.none, "handwerk": tc.handwerk}
+		for code, l := range want {
+			if labels[code] != l {
+				t.Errorf("%q: group %q labelled %q, want %q (all: %v)", tc.lang, code, labels[code], l, labels)
+			}
+		}
+		for code := range labels {
+			if code != strings.ToLower(code) || strings.Contains(code, " ") {
+				t.Errorf("%q: group column holds a label, not a code: %q", tc.lang, code)
 			}
 		}
 	}

@@ -148,6 +148,19 @@ func (m *Metrics) Channel(name string) *Channel {
 	return c
 }
 
+// Declare shows a channel's series from zero before its first update,
+// also where the channel is not configured, with a rejection series for
+// each reason given: so a dashboard and a rate() see every channel at once.
+func (m *Metrics) Declare(channel string, reasons ...string) {
+	if m == nil {
+		return
+	}
+	m.Channel(channel)
+	for _, r := range reasons {
+		m.rejected.WithLabelValues(channel, r)
+	}
+}
+
 // Channel counts the updates of one channel.
 type Channel struct {
 	m        *Metrics

@@ -1,6 +1,8 @@
 package metrics_test
 
 import (
+	"context"
+	"log/slog"
 	"net/http/httptest"
 	"testing"
 	"time"
@@ -100,4 +102,44 @@ func TestNilSafe(t *testing.T) {
 	q.Failed(0)
 	q.RateLimited(0)
 	q.Dropped()
+}
+
+type counts []metrics.CampaignMessageCount
+
+func (c counts) CampaignMessageCounts(context.Context) ([]metrics.CampaignMessageCount, error) {
+	return c, nil
+}
+
+// TestDeclaredFromZero checks that a scrape before any event lists the
+// declared channels, their rejection reasons and every campaign channel's
+// message states, at 0 where nothing happened.
+func TestDeclaredFromZero(t *testing.T) {
+	m := metrics.New()
+	m.Declare("telegram", "bad_secret", "late")
+	m.Declare("slack", "bad_signature")
+	m.CampaignMessages(counts{{Channel: "email", Status: "sent", N: 7}}, slog.New(slog.DiscardHandler), "email", "telegram")
+	srv := httptest.NewServer(m.Handler())
+	defer srv.Close()
+	f := metricstest.Scrape(t, srv.URL)
+	for _, ch := range []string{"telegram", "slack"} {
+		for _, name := range []string{"surveybot_updates_received_total", "surveybot_updates_failed_total", "surveybot_answers_accepted_total",
+			"surveybot_dialogs_started_total", "surveybot_dialogs_completed_total", "surveybot_update_duration_seconds"} {
+			if f.Series(name, "channel", ch) != 1 {
+				t.Errorf("%s{channel=%q} is not scraped", name, ch)
+			}
+		}
+	}
+	if f.Series("surveybot_updates_rejected_total", "channel", "telegram", "reason", "late") != 1 ||
+		f.Series("surveybot_updates_rejected_total", "channel", "slack", "reason", "bad_signature") != 1 {
+		t.Errorf("declared rejection reasons are not scraped")
+	}
+	if got := f.Series("surveybot_campaign_messages"); got != 2*len(metrics.CampaignMessageStatuses()) {
+		t.Errorf("%d campaign message series, want every state of email and telegram", got)
+	}
+	if got := f.Value("surveybot_campaign_messages", "channel", "email", "status", "sent"); got != 7 {
+		t.Errorf("email sent = %v, want 7", got)
+	}
+	if f.Series("surveybot_campaign_messages", "channel", "telegram", "status", "queued") != 1 {
+		t.Errorf("telegram's queued campaign messages are not scraped at 0")
+	}
 }

@@ -93,3 +93,23 @@ func (db *DB) CampaignStats(ctx context.Context, id string) (survey.CampaignStat
 	}
 	return st, nil
 }
+
+// MessageCount is how many campaign messages of one channel are in one
+// state.
+type MessageCount struct {
+	Channel string `db:"channel"`
+	Status  string `db:"status"`
+	N       int    `db:"n"`
+}
+
+// CampaignMessageCounts counts the messages of every campaign by channel
+// and state: the queue (queued, sending) and the sends (sent, failed,
+// skipped) of all instances, for the metrics.
+func (db *DB) CampaignMessageCounts(ctx context.Context) ([]MessageCount, error) {
+	const q = `SELECT channel, status, COUNT(*) AS n FROM campaign_messages GROUP BY channel, status ORDER BY channel, status`
+	var out []MessageCount
+	if err := db.db.SelectContext(ctx, &out, q); err != nil {
+		return nil, fmt.Errorf("count campaign messages: %w", err)
+	}
+	return out, nil
+}

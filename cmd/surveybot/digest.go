@@ -24,15 +24,21 @@ func digestCmd(ctx context.Context, args []string, e env) error {
 	fs := flag.NewFlagSet("digest preview", flag.ContinueOnError)
 	silence(fs)
 	cfgPath := fs.String("config", "", "config file")
-	week := fs.String("week", survey.ISOWeek(time.Now()), "the ISO week, such as 2026-W48")
+	week := fs.String("week", "", "the ISO week, such as 2026-W48 (default: the week the next digest reports, the one before this week)")
 	out := fs.String("out", ".", "folder for the text and the chart")
 	if err := fs.Parse(args[1:]); err != nil {
 		return fmt.Errorf("%w: %w", errUsage, err)
 	}
-	if _, err := digest.ParseWeek(*week); err != nil {
-		return fmt.Errorf("%w: --week: %w", errUsage, err)
+	if *week != "" {
+		if _, err := digest.ParseWeek(*week); err != nil {
+			return fmt.Errorf("%w: --week: %w", errUsage, err)
+		}
 	}
 	return withApp(ctx, *cfgPath, e, func(a *app) error {
+		if *week == "" {
+			_, _, loc := a.cfg.Digest.Schedule()
+			*week = reportedWeek(time.Now(), loc)
+		}
 		d, err := digest.Build(ctx, a.db, a.q, *week)
 		if err != nil {
 			return err
@@ -52,6 +58,13 @@ func digestCmd(ctx context.Context, args []string, e env) error {
 		fmt.Fprintf(e.stdout, "\n(written to %s and %s)\n", text, chart)
 		return nil
 	})
+}
+
+// reportedWeek is the week the digest sent next reports at now: the
+// complete ISO week before the current one in the digest's time zone, as
+// digest.Job sends it, not the week still under way.
+func reportedWeek(now time.Time, loc *time.Location) string {
+	return survey.ISOWeek(now.In(loc).AddDate(0, 0, -7))
 }
 
 // subscribersCmd lists, adds and removes the digest's subscribers.

@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/surveybot/surveybot/dialogs"
 	"github.com/surveybot/surveybot/exports"
 	"github.com/surveybot/surveybot/indicators"
 	"github.com/surveybot/surveybot/store"
@@ -83,8 +84,13 @@ func exportAggregatesCmd(ctx context.Context, args []string, e env) error {
 	cfgPath := fs.String("config", "", "config file")
 	by := fs.String("by", string(survey.Overall), "overall, chamber, sector, size, region or week")
 	out := fs.String("out", "", "the CSV file to write")
+	langFlag := fs.String("lang", "de", "the language of the labels: de or en")
 	if err := fs.Parse(args); err != nil {
 		return fmt.Errorf("%w: %w", errUsage, err)
+	}
+	lang, err := dialogs.ParseLang(*langFlag)
+	if err != nil {
+		return fmt.Errorf("%w: --lang: %w", errUsage, err)
 	}
 	dim := survey.Dimension(*by)
 	switch {
@@ -101,7 +107,7 @@ func exportAggregatesCmd(ctx context.Context, args []string, e env) error {
 			return err
 		}
 		tables := indicators.Disclose(dim, cells)
-		if err := writeFile(*out, func(w io.Writer) error { return exports.WriteAggregatesCSV(w, a.q, dim, tables) }); err != nil {
+		if err := writeFile(*out, func(w io.Writer) error { return exports.WriteAggregatesCSV(w, a.q, dim, tables, lang) }); err != nil {
 			return err
 		}
 		fmt.Fprintf(e.stdout, "figures of %s by %s written to %s\n", a.q.Ref(), dim, *out)

@@ -75,8 +75,14 @@ func TestExportImportCommands(t *testing.T) {
 	if code, _, errOut := runIt("", dsn, "export", "aggregates", "--by", "chamber", "--out", figures); code != 0 {
 		t.Fatalf("export aggregates: %d %s", code, errOut)
 	}
-	if b, _ := os.ReadFile(figures); !strings.Contains(string(b), "chamber;hwk_ol;composite;Gesamtindex;n<5;·") || strings.Contains(string(b), ";1;") {
+	if b, _ := os.ReadFile(figures); !strings.Contains(string(b), "chamber;hwk_ol;HWK Oldenburg;composite;Gesamtindex;n<5;·") || strings.Contains(string(b), ";1;") {
 		t.Errorf("one response shown in the figures:\n%s", b)
+	}
+	if code, _, errOut := runIt("", dsn, "export", "aggregates", "--by", "chamber", "--lang", "en", "--out", figures); code != 0 {
+		t.Fatalf("export aggregates --lang en: %d %s", code, errOut)
+	}
+	if b, _ := os.ReadFile(figures); !strings.Contains(string(b), "chamber;total;total;composite;Composite index;") {
+		t.Errorf("English figures:\n%s", b)
 	}
 	if code, _, _ := runIt("", dsn, "export", "aggregates", "--by", "district", "--out", figures); code != 2 {
 		t.Errorf("--by district: exit %d, want 2", code)

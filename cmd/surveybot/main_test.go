@@ -47,8 +47,8 @@ func TestQuestionnaireCheck(t *testing.T) {
 		{"embedded core", []string{"questionnaire", "check"}, 0, []string{"dimn@1", "is valid", "maturity", "longest 29 questions", "org_type = education"}},
 		{"chamber file", []string{"questionnaire", "check", chamber}, 0, []string{"hwk-test@1", "extends the shared core dimn@1", "extra"}},
 		{"broken file", []string{"questionnaire", "check", bad}, 1, []string{
-			bad + ":9: unknown key \"colour\" in a module",
-			bad + ":11: a: text has no English text (en)",
+			bad + ":9: m: unknown key \"colour\" in a module",
+			bad + ":13: a: text has no English text (en)",
 			bad + ":11: a: a scale needs points between 2 and 11",
 			"problem(s) found",
 		}},

@@ -139,3 +139,64 @@ func TestServeMetrics(t *testing.T) {
 		t.Errorf("the logs hold the chat id:\n%s", out)
 	}
 }
+
+// TestServeMetricsFromZero scrapes a fresh `surveybot serve` with no
+// Telegram or Slack configured and nothing happened yet: every channel's
+// series, every send queue and the campaign messages of every channel and
+// state are there, at 0.
+func TestServeMetricsFromZero(t *testing.T) {
+	addr := testrig.FreeAddr(t)
+	vars := map[string]string{
+		"SURVEYBOT_SQL_DSN":       "sqlite:" + filepath.Join(t.TempDir(), "zero.db"),
+		"SURVEYBOT_SERVER_LISTEN": addr,
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	code := make(chan int, 1)
+	go func() {
+		code <- run(ctx, []string{"serve"}, env{stdin: strings.NewReader(""), stdout: io.Discard, stderr: io.Discard,
+			log: slog.New(slog.DiscardHandler), getenv: func(k string) string { return vars[k] }})
+	}()
+	testrig.WaitReady(t, addr)
+	f := metricstest.Scrape(t, "http://"+addr+"/metrics")
+	zero := func(name string, labels ...string) {
+		t.Helper()
+		if f.Series(name, labels...) == 0 {
+			t.Errorf("%s%v is not scraped", name, labels)
+		} else if v := f.Value(name, labels...); v != 0 {
+			t.Errorf("%s%v = %v before anything happened", name, labels, v)
+		}
+	}
+	for _, ch := range []string{"telegram", "slack", "web"} {
+		for _, name := range []string{"surveybot_updates_received_total", "surveybot_updates_failed_total", "surveybot_update_duration_seconds",
+			"surveybot_answers_accepted_total", "surveybot_dialogs_started_total", "surveybot_dialogs_completed_total"} {
+			zero(name, "channel", ch)
+		}
+	}
+	for ch, reasons := range map[string][]string{
+		"telegram": {"bad_secret", "bad_json", "too_large", "duplicate", "busy", "late"},
+		"slack":    {"bad_signature", "bad_json", "too_large", "duplicate", "late"},
+		"web":      {"bad_token", "rate_limited", "bad_csrf", "too_large", "bad_form"},
+	} {
+		for _, r := range reasons {
+			zero("surveybot_updates_rejected_total", "channel", ch, "reason", r)
+		}
+	}
+	for _, q := range []string{"telegram", "telegram-callbacks", "slack"} {
+		for _, name := range []string{"surveybot_send_queue_depth", "surveybot_sends_total", "surveybot_send_failures_total",
+			"surveybot_send_rate_limited_total", "surveybot_send_dropped_total"} {
+			zero(name, "queue", q)
+		}
+	}
+	for _, ch := range []string{"email", "telegram", "slack"} {
+		for _, st := range []string{"queued", "sending", "sent", "failed", "skipped"} {
+			zero("surveybot_campaign_messages", "channel", ch, "status", st)
+		}
+	}
+	cancel()
+	select {
+	case <-code:
+	case <-time.After(30 * time.Second):
+		t.Fatal("serve did not stop")
+	}
+}

@@ -38,6 +38,7 @@ func serveCmd(ctx context.Context, args []string, e env) error {
 		return err
 	}
 	defer a.Close()
+	a.declareMetrics(log)
 
 	checks := []httpserver.Check{{Name: "database", Check: a.db.Ping}}
 	sessions := "in-process"

@@ -78,6 +78,18 @@ func (f Families) Value(name string, labelPairs ...string) float64 {
 	return sum
 }
 
+// Series returns how many series of name have labels that include the
+// given name/value pairs, whatever their values.
+func (f Families) Series(name string, labelPairs ...string) int {
+	n := 0
+	for _, m := range f[name].GetMetric() {
+		if matches(m, labelPairs) {
+			n++
+		}
+	}
+	return n
+}
+
 // Has reports whether the family name is there at all.
 func (f Families) Has(name string) bool {
 	_, ok := f[name]
