@@ -132,7 +132,11 @@ func (a *API) addSubscriber(w http.ResponseWriter, r *http.Request, _ survey.Pri
 		return
 	}
 	if msg := badTarget(in.Kind, in.Target); msg != "" {
-		jsonapi.Error(w, http.StatusBadRequest, msg)
+		field := "target"
+		if strings.HasPrefix(msg, "kind") {
+			field = "kind"
+		}
+		jsonapi.ErrorField(w, http.StatusBadRequest, field, msg)
 		return
 	}
 	if err := a.db.AddSubscriber(r.Context(), survey.Subscriber{Kind: in.Kind, Target: in.Target}); err != nil {

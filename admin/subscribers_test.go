@@ -54,9 +54,14 @@ func TestDigestSubscriberTargetsAreChecked(t *testing.T) {
 		{"slack", "U0123ABCDE", http.StatusCreated},
 	} {
 		body, _ := json.Marshal(map[string]string{"kind": tc.kind, "target": tc.target})
-		msg := api.status("POST", "/api/v1/digest/subscribers", "application/json", string(body), tc.want)
-		if tc.want == http.StatusBadRequest && !strings.Contains(msg, "target") {
-			t.Errorf("%s %q: error %q, want it to name the target", tc.kind, tc.target, msg)
+		code, got := api.do("POST", "/api/v1/digest/subscribers", "application/json", string(body))
+		var e struct{ Error, Field string }
+		_ = json.Unmarshal([]byte(got), &e)
+		if code != tc.want {
+			t.Errorf("%s %q: %d %s, want %d", tc.kind, tc.target, code, got, tc.want)
+		}
+		if tc.want == http.StatusBadRequest && (!strings.Contains(e.Error, "target") || e.Field != "target") {
+			t.Errorf("%s %q: error %+v, want it to name the field target", tc.kind, tc.target, e)
 		}
 	}
 	var list struct {
