@@ -131,11 +131,7 @@ func (a *API) addSubscriber(w http.ResponseWriter, r *http.Request, _ survey.Pri
 	if !jsonapi.Read(w, r, 4096, &in, `the body must be {"kind": "slack|telegram|email", "target": "…"}`) {
 		return
 	}
-	if msg := badTarget(in.Kind, in.Target); msg != "" {
-		field := "target"
-		if strings.HasPrefix(msg, "kind") {
-			field = "kind"
-		}
+	if field, msg := badTarget(in.Kind, in.Target); msg != "" {
 		jsonapi.ErrorField(w, http.StatusBadRequest, field, msg)
 		return
 	}
@@ -147,29 +143,30 @@ func (a *API) addSubscriber(w http.ResponseWriter, r *http.Request, _ survey.Pri
 	jsonapi.Write(w, http.StatusCreated, map[string]string{"kind": string(in.Kind), "target": in.Target})
 }
 
-// badTarget says what is wrong with a digest subscriber's target for the
-// deliverer of its kind (cmd/surveybot's digestJob), or "" if nothing is:
-// a target the deliverer cannot use would fail every week, unnoticed.
-func badTarget(kind survey.Channel, target string) string {
+// badTarget says which field of a digest subscriber is wrong and what is
+// wrong with it for the deliverer of its kind (cmd/surveybot's
+// digestJob), or "" if nothing is: a target the deliverer cannot use
+// would fail every week, unnoticed.
+func badTarget(kind survey.Channel, target string) (field, msg string) {
 	switch kind {
 	case survey.Telegram:
 		// The chat id as Telegram and /subscribe write it: a group's is
 		// negative; "+5" or "05" would be a second entry for one chat.
 		if id, err := strconv.ParseInt(target, 10, 64); err != nil || id == 0 || strconv.FormatInt(id, 10) != target {
-			return "target is not a Telegram chat id (an integer such as 123456789, or -100123456789 for a group)"
+			return "target", "target is not a Telegram chat id (an integer such as 123456789, or -100123456789 for a group)"
 		}
 	case survey.Email:
 		if _, err := mail.ParseAddress(target); err != nil {
-			return "target is not an e-mail address"
+			return "target", "target is not an e-mail address"
 		}
 	case survey.Slack:
 		if !isSlackID(target) {
-			return "target is not a Slack channel or member id (such as C0123ABCDE or U0123ABCDE)"
+			return "target", "target is not a Slack channel or member id (such as C0123ABCDE or U0123ABCDE)"
 		}
 	default:
-		return "kind must be slack, telegram or email"
+		return "kind", "kind must be slack, telegram or email"
 	}
-	return ""
+	return "", ""
 }
 
 // isSlackID reports whether s is a Slack channel (C…, private G…, direct

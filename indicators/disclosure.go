@@ -84,10 +84,13 @@ func sum(a, b survey.Cell) survey.Cell {
 
 func disclose(cells []survey.HeldCell, oldestFirst bool) []Table {
 	byField := map[string]map[string]*held{} // field -> group -> cell
+	totals := map[string]*held{}             // field -> its total
 	for _, c := range cells {
 		if byField[c.Field] == nil {
 			byField[c.Field] = map[string]*held{}
+			totals[c.Field] = &held{}
 		}
+		totals[c.Field].add(c)
 		h := byField[c.Field][c.Group]
 		if h == nil {
 			h = &held{}
@@ -107,22 +110,14 @@ func disclose(cells []survey.HeldCell, oldestFirst bool) []Table {
 			groups = append(groups, h)
 		}
 		sort.Slice(groups, func(i, j int) bool { return groups[i].all.Group < groups[j].all.Group })
-		tables = append(tables, table(f, groups, oldestFirst))
+		total := totals[f]
+		total.all.Group = ""
+		tables = append(tables, table(f, groups, total, oldestFirst))
 	}
 	return tables
 }
 
-func table(field string, groups []*held, oldestFirst bool) Table {
-	total := &held{}
-	for _, g := range groups {
-		for _, h := range g.list {
-			total.add(survey.HeldCell{Holder: h, Cell: g.by[h]})
-		}
-		if rest := unheld(g); rest.N > 0 {
-			total.add(survey.HeldCell{Cell: rest})
-		}
-	}
-	total.all.Group, total.all.Field = "", field
+func table(field string, groups []*held, total *held, oldestFirst bool) Table {
 	t := Table{Field: field, Cells: make([]Figure, len(groups))}
 	if !safe(total.all.N, heldNs(total), MinN) {
 		t.Total = suppressed(Figure{Field: field})
@@ -170,22 +165,6 @@ func table(field string, groups []*held, oldestFirst bool) Table {
 	}
 	t.Total = figure(total, hiddenBands)
 	return t
-}
-
-// unheld is the part of a cell that no holder holds.
-func unheld(h *held) survey.Cell {
-	rest := h.all
-	for _, name := range h.list {
-		c := h.by[name]
-		rest.N -= c.N
-		rest.Sum -= c.Sum
-		rest.B1 -= c.B1
-		rest.B2 -= c.B2
-		rest.B3 -= c.B3
-		rest.B4 -= c.B4
-		rest.B5 -= c.B5
-	}
-	return rest
 }
 
 func heldNs(h *held) []int {

@@ -47,15 +47,11 @@ func (db *DB) AddChamber(ctx context.Context, code, name string) (survey.Chamber
 func (db *DB) IssueChamberKey(ctx context.Context, code string) (string, error) {
 	var key string
 	err := db.inTx(ctx, func(tx *sqlx.Tx) error {
-		var id string
-		err := tx.GetContext(ctx, &id, tx.Rebind(`SELECT id FROM chambers WHERE code = ?`), code)
-		if errors.Is(err, sql.ErrNoRows) {
-			return fmt.Errorf("chamber %s: %w", code, survey.ErrNotFound)
-		}
+		c, err := chamberByCode(ctx, tx, code)
 		if err != nil {
-			return fmt.Errorf("read chamber %s: %w", code, err)
+			return fmt.Errorf("chamber %s: %w", code, err)
 		}
-		key, err = insertKey(ctx, tx, db, &id)
+		key, err = insertKey(ctx, tx, db, &c.ID)
 		return err
 	})
 	return key, err
@@ -67,16 +63,12 @@ func (db *DB) IssueChamberKey(ctx context.Context, code string) (string, error) 
 func (db *DB) RevokeChamberKeys(ctx context.Context, code string) (int, error) {
 	var n int64
 	err := db.inTx(ctx, func(tx *sqlx.Tx) error {
-		var id string
-		err := tx.GetContext(ctx, &id, tx.Rebind(`SELECT id FROM chambers WHERE code = ?`), code)
-		if errors.Is(err, sql.ErrNoRows) {
-			return fmt.Errorf("chamber %s: %w", code, survey.ErrNotFound)
-		}
+		c, err := chamberByCode(ctx, tx, code)
 		if err != nil {
-			return fmt.Errorf("read chamber %s: %w", code, err)
+			return fmt.Errorf("chamber %s: %w", code, err)
 		}
 		const upd = `UPDATE api_keys SET revoked_at = ? WHERE chamber_id = ? AND revoked_at IS NULL`
-		res, err := tx.ExecContext(ctx, tx.Rebind(upd), db.utcNow(), id)
+		res, err := tx.ExecContext(ctx, tx.Rebind(upd), db.utcNow(), c.ID)
 		if err != nil {
 			return fmt.Errorf("revoke keys of chamber %s: %w", code, err)
 		}

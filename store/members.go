@@ -177,8 +177,13 @@ func (db *DB) Members(ctx context.Context, chamberID string) ([]survey.Member, e
 
 // ChamberByCode returns the chamber with an answer code, or ErrNotFound.
 func (db *DB) ChamberByCode(ctx context.Context, code string) (survey.Chamber, error) {
+	return chamberByCode(ctx, db.db, code)
+}
+
+// chamberByCode is ChamberByCode inside a transaction or out of one.
+func chamberByCode(ctx context.Context, q sqlx.ExtContext, code string) (survey.Chamber, error) {
 	var c survey.Chamber
-	err := db.db.GetContext(ctx, &c, db.db.Rebind(`SELECT id, code, name FROM chambers WHERE code = ?`), code)
+	err := sqlx.GetContext(ctx, q, &c, q.Rebind(`SELECT id, code, name FROM chambers WHERE code = ?`), code)
 	if errors.Is(err, sql.ErrNoRows) {
 		return survey.Chamber{}, survey.ErrNotFound
 	}

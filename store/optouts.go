@@ -27,6 +27,19 @@ func WithOptOutKey(key []byte) Option { return func(db *DB) { db.optOutKey = key
 // written in lower case. Call it before a transaction: the first call may
 // write the key.
 func (db *DB) optOutHasher(ctx context.Context) (func(address string) string, error) {
+	key, err := db.optOutKeyOf(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return func(address string) string {
+		sum := sha256.Sum256([]byte(strings.ToLower(strings.TrimSpace(address))))
+		return keyed(key, sum[:])
+	}, nil
+}
+
+// optOutKeyOf returns the opt-out key: the configured one, else the one
+// kept in the database, made by whichever instance asks first.
+func (db *DB) optOutKeyOf(ctx context.Context) ([]byte, error) {
 	db.mu.Lock()
 	defer db.mu.Unlock()
 	if db.optOutKey == nil {
@@ -36,11 +49,7 @@ func (db *DB) optOutHasher(ctx context.Context) (func(address string) string, er
 		}
 		db.optOutKey = key
 	}
-	key := db.optOutKey
-	return func(address string) string {
-		sum := sha256.Sum256([]byte(strings.ToLower(strings.TrimSpace(address))))
-		return keyed(key, sum[:])
-	}, nil
+	return db.optOutKey, nil
 }
 
 func keyed(key, sum []byte) string {
@@ -98,12 +107,10 @@ func optOutSet(ctx context.Context, tx *sqlx.Tx) (map[string]bool, error) {
 // in place. Instances doing it at once do no harm: a row is replaced only
 // while it is still unkeyed.
 func (db *DB) rekeyOptOuts(ctx context.Context) error {
-	if _, err := db.optOutHasher(ctx); err != nil { // make the key before the transaction
+	key, err := db.optOutKeyOf(ctx) // before the transaction, which it would wait for on SQLite
+	if err != nil {
 		return err
 	}
-	db.mu.Lock()
-	key := db.optOutKey
-	db.mu.Unlock()
 	return db.inTx(ctx, func(tx *sqlx.Tx) error {
 		var old []struct {
 			Hash string    `db:"address_hash"`

@@ -15,17 +15,8 @@ func (c *Channel) showErase(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	p := page{Lang: dialogs.German, T: textsIn(dialogs.German), Kind: pageErase,
-		Title: dialogs.UIWebEraseTitle.In(dialogs.German), Action: "/s/" + token + "/delete", CSRF: c.csrfToken(token)}
-	for _, l := range []dialogs.Lang{dialogs.German, dialogs.English} {
-		p.Messages = append(p.Messages, message{Lang: l, Title: dialogs.UIWebEraseTitle.In(l),
-			Text: dialogs.UIWebEraseAsk.In(l), Button: dialogs.UIDeleteYes.In(l)})
-	}
-	if acceptLanguage(r) == dialogs.English {
-		p.Messages[0], p.Messages[1] = p.Messages[1], p.Messages[0]
-		p.Lang, p.T, p.Title = dialogs.English, textsIn(dialogs.English), p.Messages[0].Title
-	}
-	c.render(w, http.StatusOK, p)
+	c.render(w, http.StatusOK, c.askPage(r, pageErase, "/s/"+token+"/delete", token,
+		dialogs.UIWebEraseTitle, dialogs.UIWebEraseAsk, dialogs.UIDeleteYes))
 }
 
 // submitErase erases the respondent the link belongs to, on every channel,

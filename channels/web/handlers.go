@@ -156,17 +156,23 @@ func (c *Channel) showUnsubscribe(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	p := page{Lang: dialogs.German, T: textsIn(dialogs.German), Kind: pageUnsubscribe,
-		Title: dialogs.UIWebUnsubscribeTitle.In(dialogs.German), Action: "/u/" + token, CSRF: c.csrfToken(token)}
+	c.render(w, http.StatusOK, c.askPage(r, pageUnsubscribe, "/u/"+token, token,
+		dialogs.UIWebUnsubscribeTitle, dialogs.UIWebUnsubscribeAsk, dialogs.UIWebUnsubscribeButton))
+}
+
+// askPage asks one question with one button that posts to action, in
+// German and English, the browser's preferred language first.
+func (c *Channel) askPage(r *http.Request, kind, action, token string, title, ask, button dialogs.UIText) page {
+	p := page{Lang: dialogs.German, T: textsIn(dialogs.German), Kind: kind,
+		Title: title.In(dialogs.German), Action: action, CSRF: c.csrfToken(token)}
 	for _, l := range []dialogs.Lang{dialogs.German, dialogs.English} {
-		p.Messages = append(p.Messages, message{Lang: l, Title: dialogs.UIWebUnsubscribeTitle.In(l),
-			Text: dialogs.UIWebUnsubscribeAsk.In(l), Button: dialogs.UIWebUnsubscribeButton.In(l)})
+		p.Messages = append(p.Messages, message{Lang: l, Title: title.In(l), Text: ask.In(l), Button: button.In(l)})
 	}
 	if acceptLanguage(r) == dialogs.English {
 		p.Messages[0], p.Messages[1] = p.Messages[1], p.Messages[0]
 		p.Lang, p.T, p.Title = dialogs.English, textsIn(dialogs.English), p.Messages[0].Title
 	}
-	c.render(w, http.StatusOK, p)
+	return p
 }
 
 // submitUnsubscribe opts the invitee out: from our own form (with CSRF) or

@@ -27,6 +27,19 @@ func operatorCLI(t *testing.T) func(args ...string) (int, string, string) {
 
 // memberList writes a member list with an e-mail member and a Slack-only
 // member into a file and returns its path.
+// chamberWithMembers adds HWK Hannover with the two members of memberList
+// and returns an end date for a campaign a month from now.
+func chamberWithMembers(t *testing.T, cli func(args ...string) (int, string, string)) string {
+	t.Helper()
+	if code, _, errOut := cli("chamber", "add", "--code", "hwk_h", "--name", "HWK Hannover"); code != 0 {
+		t.Fatalf("chamber add: %d %s", code, errOut)
+	}
+	if code, _, errOut := cli("members", "import", "--chamber", "hwk_h", memberList(t)); code != 0 {
+		t.Fatalf("members import: %d %s", code, errOut)
+	}
+	return time.Now().AddDate(0, 1, 0).Format(time.DateOnly)
+}
+
 func memberList(t *testing.T) string {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "mitglieder.csv")
@@ -42,13 +55,7 @@ func memberList(t *testing.T) string {
 // and the member it leaves out.
 func TestCampaignWarnsOfUnconfiguredChannel(t *testing.T) {
 	cli := operatorCLI(t)
-	if code, _, errOut := cli("chamber", "add", "--code", "hwk_h", "--name", "HWK Hannover"); code != 0 {
-		t.Fatalf("chamber add: %d %s", code, errOut)
-	}
-	if code, _, errOut := cli("members", "import", "--chamber", "hwk_h", memberList(t)); code != 0 {
-		t.Fatalf("members import: %d %s", code, errOut)
-	}
-	end := time.Now().AddDate(0, 1, 0).Format(time.DateOnly)
+	end := chamberWithMembers(t, cli)
 	code, out, errOut := cli("campaign", "create", "--chamber", "hwk_h", "--name", "Herbst", "--end", end, "--channels", "slack,email")
 	if code != 0 {
 		t.Fatalf("campaign create: %d %s", code, errOut)
@@ -71,13 +78,7 @@ func TestCampaignWarnsOfUnconfiguredChannel(t *testing.T) {
 // command refuses, saying from when it can remind, unless --force.
 func TestRemindRightAfterLaunchIsRefused(t *testing.T) {
 	cli := operatorCLI(t)
-	if code, _, errOut := cli("chamber", "add", "--code", "hwk_h", "--name", "HWK Hannover"); code != 0 {
-		t.Fatalf("chamber add: %d %s", code, errOut)
-	}
-	if code, _, errOut := cli("members", "import", "--chamber", "hwk_h", memberList(t)); code != 0 {
-		t.Fatalf("members import: %d %s", code, errOut)
-	}
-	end := time.Now().AddDate(0, 1, 0).Format(time.DateOnly)
+	end := chamberWithMembers(t, cli)
 	code, out, errOut := cli("campaign", "create", "--chamber", "hwk_h", "--name", "Herbst", "--end", end, "--channels", "email")
 	if code != 0 {
 		t.Fatalf("campaign create: %d %s", code, errOut)
