@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"math"
 	"strings"
 	"sync"
@@ -27,6 +28,23 @@ type peerCache struct {
 type peerEntry struct {
 	cells   []survey.PeerCell
 	expires time.Time
+}
+
+// results is what the end of a dialog shows beside the respondent's
+// scores: their change since their previous wave, and their peers.
+func (s *Service) results(ctx context.Context, q *dialogs.Questionnaire, responseID string, st dialogs.State, sc dialogs.Scores) (string, error) {
+	peers, err := s.benchmark(ctx, q, st, sc)
+	if err != nil {
+		return "", err
+	}
+	own, err := s.ownChange(ctx, q, responseID, st.Lang, sc)
+	if err != nil {
+		s.log.Warn("own change", slog.String("response", responseID), slog.Any("error", err))
+	}
+	if own == "" {
+		return peers, nil
+	}
+	return own + "\n\n" + peers, nil
 }
 
 // benchmark puts the respondent's scores beside their peers' (same sector

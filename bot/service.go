@@ -16,7 +16,12 @@ import (
 type Store interface {
 	CurrentResponse(ctx context.Context, who survey.Identity) (survey.Response, error)
 	EnsureRespondent(ctx context.Context, who survey.Identity) (string, error)
-	LatestResponse(ctx context.Context, respondentID string) (survey.Response, error)
+	WaveResponse(ctx context.Context, who survey.Identity, waveID string) (survey.Response, error)
+	ResponseInWave(ctx context.Context, respondentID, waveID string) (survey.Response, error)
+	Waves(ctx context.Context) ([]survey.Wave, error)
+	EnsureWave(ctx context.Context, q dialogs.Ref) (survey.Wave, error)
+	PreviousScores(ctx context.Context, respondentID, waveID string) (survey.PastScores, error)
+	PreviousAnswers(ctx context.Context, respondentID, waveID string) (map[string]dialogs.Answer, error)
 	CreateResponse(ctx context.Context, nr survey.NewResponse) (survey.Response, error)
 	Response(ctx context.Context, id string) (survey.Response, error)
 	Answers(ctx context.Context, responseID string) (map[string]dialogs.Answer, error)
@@ -92,6 +97,7 @@ type Service struct {
 	current        *dialogs.Questionnaire // what new responses answer
 	questionnaires map[dialogs.Ref]*dialogs.Questionnaire
 	peers          peerCache
+	waves          waveCache
 	forget         Forget // nil: the channels keep nothing to erase
 }
 
@@ -140,6 +146,7 @@ func NewService(st Store, ss Sessions, log *slog.Logger, current *dialogs.Questi
 	s := &Service{store: st, sessions: ss, log: log, metrics: noMetrics{}, current: current,
 		questionnaires: map[dialogs.Ref]*dialogs.Questionnaire{current.Ref(): current}}
 	s.peers.ttl = peerCacheTTL
+	s.waves.ttl = waveCacheTTL
 	for _, o := range opts {
 		o(s)
 	}
@@ -182,7 +189,10 @@ func (s *Service) open(ctx context.Context, who survey.Identity, lang dialogs.La
 	}
 	if sess.State.Phase == dialogs.PhaseDone && resp.CompletedAt != nil {
 		// The results page shown again (a web page reloaded) keeps its comparison.
-		if text, err := s.benchmark(ctx, q, sess.State, dialogs.Score(q, sess.State.Answers)); err == nil {
+		if text, err := s.results(ctx, q, resp.ID, sess.State, dialogs.Score(q, sess.State.Answers)); err == nil {
+			addToSummary(prompts, text)
+		}
+		if text := s.waveDone(ctx, sess.State.Lang); text != "" {
 			addToSummary(prompts, text)
 		}
 	}
@@ -211,6 +221,10 @@ func (s *Service) HandleOnce(ctx context.Context, who survey.Identity, in dialog
 // response it had to start, also the first reply (the privacy notice).
 func (s *Service) find(ctx context.Context, who survey.Identity, lang dialogs.Lang, fixed map[string]string) (survey.Response, *dialogs.Questionnaire, *Reply, error) {
 	resp, created, err := s.response(ctx, who, lang, fixed)
+	var early errNotStarted
+	if errors.As(err, &early) {
+		return survey.Response{}, nil, &early.reply, nil
+	}
 	if err != nil {
 		return survey.Response{}, nil, nil, err
 	}
@@ -314,7 +328,7 @@ func (s *Service) step(ctx context.Context, q *dialogs.Questionnaire, responseID
 		if step.Scores != nil {
 			s.metrics.DialogCompleted(string(channel))
 			s.log.Info("response completed", slog.String("response", responseID), slog.String("channel", string(channel)))
-			if text, err := s.benchmark(ctx, q, next, *step.Scores); err != nil {
+			if text, err := s.results(ctx, q, responseID, next, *step.Scores); err != nil {
 				s.log.Warn("peer comparison", slog.String("response", responseID), slog.Any("error", err))
 			} else {
 				addToSummary(prompts, text)
@@ -349,9 +363,25 @@ func (s *Service) Erase(ctx context.Context, respondentID string) error {
 	return nil
 }
 
-// response finds the respondent's latest response, or starts one.
+// errNotStarted carries the reply to a respondent who comes before the
+// first wave starts.
+type errNotStarted struct{ reply Reply }
+
+func (e errNotStarted) Error() string { return "no wave has started" }
+func (e errNotStarted) Unwrap() error { return survey.ErrNoWave }
+
+// response finds the respondent's response in the current wave, or
+// starts one: a respondent has one response per wave, and the unique
+// index in SQL, not only the lock, makes sure of it.
 func (s *Service) response(ctx context.Context, who survey.Identity, lang dialogs.Lang, fixed map[string]string) (survey.Response, bool, error) {
-	resp, err := s.store.CurrentResponse(ctx, who)
+	wave, next, err := s.wave(ctx)
+	if errors.Is(err, survey.ErrNoWave) {
+		return survey.Response{}, false, errNotStarted{notStarted(lang, next)}
+	}
+	if err != nil {
+		return survey.Response{}, false, fmt.Errorf("current wave: %w", err)
+	}
+	resp, err := s.store.WaveResponse(ctx, who, wave.ID)
 	if err == nil && resp.Status != survey.StatusErased {
 		return resp, false, nil
 	}
@@ -368,21 +398,27 @@ func (s *Service) response(ctx context.Context, who survey.Identity, lang dialog
 		return survey.Response{}, false, fmt.Errorf("lock respondent: %w", err)
 	}
 	defer unlock()
-	if resp, err := s.store.LatestResponse(ctx, rid); err == nil && resp.Status != survey.StatusErased {
+	if resp, err := s.store.ResponseInWave(ctx, rid, wave.ID); err == nil {
 		return resp, false, nil
 	}
 	st, _, err := dialogs.Start(s.current, lang, fixed)
 	if err != nil {
 		return survey.Response{}, false, fmt.Errorf("start response: %w", err)
 	}
-	resp, err = s.store.CreateResponse(ctx, survey.NewResponse{
-		RespondentID: rid, Questionnaire: s.current.Ref(), Lang: lang, Channel: who.Channel, Fixed: st.Answers,
-	})
+	nr := survey.NewResponse{
+		RespondentID: rid, Questionnaire: s.current.Ref(), Lang: lang, Channel: who.Channel, Fixed: st.Answers, WaveID: wave.ID,
+	}
+	resp, err = s.store.CreateResponse(ctx, nr)
+	if errors.Is(err, survey.ErrWaveResponse) {
+		// Another instance made it (the lock is gone when Redis is).
+		resp, err = s.store.ResponseInWave(ctx, rid, wave.ID)
+		return resp, false, err
+	}
 	if err != nil {
 		return survey.Response{}, false, fmt.Errorf("start response: %w", err)
 	}
 	s.metrics.DialogStarted(string(who.Channel))
-	s.log.Info("response started", slog.String("response", resp.ID), slog.String("channel", string(who.Channel)))
+	s.log.Info("response started", slog.String("response", resp.ID), slog.String("wave", wave.Name), slog.String("channel", string(who.Channel)))
 	return resp, true, nil
 }
 

@@ -79,6 +79,13 @@ const (
 	UIPeerLine
 	UIPeerFew
 	UIPeerNone
+	UIWaveDone
+	UIWaveNext
+	UIWaveNextUnplanned
+	UIWaveNotOpen
+	UIWaveStarts
+	UIOwnChangeHead
+	UIOwnChangeLine
 	UIDigestOff
 	UIDigestSubscribed
 	UIDigestUnsubscribed
@@ -262,6 +269,20 @@ func (k UIText) Text() Text {
 		return Text{"%s: Sie %d, Vergleichsgruppe %d", "%s: you %d, peer group %d"}
 	case UIPeerFew:
 		return Text{"%s: noch zu wenige Vergleichswerte", "%s: too few peers yet"}
+	case UIWaveDone:
+		return Text{"Sie haben an der Befragung %s bereits teilgenommen; vielen Dank.", "You have already taken part in survey wave %s; thank you."}
+	case UIWaveNext:
+		return Text{"Die nächste Befragung (%s) beginnt am %s.", "The next wave (%s) starts on %s."}
+	case UIWaveNextUnplanned:
+		return Text{"Zur nächsten Befragung laden wir Sie wieder ein.", "We will invite you again to the next wave."}
+	case UIWaveNotOpen:
+		return Text{"Die Befragung hat noch nicht begonnen.", "The survey has not started yet."}
+	case UIWaveStarts:
+		return Text{"Die Befragung %s beginnt am %s. Bitte kommen Sie dann wieder.", "Survey wave %s starts on %s. Please come back then."}
+	case UIOwnChangeHead:
+		return Text{"Ihre Entwicklung seit der letzten Befragung (%s):", "Your change since the last wave (%s):"}
+	case UIOwnChangeLine:
+		return Text{"%s: %d (letzte Befragung %s: %d, %+d)", "%s: %d (last wave %s: %d, %+d)"}
 	case UIPeerNone:
 		return Text{"Für einen Vergleich mit anderen liegen noch zu wenige Antworten vor; Vergleiche zeigen wir erst ab 5 Antworten.",
 			"There are too few answers yet for a comparison with others; comparisons are shown from 5 answers on."}

@@ -182,6 +182,9 @@ func (db *DB) Migrate(ctx context.Context) (int, error) {
 	if err := db.redistrict(ctx); err != nil {
 		return 0, err
 	}
+	if err := db.adoptWaves(ctx); err != nil {
+		return 0, err
+	}
 	return len(res), nil
 }
 

@@ -24,10 +24,11 @@ type responseRow struct {
 	CompletedAt  sql.NullTime    `db:"completed_at"`
 	Composite    sql.NullFloat64 `db:"composite"`
 	TechCount    sql.NullInt64   `db:"tech_count"`
+	WaveID       sql.NullString  `db:"wave_id"`
 }
 
 const responseCols = `id, respondent_id, questionnaire_id, questionnaire_version, status, lang, seq,
-	started_at, completed_at, composite, tech_count`
+	started_at, completed_at, composite, tech_count, wave_id`
 
 func (r responseRow) toResponse() survey.Response {
 	out := survey.Response{
@@ -38,6 +39,7 @@ func (r responseRow) toResponse() survey.Response {
 		Lang:          dialogs.Lang(r.Lang),
 		Seq:           r.Seq,
 		StartedAt:     r.StartedAt.UTC(),
+		WaveID:        r.WaveID.String,
 	}
 	if r.CompletedAt.Valid {
 		t := r.CompletedAt.Time.UTC()
@@ -81,19 +83,36 @@ func (db *DB) LatestResponse(ctx context.Context, respondentID string) (survey.R
 	return row.toResponse(), nil
 }
 
-// CreateResponse starts a response in status started, with its fixed answers.
+// CreateResponse starts a response in status started, with its fixed
+// answers, in nr.WaveID or else the current wave (EnsureWave). A
+// respondent has one response per wave: where they have one in it
+// already, it returns ErrWaveResponse and creates nothing.
 func (db *DB) CreateResponse(ctx context.Context, nr survey.NewResponse) (survey.Response, error) {
+	if nr.WaveID == "" {
+		w, err := db.EnsureWave(ctx, nr.Questionnaire)
+		if err != nil {
+			return survey.Response{}, fmt.Errorf("wave of a new response: %w", err)
+		}
+		nr.WaveID = w.ID
+	}
 	now := db.utcNow()
 	r := survey.Response{
 		ID: newID(), RespondentID: nr.RespondentID, Questionnaire: nr.Questionnaire,
-		Status: survey.StatusStarted, Lang: nr.Lang, StartedAt: now,
+		Status: survey.StatusStarted, Lang: nr.Lang, StartedAt: now, WaveID: nr.WaveID,
 	}
 	err := db.inTx(ctx, func(tx *sqlx.Tx) error {
 		const ins = `INSERT INTO responses (id, respondent_id, questionnaire_id, questionnaire_version, status, lang, seq,
-			started_channel, started_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?, ?)`
-		if _, err := tx.ExecContext(ctx, tx.Rebind(ins), r.ID, nr.RespondentID, nr.Questionnaire.ID, nr.Questionnaire.Version,
-			string(survey.StatusStarted), string(nr.Lang), nr.Channel, now, now); err != nil {
+			started_channel, started_at, updated_at, wave_id) VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?)
+			ON CONFLICT (respondent_id, wave_id) DO NOTHING`
+		res, err := tx.ExecContext(ctx, tx.Rebind(ins), r.ID, nr.RespondentID, nr.Questionnaire.ID, nr.Questionnaire.Version,
+			string(survey.StatusStarted), string(nr.Lang), nr.Channel, now, now, nr.WaveID)
+		if err != nil {
 			return fmt.Errorf("insert response: %w", err)
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return fmt.Errorf("insert response: %w", err)
+		} else if n == 0 {
+			return survey.ErrWaveResponse
 		}
 		for item, a := range nr.Fixed {
 			a.Fixed = true // known beforehand, never asked: a restored dialog must not offer to change it
@@ -107,6 +126,20 @@ func (db *DB) CreateResponse(ctx context.Context, nr survey.NewResponse) (survey
 		return survey.Response{}, err
 	}
 	return r, nil
+}
+
+// ResponseInWave returns a respondent's response in a wave, or ErrNotFound.
+func (db *DB) ResponseInWave(ctx context.Context, respondentID, waveID string) (survey.Response, error) {
+	var row responseRow
+	err := db.db.GetContext(ctx, &row, db.db.Rebind(`SELECT `+responseCols+` FROM responses WHERE respondent_id = ? AND wave_id = ?`),
+		respondentID, waveID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return survey.Response{}, survey.ErrNotFound
+	}
+	if err != nil {
+		return survey.Response{}, fmt.Errorf("response in wave: %w", err)
+	}
+	return row.toResponse(), nil
 }
 
 // Answers returns the stored answers of a response, keyed by item id.
@@ -387,13 +420,23 @@ func (db *DB) AnswerRecords(ctx context.Context, responseID string) ([]survey.An
 // CurrentResponse returns the most recent response of the respondent known
 // by an identity, in one query, or ErrNotFound.
 func (db *DB) CurrentResponse(ctx context.Context, who survey.Identity) (survey.Response, error) {
+	return db.identityResponse(ctx, who, "")
+}
+
+// WaveResponse returns the response in a wave of the respondent an
+// identity belongs to, or ErrNotFound.
+func (db *DB) WaveResponse(ctx context.Context, who survey.Identity, waveID string) (survey.Response, error) {
+	return db.identityResponse(ctx, who, waveID)
+}
+
+func (db *DB) identityResponse(ctx context.Context, who survey.Identity, waveID string) (survey.Response, error) {
 	var row responseRow
 	const q = `SELECT r.id, r.respondent_id, r.questionnaire_id, r.questionnaire_version, r.status, r.lang, r.seq,
-			r.started_at, r.completed_at, r.composite, r.tech_count
+			r.started_at, r.completed_at, r.composite, r.tech_count, r.wave_id
 		FROM identities i JOIN responses r ON r.respondent_id = i.respondent_id
-		WHERE i.channel = ? AND i.external_id = ?
+		WHERE i.channel = ? AND i.external_id = ? AND (? = '' OR r.wave_id = ?)
 		ORDER BY r.started_at DESC, r.id DESC LIMIT 1`
-	err := db.db.GetContext(ctx, &row, db.db.Rebind(q), who.Channel, who.External)
+	err := db.db.GetContext(ctx, &row, db.db.Rebind(q), who.Channel, who.External, waveID, waveID)
 	if errors.Is(err, sql.ErrNoRows) {
 		return survey.Response{}, survey.ErrNotFound
 	}

@@ -573,38 +573,6 @@ func TestApplyStepCompletionWithoutComposite(t *testing.T) {
 	})
 }
 
-func TestLatestResponse(t *testing.T) {
-	forEachDB(t, func(t *testing.T, db *store.DB) {
-		ctx := testCtx(t)
-		who := survey.Identity{Channel: "telegram", External: "latest"}
-		rid, err := db.EnsureRespondent(ctx, who)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := db.LatestResponse(ctx, rid); !errors.Is(err, survey.ErrNotFound) {
-			t.Fatalf("LatestResponse without responses: error = %v, want ErrNotFound", err)
-		}
-		var last survey.Response
-		for range 3 {
-			time.Sleep(2 * time.Millisecond) // distinct start times
-			last, err = db.CreateResponse(ctx, survey.NewResponse{RespondentID: rid, Questionnaire: coreRef(t), Lang: dialogs.German, Channel: "telegram"})
-			if err != nil {
-				t.Fatal(err)
-			}
-		}
-		// Someone else's newer response does not count.
-		time.Sleep(2 * time.Millisecond)
-		newResponse(t, db, survey.Identity{Channel: "telegram", External: "latest-other"}, nil)
-		got, err := db.LatestResponse(ctx, rid)
-		if err != nil {
-			t.Fatalf("LatestResponse: %v", err)
-		}
-		if got.ID != last.ID || got.RespondentID != rid {
-			t.Errorf("LatestResponse = %s of %s, want the newest %s of %s", got.ID, got.RespondentID, last.ID, rid)
-		}
-	})
-}
-
 func TestEraseRespondent(t *testing.T) {
 	forEachDB(t, func(t *testing.T, db *store.DB) {
 		ctx := testCtx(t)
@@ -624,8 +592,9 @@ func TestEraseRespondent(t *testing.T) {
 		apply(t, db, survey.Step{ResponseID: a1.ID, Seq: seq, Phase: dialogs.PhaseDone,
 			Changes: []dialogs.Change{{Item: "sector", Answer: dialogs.Answer{Value: "handel"}}},
 			Scores:  &dialogs.Scores{Fields: fields, Composite: ptr(0.375), TechCount: ptr(5)}})
-		time.Sleep(2 * time.Millisecond)
-		a2, err := db.CreateResponse(ctx, survey.NewResponse{RespondentID: rid, Questionnaire: coreRef(t), Lang: dialogs.German, Channel: "email"})
+		// The same firm in a second wave: erasure takes every wave.
+		w2 := newWave(t, db, "erase-2", time.Now().Add(-time.Hour))
+		a2, err := db.CreateResponse(ctx, survey.NewResponse{RespondentID: rid, Questionnaire: coreRef(t), Lang: dialogs.German, Channel: "email", WaveID: w2.ID})
 		if err != nil {
 			t.Fatal(err)
 		}

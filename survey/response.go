@@ -45,6 +45,7 @@ type Response struct {
 	CompletedAt   *time.Time
 	Composite     *float64
 	TechCount     *int
+	WaveID        string
 }
 
 // NewResponse describes a response to create.
@@ -54,6 +55,7 @@ type NewResponse struct {
 	Lang          dialogs.Lang
 	Channel       Channel
 	Fixed         map[string]dialogs.Answer // answers known beforehand, such as the chamber
+	WaveID        string                    // "" for the current wave
 }
 
 // Step is what one accepted dialog step changes in a response.
