@@ -19,6 +19,7 @@ import (
 	"github.com/surveybot/surveybot/internal/jsonapi"
 	"github.com/surveybot/surveybot/store"
 	"github.com/surveybot/surveybot/survey"
+	"github.com/surveybot/surveybot/waves"
 )
 
 // Store is what the admin API needs of the database.
@@ -29,6 +30,7 @@ type Store interface {
 	RemoveSubscriber(ctx context.Context, s survey.Subscriber) error
 	EachCompleted(ctx context.Context, f store.CompletedFilter, fn func(store.CompletedResponse) error) error
 	AggregateHeld(ctx context.Context, q dialogs.Ref, dim survey.Dimension, week string) ([]survey.HeldCell, error)
+	waves.Store
 }
 
 // API is the JSON API for chambers and the operator, authenticated by API
@@ -67,6 +69,8 @@ func (a *API) Register(mux interface{ Handle(string, http.Handler) }) {
 	api.Handle("GET /api/v1/digest/subscribers", a.auth(a.operatorOnly(a.listSubscribers)))
 	api.Handle("POST /api/v1/digest/subscribers", a.auth(a.operatorOnly(a.addSubscriber)))
 	api.Handle("DELETE /api/v1/digest/subscribers/{kind}/{target}", a.auth(a.operatorOnly(a.removeSubscriber)))
+	api.Handle("GET /api/v1/waves", a.auth(a.listWaves))
+	api.Handle("POST /api/v1/waves", a.auth(a.operatorOnly(a.addWave)))
 	api.Handle("GET /api/v1/responses", a.auth(a.responses))
 	api.Handle("GET /api/v1/aggregates", a.auth(a.operatorOnly(a.aggregates)))
 	mux.Handle("/api/", jsonapi.Routes(api))

@@ -136,7 +136,7 @@ func TestCampaignRemindsOnlyThoseWhoHaveNotCompleted(t *testing.T) {
 			}
 			time.Sleep(300 * time.Millisecond) // the scan runs again: still one reminder each
 			st := stats(t, c, camp.ID)
-			if st.Total.Reminders != 2 || st.Total.Completed != 1 || st.Total.Started != 1 {
+			if st.Total.Reminders != 2 || st.Total.Completed != 1 || st.Total.Consented != 1 {
 				t.Errorf("stats = %+v, want 2 reminders, 1 started, 1 completed", st.Total)
 			}
 			// A manual reminder goes to the same two, once a day.

@@ -36,6 +36,14 @@ func (c *Service) Launch(ctx context.Context, p survey.Principal, id string) (su
 	if err != nil {
 		return survey.LaunchResult{}, err
 	}
+	// Invitations lead to the current wave: a campaign of a wave that is
+	// over would invite to another one.
+	if cur, err := c.db.CurrentWave(ctx, c.cfg.Now()); err == nil && camp.WaveID != "" && cur.ID != camp.WaveID {
+		if w, err := c.db.Wave(ctx, camp.WaveID); err == nil && w.StartsAt.Before(cur.StartsAt) {
+			return survey.LaunchResult{}, fmt.Errorf("the campaign's wave %s is over, wave %s is current; make a campaign for it: %w",
+				camp.Wave, cur.Name, survey.ErrCampaignState)
+		}
+	}
 	var channels []survey.Channel
 	for _, ch := range camp.Channels {
 		if slices.Contains(c.cfg.Channels, ch) {

@@ -22,6 +22,7 @@ type Spec struct {
 	Chamber       string           `json:"chamber"` // answer code; a chamber's API key sets its own
 	Name          string           `json:"name"`
 	Questionnaire string           `json:"questionnaire,omitempty"` // id@version; default the one served
+	Wave          string           `json:"wave,omitempty"`          // the wave invited to; default the one current at the start
 	Channels      []survey.Channel `json:"channels"`                // order of preference; default email,telegram,slack
 	Start         string           `json:"start,omitempty"`         // YYYY-MM-DD or RFC 3339; default now
 	End           string           `json:"end"`                     // YYYY-MM-DD (the whole day) or RFC 3339
@@ -86,6 +87,14 @@ func (c *Service) Create(ctx context.Context, p survey.Principal, spec Spec) (su
 	if !camp.EndsAt.After(camp.StartsAt) || !camp.EndsAt.After(now) {
 		return bad("end: %s is not after the start and today", spec.End)
 	}
+	wave, err := c.waveOf(ctx, spec.Wave, camp.StartsAt)
+	if err != nil {
+		return survey.Campaign{}, err
+	}
+	if camp.StartsAt.Before(wave.StartsAt) {
+		return bad("start: the campaign starts before its wave %s does (%s); start it then", wave.Name, wave.StartsAt.In(loc).Format(time.DateOnly))
+	}
+	camp.WaveID, camp.Wave = wave.ID, wave.Name
 	for _, d := range spec.Reminders {
 		if d < 1 || d > 365 {
 			return bad("reminders: %d days; give days after the invitation between 1 and 365", d)
@@ -158,4 +167,24 @@ func clock(s string) (int, error) {
 		return 0, err
 	}
 	return t.Hour()*60 + t.Minute(), nil
+}
+
+// waveOf returns the wave a campaign invites to: the one named, or else
+// the one current at the campaign's start (on a fresh installation the
+// first wave, made now).
+func (c *Service) waveOf(ctx context.Context, name string, start time.Time) (survey.Wave, error) {
+	if name = strings.TrimSpace(name); name != "" {
+		w, err := c.db.Wave(ctx, name)
+		if errors.Is(err, survey.ErrNotFound) {
+			return survey.Wave{}, fmt.Errorf("%w: wave %q: no such wave; see surveybot wave list", ErrInvalidCampaign, name)
+		}
+		return w, err
+	}
+	w, err := c.db.CurrentWave(ctx, start)
+	if errors.Is(err, survey.ErrNoWave) {
+		if w, err = c.db.EnsureWave(ctx, c.q.Ref()); errors.Is(err, survey.ErrNoWave) {
+			return survey.Wave{}, fmt.Errorf("%w: wave: no wave has started by the campaign's start; name the planned wave, or start the campaign when it starts", ErrInvalidCampaign)
+		}
+	}
+	return w, err
 }

@@ -37,9 +37,9 @@ func (db *DB) QueueReminders(ctx context.Context, campaignID, kind string, sentB
 			WHERE i.campaign_id = ?
 			AND NOT EXISTS (SELECT 1 FROM campaign_messages r WHERE r.invitation_id = i.id AND r.kind = ?)
 			AND NOT EXISTS (SELECT 1 FROM responses p WHERE p.respondent_id = i.respondent_id AND p.status = 'completed'
-				AND p.questionnaire_id = ? AND p.questionnaire_version = ?)
+				AND p.wave_id = ?)
 			ORDER BY i.id`
-		if err := tx.SelectContext(ctx, &due, tx.Rebind(sel), sentBefore.UTC(), campaignID, kind, c.Questionnaire.ID, c.Questionnaire.Version); err != nil {
+		if err := tx.SelectContext(ctx, &due, tx.Rebind(sel), sentBefore.UTC(), campaignID, kind, c.WaveID); err != nil {
 			return fmt.Errorf("find invitations to remind: %w", err)
 		}
 		now := db.utcNow()
@@ -163,8 +163,8 @@ func (db *DB) OutgoingMessage(ctx context.Context, id string) (Outgoing, error) 
 		return Outgoing{}, fmt.Errorf("read telegram chat: %w", err)
 	}
 	var done int
-	const qc = `SELECT COUNT(*) FROM responses WHERE respondent_id = ? AND status = 'completed' AND questionnaire_id = ? AND questionnaire_version = ?`
-	if err := db.db.GetContext(ctx, &done, db.db.Rebind(qc), r.RespondentID, o.Campaign.Questionnaire.ID, o.Campaign.Questionnaire.Version); err != nil {
+	const qc = `SELECT COUNT(*) FROM responses WHERE respondent_id = ? AND status = 'completed' AND wave_id = ?`
+	if err := db.db.GetContext(ctx, &done, db.db.Rebind(qc), r.RespondentID, o.Campaign.WaveID); err != nil {
 		return Outgoing{}, fmt.Errorf("read completion: %w", err)
 	}
 	o.Completed = done > 0

@@ -12,8 +12,10 @@ import (
 // CampaignStats counts a campaign's invitations and messages: per channel
 // queued, sent, failed, skipped, opened (web), started and completed; per
 // day the messages sent and the responses completed; and the reasons of
-// failed and skipped messages. A respondent counts as started or completed
-// with any response to the campaign's questionnaire.
+// failed and skipped messages. Only the campaign's own invitations count,
+// and of the responses only those in the campaign's wave: opened (a web
+// link followed), consented (consent given) and completed are counted
+// apart, so a firm that answered an earlier wave is not counted again.
 func (db *DB) CampaignStats(ctx context.Context, id string) (survey.CampaignStats, error) {
 	c, err := db.Campaign(ctx, id)
 	if err != nil {
@@ -28,15 +30,14 @@ func (db *DB) CampaignStats(ctx context.Context, id string) (survey.CampaignStat
 			SUM(CASE WHEN m.status = 'failed' THEN 1 ELSE 0 END) AS failed,
 			SUM(CASE WHEN m.status = 'skipped' THEN 1 ELSE 0 END) AS skipped,
 			SUM(CASE WHEN i.opened_at IS NOT NULL THEN 1 ELSE 0 END) AS opened,
-			SUM(CASE WHEN EXISTS (SELECT 1 FROM responses p WHERE p.respondent_id = i.respondent_id AND p.status <> 'erased'
-				AND p.questionnaire_id = ? AND p.questionnaire_version = ?) THEN 1 ELSE 0 END) AS started,
-			SUM(CASE WHEN EXISTS (SELECT 1 FROM responses p WHERE p.respondent_id = i.respondent_id AND p.status = 'completed'
-				AND p.questionnaire_id = ? AND p.questionnaire_version = ?) THEN 1 ELSE 0 END) AS completed,
+			SUM(CASE WHEN EXISTS (SELECT 1 FROM responses p WHERE p.respondent_id = i.respondent_id AND p.wave_id = ?
+				AND p.consented_at IS NOT NULL AND p.status <> 'erased') THEN 1 ELSE 0 END) AS consented,
+			SUM(CASE WHEN EXISTS (SELECT 1 FROM responses p WHERE p.respondent_id = i.respondent_id AND p.wave_id = ?
+				AND p.status = 'completed') THEN 1 ELSE 0 END) AS completed,
 			SUM((SELECT COUNT(*) FROM campaign_messages r WHERE r.invitation_id = i.id AND r.kind <> 'invitation' AND r.status = 'sent')) AS reminders
 		FROM campaign_messages m JOIN invitations i ON i.id = m.invitation_id
 		WHERE m.campaign_id = ? AND m.kind = 'invitation' GROUP BY m.channel ORDER BY m.channel`
-	q := c.Questionnaire
-	if err := db.db.SelectContext(ctx, &st.ByChannel, db.db.Rebind(byChannel), q.ID, q.Version, q.ID, q.Version, id); err != nil {
+	if err := db.db.SelectContext(ctx, &st.ByChannel, db.db.Rebind(byChannel), c.WaveID, c.WaveID, id); err != nil {
 		return survey.CampaignStats{}, fmt.Errorf("count campaign by channel: %w", err)
 	}
 	st.Total.Channel = "all"
@@ -49,7 +50,7 @@ func (db *DB) CampaignStats(ctx context.Context, id string) (survey.CampaignStat
 		t.Failed += s.Failed
 		t.Skipped += s.Skipped
 		t.Opened += s.Opened
-		t.Started += s.Started
+		t.Consented += s.Consented
 		t.Completed += s.Completed
 		t.Reminders += s.Reminders
 	}
@@ -63,10 +64,9 @@ func (db *DB) CampaignStats(ctx context.Context, id string) (survey.CampaignStat
 		return survey.CampaignStats{}, fmt.Errorf("count sends by day: %w", err)
 	}
 	const completedByDay = `SELECT CAST(date(p.completed_at) AS TEXT) AS day, COUNT(DISTINCT i.id) AS n
-		FROM invitations i JOIN responses p ON p.respondent_id = i.respondent_id AND p.status = 'completed'
-			AND p.questionnaire_id = ? AND p.questionnaire_version = ?
+		FROM invitations i JOIN responses p ON p.respondent_id = i.respondent_id AND p.status = 'completed' AND p.wave_id = ?
 		WHERE i.campaign_id = ? GROUP BY CAST(date(p.completed_at) AS TEXT)`
-	if err := db.db.SelectContext(ctx, &completed, db.db.Rebind(completedByDay), q.ID, q.Version, id); err != nil {
+	if err := db.db.SelectContext(ctx, &completed, db.db.Rebind(completedByDay), c.WaveID, id); err != nil {
 		return survey.CampaignStats{}, fmt.Errorf("count completions by day: %w", err)
 	}
 	days := map[string]*survey.DayStats{}

@@ -24,6 +24,8 @@ type campaignRow struct {
 	Name                 string         `db:"name"`
 	QuestionnaireID      string         `db:"questionnaire_id"`
 	QuestionnaireVersion int            `db:"questionnaire_version"`
+	WaveID               sql.NullString `db:"wave_id"`
+	WaveName             sql.NullString `db:"wave_name"`
 	Channels             string         `db:"channels"`
 	StartsAt             time.Time      `db:"starts_at"`
 	EndsAt               time.Time      `db:"ends_at"`
@@ -42,13 +44,14 @@ type campaignRow struct {
 
 const campaignCols = `c.id, c.chamber_id, ch.code AS chamber_code, ch.name AS chamber_name, c.name, c.questionnaire_id,
 	c.questionnaire_version, c.channels, c.starts_at, c.ends_at, c.reminders, c.quiet_from, c.quiet_until, c.quiet_sunday,
-	c.timezone, c.lang, c.personal, c.open_link, c.status, c.created_at, c.launched_at
-	FROM campaigns c JOIN chambers ch ON ch.id = c.chamber_id`
+	c.timezone, c.lang, c.personal, c.open_link, c.status, c.created_at, c.launched_at, c.wave_id, w.name AS wave_name
+	FROM campaigns c JOIN chambers ch ON ch.id = c.chamber_id LEFT JOIN waves w ON w.id = c.wave_id`
 
 func (r campaignRow) campaign() survey.Campaign {
 	c := survey.Campaign{
 		ID: r.ID, ChamberID: r.ChamberID, ChamberCode: r.ChamberCode.String, ChamberName: r.ChamberName, Name: r.Name,
 		Questionnaire: dialogs.Ref{ID: r.QuestionnaireID, Version: r.QuestionnaireVersion},
+		WaveID:        r.WaveID.String, Wave: r.WaveName.String,
 		Channels:      channelList(r.Channels),
 		StartsAt:      r.StartsAt.UTC(), EndsAt: r.EndsAt.UTC(),
 		QuietFrom: r.QuietFrom, QuietUntil: r.QuietUntil, QuietSunday: r.QuietSunday, Timezone: r.Timezone,
@@ -67,9 +70,17 @@ func (r campaignRow) campaign() survey.Campaign {
 	return c
 }
 
-// CreateCampaign stores a new campaign as a draft; the caller has
-// validated it. It returns the campaign with its id.
+// CreateCampaign stores a new campaign as a draft, in c.WaveID or else
+// the current wave; the caller has validated it. It returns the campaign
+// with its id.
 func (db *DB) CreateCampaign(ctx context.Context, c survey.Campaign) (survey.Campaign, error) {
+	if c.WaveID == "" {
+		w, err := db.EnsureWave(ctx, c.Questionnaire)
+		if err != nil {
+			return survey.Campaign{}, fmt.Errorf("wave of a new campaign: %w", err)
+		}
+		c.WaveID = w.ID
+	}
 	c.ID = newID()
 	c.Status = survey.CampaignDraft
 	c.CreatedAt = db.utcNow()
@@ -78,11 +89,11 @@ func (db *DB) CreateCampaign(ctx context.Context, c survey.Campaign) (survey.Cam
 		days[i] = strconv.Itoa(d)
 	}
 	const ins = `INSERT INTO campaigns (id, chamber_id, name, questionnaire_id, questionnaire_version, channels, starts_at, ends_at,
-		reminders, quiet_from, quiet_until, quiet_sunday, timezone, lang, personal, open_link, status, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+		reminders, quiet_from, quiet_until, quiet_sunday, timezone, lang, personal, open_link, status, created_at, wave_id)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 	_, err := db.db.ExecContext(ctx, db.db.Rebind(ins), c.ID, c.ChamberID, c.Name, c.Questionnaire.ID, c.Questionnaire.Version,
 		joinChannels(c.Channels), c.StartsAt.UTC(), c.EndsAt.UTC(), strings.Join(days, ","), c.QuietFrom, c.QuietUntil,
-		c.QuietSunday, c.Timezone, string(c.Lang), c.Personal, nullString(c.OpenLink), string(c.Status), c.CreatedAt)
+		c.QuietSunday, c.Timezone, string(c.Lang), c.Personal, nullString(c.OpenLink), string(c.Status), c.CreatedAt, c.WaveID)
 	if err != nil {
 		return survey.Campaign{}, fmt.Errorf("create campaign: %w", err)
 	}

@@ -31,6 +31,8 @@ type Campaign struct {
 	ChamberName   string         `json:"chamber_name"`
 	Name          string         `json:"name"`
 	Questionnaire dialogs.Ref    `json:"questionnaire"`
+	WaveID        string         `json:"-"`
+	Wave          string         `json:"wave"` // the wave's name
 	Channels      []Channel      `json:"channels"` // in order of preference
 	StartsAt      time.Time      `json:"starts_at"`
 	EndsAt        time.Time      `json:"ends_at"`
@@ -75,7 +77,7 @@ type ChannelStats struct {
 	Failed    int     `db:"failed" json:"failed"`
 	Skipped   int     `db:"skipped" json:"skipped"`
 	Opened    int     `db:"opened" json:"opened"`
-	Started   int     `db:"started" json:"started"`
+	Consented int     `db:"consented" json:"consented"` // gave consent in the campaign's wave, not just opened a link
 	Completed int     `db:"completed" json:"completed"`
 	Reminders int     `db:"reminders" json:"reminders_sent"`
 }

@@ -155,6 +155,7 @@ func campaignCmd(ctx context.Context, args []string, e env) error {
 		fs.StringVar(&spec.Name, "name", "", "the campaign's name")
 		fs.StringVar(&channels, "channels", "email,telegram,slack", "channels in order of preference")
 		fs.StringVar(&spec.Start, "start", "", "first day (YYYY-MM-DD; default now)")
+		fs.StringVar(&spec.Wave, "wave", "", "the wave it invites to (default the one current at the start)")
 		fs.StringVar(&spec.End, "end", "", "last day (YYYY-MM-DD)")
 		fs.StringVar(&reminders, "reminders", "7,14", "remind those who have not completed after these days (empty: none)")
 		fs.StringVar(&spec.QuietHours, "quiet-hours", "20:00-08:00", "no messages between these times, or none")
@@ -368,17 +369,17 @@ func days(c survey.Campaign) (string, string) {
 func printStats(w io.Writer, st survey.CampaignStats) {
 	c := st.Campaign
 	start, last := days(c)
-	fmt.Fprintf(w, "%s — %s (%s), %s, %s to %s, channels %s\n", c.Name, c.ChamberName, c.ChamberCode, c.Status,
+	fmt.Fprintf(w, "%s — %s (%s), wave %s, %s, %s to %s, channels %s\n", c.Name, c.ChamberName, c.ChamberCode, c.Wave, c.Status,
 		start, last, channelList(c.Channels))
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "CHANNEL\tINVITED\tQUEUED\tSENT\tFAILED\tSKIPPED\tOPENED\tSTARTED\tCOMPLETED\tRATE\tREMINDERS\t")
+	fmt.Fprintln(tw, "CHANNEL\tINVITED\tQUEUED\tSENT\tFAILED\tSKIPPED\tOPENED\tCONSENTED\tCOMPLETED\tRATE\tREMINDERS\t")
 	for _, s := range append(st.ByChannel, st.Total) {
 		rate := "-"
 		if s.Invited > 0 {
 			rate = fmt.Sprintf("%.1f%%", 100*float64(s.Completed)/float64(s.Invited))
 		}
 		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%s\t%d\t\n", s.Channel, s.Invited, s.Queued+s.Sending, s.Sent, s.Failed,
-			s.Skipped, s.Opened, s.Started, s.Completed, rate, s.Reminders)
+			s.Skipped, s.Opened, s.Consented, s.Completed, rate, s.Reminders)
 	}
 	tw.Flush()
 	if len(st.ByDay) > 0 {

@@ -83,8 +83,13 @@ Usage:
                                      add or update a chamber's members from CSV (; or ,); a bad
                                      row imports nothing unless --skip-bad
   surveybot members list [--config FILE] --chamber CODE
+  surveybot wave add [--config FILE] --name 2027-1 --start YYYY-MM-DD --end YYYY-MM-DD
+                                     plan the next survey wave; from its start every respondent
+                                     answers it anew (one response per wave)
+  surveybot wave list [--config FILE]
+                                     the waves, with the current one
   surveybot campaign create [--config FILE] --chamber CODE --name NAME --end YYYY-MM-DD
-                            [--start YYYY-MM-DD] [--channels email,telegram,slack] [--reminders 7,14]
+                            [--start YYYY-MM-DD] [--wave NAME] [--channels email,telegram,slack] [--reminders 7,14]
                             [--quiet-hours 20:00-08:00|none] [--quiet-sunday=true] [--open-link]
                                      a campaign (draft) inviting the chamber's members
   surveybot campaign launch|pause|resume|status [--config FILE] [--json] ID
@@ -184,6 +189,8 @@ func dispatch(ctx context.Context, args []string, e env) error {
 		return campaignCmd(ctx, args[1:], e)
 	case "remind":
 		return remindCmd(ctx, args[1:], e)
+	case "wave":
+		return waveCmd(ctx, args[1:], e)
 	case "chamber":
 		return chamberCmd(ctx, args[1:], e)
 	case "apikey":
