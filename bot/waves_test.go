@@ -1,0 +1,145 @@
+package bot_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/surveybot/surveybot/bot"
+	"github.com/surveybot/surveybot/dialogs"
+	"github.com/surveybot/surveybot/dialogs/dialogstest"
+	"github.com/surveybot/surveybot/internal/testrig"
+	"github.com/surveybot/surveybot/store/storetest"
+	"github.com/surveybot/surveybot/survey"
+)
+
+// finish answers every question with the option at index pick (or the
+// first where there are fewer) and returns the last reply's summary.
+func finish(t *testing.T, svc *bot.Service, who survey.Identity, r bot.Reply, pick int) (bot.Reply, string) {
+	t.Helper()
+	ctx := context.Background()
+	var err error
+	for !r.Finished() {
+		p, ok := dialogstest.Question(r.Prompts)
+		if !ok {
+			t.Fatalf("no question among %+v", r.Prompts)
+		}
+		if r, err = svc.Handle(ctx, who, dialogstest.AnswerFor(p, pick)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return r, summaryOf(r)
+}
+
+func summaryOf(r bot.Reply) string {
+	for _, p := range r.Prompts {
+		if p.Kind == dialogs.PromptSummary {
+			return p.Text
+		}
+	}
+	return ""
+}
+
+// TestWaves: a firm answers once per wave. Coming back after completing
+// it hears so and when the next wave starts; once the next wave has
+// started it answers again, in a new response, and sees its change.
+func TestWaves(t *testing.T) {
+	ctx := context.Background()
+	q := dialogstest.Core(t)
+	for _, s := range storetest.Rigs(t) {
+		t.Run(s.Name, func(t *testing.T) {
+			svc := bot.NewService(s.DB, s.Sessions(), testrig.Discard(), q, bot.WithWaveCacheTTL(0))
+			who := survey.Identity{Channel: "test", External: "wave-firm-" + s.Name}
+			r, err := svc.Open(ctx, who, dialogs.German)
+			if err != nil {
+				t.Fatal(err)
+			}
+			first := r.ResponseID
+			r, sum := finish(t, svc, who, r, 0)
+			if strings.Contains(sum, "letzten Befragung") {
+				t.Errorf("a first wave's summary shows a change:\n%s", sum)
+			}
+
+			// Back again within the wave: done, and no next wave planned yet.
+			r, err = svc.Open(ctx, who, dialogs.German)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if r.ResponseID != first || !strings.Contains(summaryOf(r), "bereits teilgenommen") ||
+				!strings.Contains(summaryOf(r), "Zur nächsten Befragung laden wir Sie wieder ein") {
+				t.Errorf("back in the completed wave: response %s (want %s), summary:\n%s", r.ResponseID, first, summaryOf(r))
+			}
+
+			// A wave planned for later: still done, told when it starts.
+			start := time.Now().Add(2 * time.Second)
+			if _, err := s.DB.CreateWave(ctx, survey.Wave{Name: "2027-1", StartsAt: start, EndsAt: start.AddDate(0, 2, 0), Questionnaire: q.Ref()}); err != nil {
+				t.Fatal(err)
+			}
+			r, err = svc.Open(ctx, who, dialogs.German)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if want := "Die nächste Befragung (2027-1) beginnt am " + start.In(berlin(t)).Format("02.01.2006"); r.ResponseID != first || !strings.Contains(summaryOf(r), want) {
+				t.Errorf("with a planned wave: response %s, summary:\n%s\nwant %s and %q", r.ResponseID, summaryOf(r), first, want)
+			}
+
+			// The next wave has started: a new response, the dialog from the
+			// privacy notice, and at its end the change since wave 1.
+			time.Sleep(time.Until(start) + 10*time.Millisecond)
+			r, err = svc.Open(ctx, who, dialogs.German)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if r.ResponseID == first || r.Phase != dialogs.PhaseConsent {
+				t.Fatalf("in the new wave: response %s in phase %s, want a new response at the privacy notice", r.ResponseID, r.Phase)
+			}
+			_, sum = finish(t, svc, who, r, 1)
+			if !strings.Contains(sum, "Ihre Entwicklung seit der letzten Befragung (1):") || !strings.Contains(sum, "(letzte Befragung 1: ") {
+				t.Errorf("the second wave's summary:\n%s\nwant the change since wave 1", sum)
+			}
+			for _, id := range []string{first, r.ResponseID} {
+				resp, err := s.DB.Response(ctx, id)
+				if err != nil || resp.Status != survey.StatusCompleted {
+					t.Errorf("response %s: %+v, %v; want completed", id, resp, err)
+				}
+			}
+		})
+	}
+}
+
+// TestBeforeTheFirstWave: where waves are planned but none has started,
+// a respondent is told when the first starts, and nothing is stored.
+func TestBeforeTheFirstWave(t *testing.T) {
+	ctx := context.Background()
+	q := dialogstest.Core(t)
+	s := storetest.Rigs(t)[0]
+	if waves, err := s.DB.Waves(ctx); err != nil || len(waves) > 0 {
+		t.Fatalf("a fresh database has waves already (%v)", err)
+	}
+	start := time.Now().AddDate(0, 1, 0)
+	if _, err := s.DB.CreateWave(ctx, survey.Wave{Name: "first", StartsAt: start, EndsAt: start.AddDate(0, 1, 0), Questionnaire: q.Ref()}); err != nil {
+		t.Fatal(err)
+	}
+	svc := bot.NewService(s.DB, s.Sessions(), testrig.Discard(), q, bot.WithWaveCacheTTL(0))
+	who := survey.Identity{Channel: "test", External: "too-early"}
+	r, err := svc.Open(ctx, who, dialogs.German)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "Die Befragung first beginnt am " + start.In(berlin(t)).Format("02.01.2006")
+	if len(r.Prompts) != 1 || !strings.Contains(r.Prompts[0].Text, want) || r.ResponseID != "" {
+		t.Errorf("before the first wave: %+v, want only %q", r, want)
+	}
+	if _, err := s.DB.CurrentResponse(ctx, who); err == nil {
+		t.Error("a response was stored before the first wave started")
+	}
+}
+
+func berlin(t *testing.T) *time.Location {
+	loc, err := time.LoadLocation("Europe/Berlin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return loc
+}
