@@ -32,7 +32,7 @@ type Campaign struct {
 	Name          string         `json:"name"`
 	Questionnaire dialogs.Ref    `json:"questionnaire"`
 	WaveID        string         `json:"-"`
-	Wave          string         `json:"wave"` // the wave's name
+	Wave          string         `json:"wave"`     // the wave's name
 	Channels      []Channel      `json:"channels"` // in order of preference
 	StartsAt      time.Time      `json:"starts_at"`
 	EndsAt        time.Time      `json:"ends_at"`
