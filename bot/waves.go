@@ -14,9 +14,9 @@ import (
 )
 
 // waveCacheTTL is how long the list of waves is reused: an operator's new
-// wave is picked up by every instance within it, and a planned wave
+// wave is picked up by every instance within it (10 s), and a planned wave
 // becomes current at its start without asking the database.
-const waveCacheTTL = time.Minute
+const waveCacheTTL = 10 * time.Second
 
 // waveCache keeps the waves, the earliest first.
 type waveCache struct {
@@ -26,8 +26,8 @@ type waveCache struct {
 	expires time.Time
 }
 
-// WithWaveCacheTTL sets how long the list of waves is reused (default a
-// minute; 0 asks the database at every new response).
+// WithWaveCacheTTL sets how long the list of waves is reused (default 10
+// seconds; 0 asks the database at every new response).
 func WithWaveCacheTTL(d time.Duration) Option { return func(s *Service) { s.waves.ttl = d } }
 
 // wave returns the current wave (the one that started last) and the next

@@ -181,8 +181,10 @@ level = "warn"
 			t.Errorf("status does not show %q:\n%s", want, out)
 		}
 	}
-	if !regexp.MustCompile(`all\s+3\s+0\s+3\s+0\s+0\s+1\s+2\s+0`).MatchString(out) {
-		t.Errorf("status: want 3 invited, 0 waiting, 3 sent, none failed or skipped, 1 opened, 2 started, 0 completed:\n%s", out)
+	// Two dialogs are open (the web page, the Telegram chat), but nobody
+	// has consented yet: opened counts the link, consented the consent.
+	if !regexp.MustCompile(`all\s+3\s+0\s+3\s+0\s+0\s+1\s+0\s+0`).MatchString(out) {
+		t.Errorf("status: want 3 invited, 0 waiting, 3 sent, none failed or skipped, 1 opened, 0 consented, 0 completed:\n%s", out)
 	}
 	time.Sleep(300 * time.Millisecond)
 	if n := len(smtp.Messages()); n != 1 {
