@@ -2,7 +2,9 @@ package bot_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -10,6 +12,7 @@ import (
 	"github.com/surveybot/surveybot/dialogs"
 	"github.com/surveybot/surveybot/dialogs/dialogstest"
 	"github.com/surveybot/surveybot/internal/testrig"
+	"github.com/surveybot/surveybot/store"
 	"github.com/surveybot/surveybot/store/storetest"
 	"github.com/surveybot/surveybot/survey"
 )
@@ -142,4 +145,84 @@ func berlin(t *testing.T) *time.Location {
 		t.Fatal(err)
 	}
 	return loc
+}
+
+// TestOneResponsePerFirmAndWave: two instances on PostgreSQL and Redis,
+// and two whose session stores share nothing (their locks serialise
+// nothing, as after a Redis loss), take a firm's first messages at once,
+// in the first wave and again when the next one starts: each firm has
+// exactly one response per wave.
+func TestOneResponsePerFirmAndWave(t *testing.T) {
+	ctx := context.Background()
+	q := dialogstest.Core(t)
+	for _, s := range storetest.Rigs(t) {
+		for _, shared := range []bool{true, false} {
+			t.Run(fmt.Sprintf("%s/shared-locks=%v", s.Name, shared), func(t *testing.T) {
+				prefix := fmt.Sprintf("race-%v-", shared)
+				instances := make([]*bot.Service, 2)
+				for i := range instances {
+					ss := s.Sessions() // for Redis another client on the same keys
+					if !shared {
+						ss = store.NewMemorySessions(time.Hour)
+					}
+					instances[i] = bot.NewService(s.DB, ss, testrig.Discard(), q, bot.WithWaveCacheTTL(0))
+				}
+				burst := func() {
+					var wg sync.WaitGroup
+					for f := range 5 {
+						who := survey.Identity{Channel: "test", External: fmt.Sprintf("%s%d", prefix, f)}
+						for i := range 8 {
+							wg.Go(func() {
+								if _, err := instances[i%2].Open(ctx, who, dialogs.German); err != nil {
+									t.Errorf("Open: %v", err)
+								}
+							})
+						}
+					}
+					wg.Wait()
+				}
+				// Responses per firm and wave, as "firm wave count" lines.
+				perWave := func() []string {
+					rows, err := s.DB.SQLDB().QueryContext(ctx, `SELECT i.external_id, w.name, COUNT(*) FROM responses r
+						JOIN identities i ON i.respondent_id = r.respondent_id JOIN waves w ON w.id = r.wave_id
+						WHERE i.external_id LIKE '`+prefix+`%' GROUP BY i.external_id, w.name ORDER BY i.external_id, w.name`)
+					if err != nil {
+						t.Fatal(err)
+					}
+					defer rows.Close()
+					var out []string
+					for rows.Next() {
+						var firm, wave string
+						var n int
+						if err := rows.Scan(&firm, &wave, &n); err != nil {
+							t.Fatal(err)
+						}
+						out = append(out, fmt.Sprintf("%s %s %d", firm, wave, n))
+					}
+					return out
+				}
+				once := func(lines []string) int { // firms and waves with one response
+					n := 0
+					for _, line := range lines {
+						if strings.HasSuffix(line, " 1") {
+							n++
+						}
+					}
+					return n
+				}
+				burst()
+				if got := perWave(); len(got) != 5 || once(got) != 5 {
+					t.Errorf("after the first burst: %q, want one response for each of 5 firms", got)
+				}
+				start := time.Now().Add(-time.Millisecond)
+				if _, err := s.DB.CreateWave(ctx, survey.Wave{Name: prefix + "next", StartsAt: start, EndsAt: start.AddDate(0, 1, 0), Questionnaire: q.Ref()}); err != nil {
+					t.Fatal(err)
+				}
+				burst()
+				if got := perWave(); len(got) != 10 || once(got) != 10 {
+					t.Errorf("after the next wave's burst: %q, want one response for each of 5 firms in each of 2 waves", perWave())
+				}
+			})
+		}
+	}
 }
