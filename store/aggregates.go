@@ -90,7 +90,13 @@ const livePeerCells = `SELECT COALESCE(r.dim_sector, '') AS sector, COALESCE(r.d
 	WHERE ` + peerDone + ` AND r.composite IS NOT NULL
 	GROUP BY COALESCE(r.dim_sector, ''), COALESCE(r.dim_size, '')`
 
-const peerDone = `r.completed_at IS NOT NULL AND r.status IN ('completed', 'erased') AND r.questionnaire_id = ? AND r.questionnaire_version = ?`
+// peerDone: completed responses (erased after completion too), one per
+// firm: a firm that answered several waves is compared by its latest, so
+// a group's n counts firms, not a firm twice.
+const peerDone = `r.completed_at IS NOT NULL AND r.status IN ('completed', 'erased') AND r.questionnaire_id = ? AND r.questionnaire_version = ?
+	AND (r.respondent_id IS NULL OR NOT EXISTS (SELECT 1 FROM responses l WHERE l.respondent_id = r.respondent_id
+		AND l.status = 'completed' AND l.completed_at > r.completed_at
+		AND l.questionnaire_id = r.questionnaire_id AND l.questionnaire_version = r.questionnaire_version))`
 
 // PublishPeers brings the published peer figures of a questionnaire
 // version up to date and returns them. A cell (sector, size band, field)

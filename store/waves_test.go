@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"errors"
+	"fmt"
 	"sync"
 	"testing"
 	"time"
@@ -147,5 +148,52 @@ func TestPreviousWave(t *testing.T) {
 		if err != nil || ans["sector"].Value != "handel" {
 			t.Errorf("PreviousAnswers(p2) = %v, %v; want p1's sector handel", ans, err)
 		}
+	})
+}
+
+// TestPeersCountFirmsOnce: a firm that completed two waves stands behind
+// the peer figures once, with its latest scores.
+func TestPeersCountFirmsOnce(t *testing.T) {
+	forEachDB(t, func(t *testing.T, db *store.DB) {
+		ctx := testCtx(t)
+		ref := dialogs.Ref{ID: "peers-waves-" + fmt.Sprint(db.Dialect()), Version: 1}
+		if err := db.RegisterQuestionnaire(ctx, ref, []byte(ref.ID)); err != nil {
+			t.Fatal(err)
+		}
+		w1 := newWave(t, db, "pw1", time.Now().Add(-2*time.Hour))
+		w2 := newWave(t, db, "pw2", time.Now().Add(-time.Hour))
+		done := func(rid string, w survey.Wave, maturity float64) {
+			r, err := db.CreateResponse(ctx, survey.NewResponse{RespondentID: rid, Questionnaire: ref, Lang: dialogs.German, Channel: "test", WaveID: w.ID})
+			if err != nil {
+				t.Fatal(err)
+			}
+			apply(t, db, survey.Step{ResponseID: r.ID, Seq: 0, Phase: dialogs.PhaseDone,
+				Dims:   map[survey.Dimension]string{survey.BySector: "handel", survey.BySize: "s1_9"},
+				Scores: &dialogs.Scores{Fields: map[string]float64{"maturity": maturity}, Composite: ptr(maturity)}})
+			time.Sleep(2 * time.Millisecond) // distinct completion times
+		}
+		for i := range 6 {
+			rid, err := db.EnsureRespondent(ctx, survey.Identity{Channel: "test", External: fmt.Sprintf("pw-%v-%d", db.Dialect(), i)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			done(rid, w1, 10)
+			if i < 3 {
+				done(rid, w2, 40) // three firms answered again, better
+			}
+		}
+		cells, err := db.PublishPeers(ctx, ref, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range cells {
+			if c.Field == "maturity" && c.Sector == "handel" && c.Size == "s1_9" {
+				if c.N != 6 || c.Sum != 3*10+3*40 {
+					t.Errorf("peer cell n=%d total=%v, want the 6 firms once each, with their latest scores (150)", c.N, c.Sum)
+				}
+				return
+			}
+		}
+		t.Errorf("no peer cell for handel/s1_9 among %+v", cells)
 	})
 }
