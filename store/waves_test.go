@@ -197,3 +197,48 @@ func TestPeersCountFirmsOnce(t *testing.T) {
 		t.Errorf("no peer cell for handel/s1_9 among %+v", cells)
 	})
 }
+
+// TestResponsesFromBeforeWaves: responses and campaigns stored before
+// waves existed are put into a first wave made from their dates when the
+// store migrates, none lost or renumbered, and migrating again changes
+// nothing.
+func TestResponsesFromBeforeWaves(t *testing.T) {
+	forEachDB(t, func(t *testing.T, db *store.DB) {
+		ctx := testCtx(t)
+		var ids []string
+		for i := range 3 {
+			r := newResponse(t, db, survey.Identity{Channel: "telegram", External: fmt.Sprintf("old-%d", i)}, nil)
+			ids = append(ids, r.ID)
+			time.Sleep(2 * time.Millisecond)
+		}
+		// As they were before migration 15: no waves, no wave ids.
+		for _, q := range []string{`UPDATE responses SET wave_id = NULL`, `UPDATE campaigns SET wave_id = NULL`, `DELETE FROM waves`} {
+			if _, err := db.SQLDB().ExecContext(ctx, q); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for range 2 {
+			if _, err := db.Migrate(ctx); err != nil {
+				t.Fatalf("Migrate: %v", err)
+			}
+		}
+		waves, err := db.Waves(ctx)
+		if err != nil || len(waves) != 1 {
+			t.Fatalf("waves after migrating: %+v, %v; want one", waves, err)
+		}
+		first, err := db.Response(ctx, ids[0])
+		if err != nil {
+			t.Fatal(err)
+		}
+		w := waves[0]
+		if w.Name != fmt.Sprintf("%d-1", first.StartedAt.Year()) || !w.StartsAt.Equal(first.StartedAt) || w.Questionnaire != coreRef(t) {
+			t.Errorf("first wave %+v, want it named after and starting with the first response (%s)", w, first.StartedAt)
+		}
+		for _, id := range ids {
+			r, err := db.Response(ctx, id)
+			if err != nil || r.WaveID != w.ID {
+				t.Errorf("response %s: wave %q, %v; want %s", id, r.WaveID, err, w.ID)
+			}
+		}
+	})
+}
