@@ -31,6 +31,9 @@ type ChannelStats struct {
 	// Repairs counts ticks of a multiple choice re-pressed because the
 	// bot's keyboard had lost them.
 	Repairs int
+	// Represses counts buttons pressed on a newer message because the
+	// bot had taken the keyboard off the one the respondent saw.
+	Represses int
 
 	onAnswer func()
 }
@@ -81,8 +84,8 @@ func (r *Report) Summary() string {
 			continue
 		}
 		all += s.Answers
-		out += fmt.Sprintf("%-8s respondents %d, answers %d (%.1f/s), inputs %d, duplicates %d, late %d, retries %d, nudges %d, repairs %d, latency p50 %v p95 %v p99 %v\n",
-			kind, s.Respondents, s.Answers, float64(s.Answers)/r.Elapsed.Seconds(), s.Inputs, s.Duplicates, s.Late, s.Retries, s.Nudges, s.Repairs,
+		out += fmt.Sprintf("%-8s respondents %d, answers %d (%.1f/s), inputs %d, duplicates %d, late %d, retries %d, nudges %d, repairs %d, represses %d, latency p50 %v p95 %v p99 %v\n",
+			kind, s.Respondents, s.Answers, float64(s.Answers)/r.Elapsed.Seconds(), s.Inputs, s.Duplicates, s.Late, s.Retries, s.Nudges, s.Repairs, s.Represses,
 			s.Percentile(50).Round(100*time.Microsecond), s.Percentile(95).Round(100*time.Microsecond), s.Percentile(99).Round(100*time.Microsecond))
 	}
 	out += fmt.Sprintf("total    answers %d (%.1f/s)\n", all, float64(all)/r.Elapsed.Seconds())

@@ -58,7 +58,7 @@ func (h *harness) telegram(ctx context.Context, r *Respondent, rng *rand.Rand) e
 				return err
 			}
 		}
-		if err := t.do(ctx, km, acts[i]); err != nil {
+		if err := t.do(ctx, km, acts[i], prev); err != nil {
 			return err
 		}
 	}
@@ -76,15 +76,32 @@ func (h *harness) telegram(ctx context.Context, r *Respondent, rng *rand.Rand) e
 }
 
 // do presses the action's button on the keyboard message km, or types.
-func (t *tgRespondent) do(ctx context.Context, km telegramtest.Message, a Action) error {
+// If the bot took the keyboard off km after the respondent saw it (the
+// reply to a second /start, a nudge or a redelivery the faults let
+// through, closes the prompt and sends it anew), nothing was pressed:
+// the respondent waits for the screen again and presses the newest
+// keyboard, as a person would, with await's checks.
+func (t *tgRespondent) do(ctx context.Context, km telegramtest.Message, a Action, prev *Action) error {
 	if a.Callback == "" {
 		return t.send(ctx, t.h.cfg.BotAPI.SendText(t.chat, a.Text), a.Answers)
 	}
-	u, err := t.h.cfg.BotAPI.TryPress(t.chat, km.MessageID, a.Callback)
-	if err != nil {
-		return err
+	deadline := time.Now().Add(t.h.cfg.Deadline)
+	for {
+		u, err := t.h.cfg.BotAPI.TryPress(t.chat, km.MessageID, a.Callback)
+		if errors.Is(err, telegramtest.ErrNoKeyboard) && time.Now().Before(deadline) {
+			t.h.log.Debug("keyboard gone before the press; pressing the newest", slog.String("respondent", t.r.Name),
+				slog.Int("message", km.MessageID), slog.String("want", a.Before.String()))
+			t.st.add(func(s *ChannelStats) { s.Represses++ })
+			if km, err = t.await(ctx, a.Before, prev); err != nil {
+				return fmt.Errorf("press %s again: %w", a.Callback, err)
+			}
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		return t.send(ctx, u, a.Answers)
 	}
-	return t.send(ctx, u, a.Answers)
 }
 
 // send delivers an update until it is taken; with the configured chances
@@ -196,6 +213,9 @@ func (t *tgRespondent) await(ctx context.Context, want Screen, prev *Action) (te
 				t.r.Name, want.Item, cur.Draft, prev.Callback, want.Draft)
 			for _, code := range symmetricDiff(cur.Draft, want.Draft) {
 				u, err := fake.TryPress(t.chat, km.MessageID, "o|"+want.Item+"|"+code)
+				if errors.Is(err, telegramtest.ErrNoKeyboard) {
+					break // replaced since (see do): look at the chat again
+				}
 				if err != nil {
 					return telegramtest.Message{}, err
 				}
@@ -206,7 +226,7 @@ func (t *tgRespondent) await(ctx context.Context, want Screen, prev *Action) (te
 			}
 		case nudged && prev != nil && cur.equal(prev.Before):
 			t.h.problem("%s: the acknowledged input %q on %s was not applied; the dialog still waits on it", t.r.Name, prev.Text, prev.Before.Item)
-			if err := t.do(ctx, km, *prev); err != nil {
+			if err := t.do(ctx, km, *prev, nil); err != nil {
 				return telegramtest.Message{}, err
 			}
 			nudged = false

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"slices"
@@ -14,6 +15,10 @@ import (
 
 	"github.com/go-telegram/bot/models"
 )
+
+// ErrNoKeyboard is what TryPress returns, wrapped, for a message without
+// an inline keyboard: one the bot sent without, or took it off since.
+var ErrNoKeyboard = errors.New("no inline keyboard")
 
 // queuedUpdate is an update waiting to be fetched by getUpdates.
 type queuedUpdate struct {
@@ -113,7 +118,7 @@ func (s *Server) pressLocked(chatID int64, messageID int, data string) (models.U
 		return models.Update{}, fmt.Errorf("chat %d has no message %d from the bot", chatID, messageID)
 	}
 	if m.markup == nil {
-		return models.Update{}, fmt.Errorf("message %d in chat %d (%q) has no inline keyboard", messageID, chatID, m.text)
+		return models.Update{}, fmt.Errorf("message %d in chat %d (%q) has %w", messageID, chatID, m.text, ErrNoKeyboard)
 	}
 	found := false
 	var datas []string
