@@ -254,3 +254,33 @@ func (db *DB) PreviousAnswers(ctx context.Context, respondentID, waveID string) 
 	}
 	return db.Answers(ctx, id)
 }
+
+// MemberAnswers returns what a chamber's member list says about the firm a
+// respondent answers for, as answers to screening items (sector, size,
+// postcode), for prefilling a first wave; nil where it says nothing or
+// the respondent is no member. Values are the list's; the dialog drops
+// those the questionnaire does not accept.
+func (db *DB) MemberAnswers(ctx context.Context, respondentID string) (map[string]string, error) {
+	var m struct {
+		Sector   string `db:"sector"`
+		Size     string `db:"size_band"`
+		District string `db:"district"`
+	}
+	const q = `SELECT m.sector, m.size_band, m.district FROM members m
+		WHERE m.respondent_id = ? OR m.email IN (SELECT external_id FROM identities WHERE channel = 'email' AND respondent_id = ?)
+		ORDER BY m.updated_at DESC LIMIT 1`
+	err := db.db.GetContext(ctx, &m, db.db.Rebind(q), respondentID, respondentID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("member of a respondent: %w", err)
+	}
+	out := map[string]string{}
+	for item, v := range map[string]string{"sector": m.Sector, "size": m.Size, "postcode": m.District} {
+		if v = strings.TrimSpace(v); v != "" {
+			out[item] = v
+		}
+	}
+	return out, nil
+}
