@@ -182,11 +182,12 @@ func (h *harness) deliver(ctx context.Context, u models.Update) error {
 // respondent sends /start to see where the dialog stands; if the dialog
 // then still waits on the question before prev, prev's acknowledged input
 // was lost: that is a problem, and the respondent answers again. Ticks of
-// a multiple choice the keyboard lost are pressed again.
+// a multiple choice the keyboard lost are pressed again, also those a
+// "done" was pressed on, which is then pressed again.
 func (t *tgRespondent) await(ctx context.Context, want Screen, prev *Action) (telegramtest.Message, error) {
 	fake := t.h.cfg.BotAPI
 	deadline := time.Now().Add(t.h.cfg.Deadline)
-	nudged := false
+	nudged, reticked := false, false
 	for {
 		wctx, cancel := context.WithTimeout(ctx, t.h.cfg.Nudge)
 		msgs, err := fake.WaitChat(wctx, t.chat, func(m []telegramtest.Message) bool { return shows(m, want) })
@@ -205,25 +206,25 @@ func (t *tgRespondent) await(ctx context.Context, want Screen, prev *Action) (te
 		switch {
 		case prev != nil && want.Item != "" && cur.Item == want.Item && !slices.Equal(cur.Draft, want.Draft):
 			// The keyboard shows other ticks than were pressed and taken.
-			report := t.h.problem
-			if t.h.cfg.AllowLostTicks {
-				report = t.h.warning
+			t.lostTicks(want.Item, cur.Draft, want.Draft, prev)
+			if err := t.retick(ctx, km, want.Item, cur.Draft, want.Draft); err != nil {
+				return telegramtest.Message{}, err
 			}
-			report("%s: the keyboard of %s shows %v after the acknowledged press of %s, want %v",
-				t.r.Name, want.Item, cur.Draft, prev.Callback, want.Draft)
-			for _, code := range symmetricDiff(cur.Draft, want.Draft) {
-				u, err := fake.TryPress(t.chat, km.MessageID, "o|"+want.Item+"|"+code)
-				if errors.Is(err, telegramtest.ErrNoKeyboard) {
-					break // replaced since (see do): look at the chat again
-				}
-				if err != nil {
-					return telegramtest.Message{}, err
-				}
-				t.st.add(func(s *ChannelStats) { s.Repairs++ })
-				if err := t.send(ctx, u, false); err != nil {
-					return telegramtest.Message{}, err
-				}
+		case prev != nil && cur.Item != want.Item && cur.Item == prev.Before.Item && !slices.Equal(cur.Draft, prev.Before.Draft):
+			// The ticks prev was pressed on were lost before it was applied,
+			// and the bot refused it (a "done" on none) or could not apply
+			// it: the respondent ticks them again, and presses prev again
+			// once the keyboard shows them (below).
+			t.lostTicks(cur.Item, cur.Draft, prev.Before.Draft, prev)
+			if err := t.retick(ctx, km, cur.Item, cur.Draft, prev.Before.Draft); err != nil {
+				return telegramtest.Message{}, err
 			}
+			reticked = true
+		case reticked && cur.equal(prev.Before):
+			if err := t.do(ctx, km, *prev, nil); err != nil {
+				return telegramtest.Message{}, err
+			}
+			reticked, nudged = false, false
 		case nudged && prev != nil && cur.equal(prev.Before):
 			t.h.problem("%s: the acknowledged input %q on %s was not applied; the dialog still waits on it", t.r.Name, prev.Text, prev.Before.Item)
 			if err := t.do(ctx, km, *prev, nil); err != nil {
@@ -301,6 +302,38 @@ func lastKeyboard(msgs []telegramtest.Message) (telegramtest.Message, bool) {
 		}
 	}
 	return telegramtest.Message{}, false
+}
+
+// lostTicks reports that the keyboard of item shows the ticks cur after
+// the acknowledged press of prev, not want: a problem, or a warning where
+// the fault loses the dialog sessions.
+func (t *tgRespondent) lostTicks(item string, cur, want []string, prev *Action) {
+	report := t.h.problem
+	if t.h.cfg.AllowLostTicks {
+		report = t.h.warning
+	}
+	report("%s: the keyboard of %s shows %v after the acknowledged press of %s, want %v",
+		t.r.Name, item, cur, prev.Callback, want)
+}
+
+// retick presses the options of item on km that differ between the ticks
+// shown and those wanted. A keyboard replaced meanwhile (see do) ends it:
+// the caller looks at the chat again.
+func (t *tgRespondent) retick(ctx context.Context, km telegramtest.Message, item string, shown, want []string) error {
+	for _, code := range symmetricDiff(shown, want) {
+		u, err := t.h.cfg.BotAPI.TryPress(t.chat, km.MessageID, "o|"+item+"|"+code)
+		if errors.Is(err, telegramtest.ErrNoKeyboard) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		t.st.add(func(s *ChannelStats) { s.Repairs++ })
+		if err := t.send(ctx, u, false); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func symmetricDiff(a, b []string) []string {
