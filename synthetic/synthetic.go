@@ -19,13 +19,19 @@ import (
 
 // Options shape the data set.
 type Options struct {
-	Responses int       // how many completed responses
-	Weeks     int       // spread over this many weeks before End
-	End       time.Time // the latest completion
-	Seed      uint64    // the same seed gives the same data set
+	Responses int // how many completed responses, over all waves (split evenly)
+	// Waves is how many waves the responses fall into (default 1), the
+	// last one current at End; see Plan.
+	Waves int
+	Weeks int       // each wave's responses spread over this many weeks (at most MaxWeeks with several waves)
+	End   time.Time // the latest completion
+	Seed  uint64    // the same seed gives the same data set
 	// ResponseRate is the share of invited members who complete (default
 	// 0.35): Generate invites that many more members who do not answer.
 	ResponseRate float64
+	// Stay is the share of a wave's firms who answer the next wave too
+	// (default 0.6); new firms take the others' places.
+	Stay float64
 }
 
 // Store is what Generate writes to.
@@ -33,6 +39,8 @@ type Store interface {
 	CreateInvitation(ctx context.Context, ni survey.NewInvitation) (survey.Invitation, string, error)
 	CreateResponse(ctx context.Context, nr survey.NewResponse) (survey.Response, error)
 	ApplyStep(ctx context.Context, s survey.Step) (int64, error)
+	CreateWave(ctx context.Context, w survey.Wave) (survey.Wave, error)
+	Waves(ctx context.Context) ([]survey.Wave, error)
 }
 
 // Clock is set to each response's completion time before it is stored;
@@ -60,57 +68,75 @@ func regions() []region {
 	}
 }
 
-// Generate stores opts.Responses completed responses. Each respondent has a
-// latent digital maturity that colours all their answers, as real firms'
-// answers go together; about 3 in 100 answers are "keine Angabe".
+// Generate makes the waves of Plan and stores opts.Responses completed
+// responses in them. Each respondent is a firm with a latent digital
+// maturity that colours all its answers, as real firms' answers go
+// together; about 3 in 100 answers are "keine Angabe". The firms form a
+// panel: a share opts.Stay of a wave's firms answer the next wave too, as
+// the same respondent with the same profile and a slightly higher
+// maturity, and new firms take the others' places. Generate refuses to
+// add to waves of the plan's names that exist (survey.ErrWaveExists).
 func Generate(ctx context.Context, db Store, clock *Clock, q *dialogs.Questionnaire, opts Options) error {
-	if opts.Weeks < 1 {
-		opts.Weeks = 1
+	opts = opts.withDefaults()
+	if err := opts.check(); err != nil {
+		return err
 	}
-	if opts.ResponseRate <= 0 || opts.ResponseRate > 1 {
-		opts.ResponseRate = 0.35
+	waves, err := createWaves(ctx, db, clock, Plan(q.Ref(), opts))
+	if err != nil {
+		return err
 	}
 	rng := rand.New(rand.NewPCG(opts.Seed, opts.Seed^0x5eed))
 	places := regions()
-	span := time.Duration(opts.Weeks) * 7 * 24 * time.Hour
+	span := opts.span()
+	// A time in wave k's weeks.
+	at := func(k int) time.Time {
+		return opts.lastCompletion(k).Add(-time.Duration(rng.Int64N(int64(span)))).UTC()
+	}
 	invite := func(chamber string) (survey.Invitation, error) {
-		inv, _, err := db.CreateInvitation(ctx, survey.NewInvitation{Lang: dialogs.German, Fixed: map[string]string{"chamber": chamber}, TTL: span + 30*24*time.Hour})
+		inv, _, err := db.CreateInvitation(ctx, survey.NewInvitation{Lang: dialogs.German, Fixed: map[string]string{"chamber": chamber},
+			TTL: opts.End.Sub(clock.t) + 30*24*time.Hour})
 		return inv, err
 	}
-	for i := range opts.Responses {
-		if err := ctx.Err(); err != nil {
-			return err
+	var firms []*firm
+	for k, w := range waves {
+		var fresh int
+		firms, fresh = panel(rng, opts, k, firms)
+		for i, f := range firms {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			clock.t = at(k)
+			if f.id == "" { // invited once, when it first answers
+				inv, err := invite(f.chamber)
+				if err != nil {
+					return fmt.Errorf("wave %s, member %d: %w", w.Name, i, err)
+				}
+				f.id = inv.RespondentID
+			}
+			st, err := answer(q, rng, f)
+			if err != nil {
+				return fmt.Errorf("wave %s, respondent %d: %w", w.Name, i, err)
+			}
+			if err := save(ctx, db, q, st, f.id, w.ID); err != nil {
+				return fmt.Errorf("wave %s, respondent %d: %w", w.Name, i, err)
+			}
 		}
-		clock.t = opts.End.Add(-time.Duration(rng.Int64N(int64(span)))).UTC()
-		where := places[rng.IntN(len(places))]
-		chamber := where.chambers[rng.IntN(len(where.chambers))]
-		inv, err := invite(chamber)
-		if err != nil {
-			return fmt.Errorf("member %d: %w", i, err)
-		}
-		st, err := answer(q, rng, where, chamber)
-		if err != nil {
-			return fmt.Errorf("respondent %d: %w", i, err)
-		}
-		if err := save(ctx, db, q, st, inv.RespondentID); err != nil {
-			return fmt.Errorf("respondent %d: %w", i, err)
-		}
-	}
-	// The members who were invited and did not answer.
-	silent := int(float64(opts.Responses)/opts.ResponseRate) - opts.Responses
-	for range silent {
-		where := places[rng.IntN(len(places))]
-		if _, err := invite(where.chambers[rng.IntN(len(where.chambers))]); err != nil {
-			return fmt.Errorf("member: %w", err)
+		// The members invited with the wave's new firms who did not answer.
+		silent := int(float64(fresh)/opts.ResponseRate) - fresh
+		for range silent {
+			clock.t = at(k)
+			where := places[rng.IntN(len(places))]
+			if _, err := invite(where.chambers[rng.IntN(len(where.chambers))]); err != nil {
+				return fmt.Errorf("wave %s, member: %w", w.Name, err)
+			}
 		}
 	}
 	return nil
 }
 
 // answer runs one simulated respondent through the engine to the end.
-func answer(q *dialogs.Questionnaire, rng *rand.Rand, where region, chamber string) (dialogs.State, error) {
-	maturity := math.Min(1, math.Max(0, rng.NormFloat64()*0.22+0.5))
-	st, ps, err := dialogs.Start(q, dialogs.German, map[string]string{"chamber": chamber}) // the invitation's chamber
+func answer(q *dialogs.Questionnaire, rng *rand.Rand, f *firm) (dialogs.State, error) {
+	st, ps, err := dialogs.Start(q, dialogs.German, map[string]string{"chamber": f.chamber}) // the invitation's chamber
 	if err != nil {
 		return st, err
 	}
@@ -121,7 +147,7 @@ func answer(q *dialogs.Questionnaire, rng *rand.Rand, where region, chamber stri
 		case dialogs.PromptConsent:
 			in = dialogs.Input{Choice: dialogs.CodeYes, Item: p.Item}
 		case dialogs.PromptQuestion:
-			in = choose(q, p, maturity, where.postcode, rng)
+			in = choose(q, p, f, rng)
 		default:
 			if st.Phase == dialogs.PhaseDone {
 				return st, nil
@@ -138,20 +164,34 @@ func answer(q *dialogs.Questionnaire, rng *rand.Rand, where region, chamber stri
 	return st, fmt.Errorf("dialog did not end")
 }
 
-// choose answers one question as a respondent of the given maturity would.
-func choose(q *dialogs.Questionnaire, p dialogs.Prompt, m float64, postcode string, rng *rand.Rand) dialogs.Input {
+// choose answers one question as the firm would: the answers that
+// describe it as in its earlier waves, the others by its maturity.
+func choose(q *dialogs.Questionnaire, p dialogs.Prompt, f *firm, rng *rand.Rand) dialogs.Input {
+	it, _ := q.Item(p.Item)
+	if !describes(it) {
+		return pick(p, it, f.maturity, f.where.postcode, rng)
+	}
+	in, ok := f.profile[p.Item]
+	if !ok {
+		in = pick(p, it, f.maturity, f.where.postcode, rng)
+		f.profile[p.Item] = in
+	}
+	return in
+}
+
+// pick answers one question as a respondent of maturity m would.
+func pick(p dialogs.Prompt, it *dialogs.Item, m float64, postcode string, rng *rand.Rand) dialogs.Input {
 	item := p.Item
 	if rng.Float64() < 0.03 {
 		return dialogs.Input{Choice: dialogs.CodeNA, Item: item}
 	}
-	it, _ := q.Item(item)
-	pick := func(code string) dialogs.Input { return dialogs.Input{Choice: code, Item: item} }
+	code := func(c string) dialogs.Input { return dialogs.Input{Choice: c, Item: item} }
 	switch item {
 	case "org_type":
 		if rng.Float64() < 0.9 {
-			return pick("business")
+			return code("business")
 		}
-		return pick("education")
+		return code("education")
 	case "postcode":
 		return dialogs.Input{Text: postcode, Item: item}
 	}
@@ -162,16 +202,16 @@ func choose(q *dialogs.Questionnaire, p dialogs.Prompt, m float64, postcode stri
 		if it.Score != nil && it.Score.Reversed {
 			x = it.Points + 1 - x
 		}
-		return pick(strconv.Itoa(x))
+		return code(strconv.Itoa(x))
 	case dialogs.YesNo:
 		yes := rng.Float64() < m
 		if it.Score != nil && it.Score.Reversed {
 			yes = !yes
 		}
 		if yes {
-			return pick(dialogs.CodeYes)
+			return code(dialogs.CodeYes)
 		}
-		return pick(dialogs.CodeNo)
+		return code(dialogs.CodeNo)
 	case dialogs.Multi:
 		var sel []string
 		for _, o := range it.Options {
@@ -200,7 +240,7 @@ func choose(q *dialogs.Questionnaire, p dialogs.Prompt, m float64, postcode stri
 				}
 			}
 		}
-		return pick(best)
+		return code(best)
 	case dialogs.Integer:
 		return dialogs.Input{Text: strconv.Itoa(rng.IntN(50)), Item: item}
 	}
@@ -208,8 +248,8 @@ func choose(q *dialogs.Questionnaire, p dialogs.Prompt, m float64, postcode stri
 }
 
 // save stores one finished dialog as the completed response of an invited member.
-func save(ctx context.Context, db Store, q *dialogs.Questionnaire, st dialogs.State, rid string) error {
-	resp, err := db.CreateResponse(ctx, survey.NewResponse{RespondentID: rid, Questionnaire: q.Ref(), Lang: st.Lang, Channel: "synthetic"})
+func save(ctx context.Context, db Store, q *dialogs.Questionnaire, st dialogs.State, rid, waveID string) error {
+	resp, err := db.CreateResponse(ctx, survey.NewResponse{RespondentID: rid, Questionnaire: q.Ref(), Lang: st.Lang, Channel: "synthetic", WaveID: waveID})
 	if err != nil {
 		return err
 	}

@@ -20,7 +20,7 @@ func TestGenerate(t *testing.T) {
 	}
 	clock := &synthetic.Clock{}
 	db := storetest.SQLite(t, store.WithClock(clock.Now))
-	end := time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
+	end := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC) // a Wednesday: the last week has responses
 	if err := synthetic.Generate(ctx, db, clock, q, synthetic.Options{Responses: 300, Weeks: 12, End: end, Seed: 7}); err != nil {
 		t.Fatal(err)
 	}

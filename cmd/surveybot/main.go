@@ -71,8 +71,11 @@ Usage:
                                      render the weekly digest (text and chart) without sending it
   surveybot digest subscribers add|remove|list [--config FILE] [--slack CHANNEL | --telegram CHAT | --email ADDRESS]
                                      who gets the weekly digest
-  surveybot demo-data [--config FILE] [--responses 2000] [--weeks 12] [--seed 1]
-                                     fill the database with realistic generated responses
+  surveybot demo-data [--config FILE] [--responses 2000] [--waves 3] [--weeks 12] [--seed 1]
+                                     fill the database with realistic generated responses: --responses
+                                     in all, split over --waves new waves half a year apart (the last
+                                     one current; their names must be free), each over --weeks weeks;
+                                     a panel of firms answers again from wave to wave
   surveybot chamber add [--config FILE] --code hwk_h --name "HWK Hannover"
                                      add a chamber; prints its admin API key
   surveybot chamber key [--config FILE] --code hwk_h
