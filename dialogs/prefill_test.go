@@ -259,6 +259,9 @@ func TestPrefillNavigation(t *testing.T) {
 				t.Errorf("after %v prompts %v", ins, kinds(ps))
 			}
 		}
+		if _, ps := step(t, q, st, TextInput("status")); !strings.HasSuffix(ps[0].Text, "; 0 Antworten sind gespeichert.") {
+			t.Errorf("status counts proposals as saved answers: %q", ps[0].Text)
+		}
 		en, ps := step(t, q, st, TextInput("sprache en"))
 		if en.Phase != PhaseConfirmPrefill || !strings.HasPrefix(ps[1].Text, "Still correct? Business · Crafts") {
 			t.Errorf("after a language switch %s: %q", en.Phase, ps[len(ps)-1].Text)

@@ -188,7 +188,7 @@ func status(q *Questionnaire, st State) Prompt {
 	p := progress(q, st)
 	answered := 0
 	for _, a := range st.Answers {
-		if !a.Fixed {
+		if !a.Fixed && !a.Prefilled { // a proposal is not saved as an answer until confirmed
 			answered++
 		}
 	}
