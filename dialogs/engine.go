@@ -70,6 +70,7 @@ type ScoreLine struct {
 const (
 	ConsentPrompt = "@consent"
 	RestartPrompt = "@restart"
+	PrefillPrompt = "@prefill"
 )
 
 // promptItem is the Prompt.Item of the question the dialog waits on.
@@ -81,6 +82,8 @@ func promptItem(st State) string {
 		return st.Current
 	case PhaseConfirmRestart:
 		return RestartPrompt
+	case PhaseConfirmPrefill:
+		return PrefillPrompt
 	}
 	return ""
 }
@@ -128,7 +131,7 @@ func Step(q *Questionnaire, st State, in Input) (State, []Prompt, error) {
 	if st.Questionnaire != q.Ref() {
 		return st, nil, ErrWrongQuestionnaire
 	}
-	if st.Phase == PhaseAsking {
+	if st.Phase == PhaseAsking || st.Phase == PhaseConfirmPrefill {
 		if _, ok := q.Item(st.Current); !ok {
 			return st, nil, fmt.Errorf("state asks unknown item %q", st.Current)
 		}
@@ -175,6 +178,8 @@ func Step(q *Questionnaire, st State, in Input) (State, []Prompt, error) {
 		return st, []Prompt{info(msgStillPaused.in(lang))}, nil
 	case PhaseConfirmRestart:
 		return confirmRestart(q, st, in)
+	case PhaseConfirmPrefill:
+		return confirmPrefill(q, st, in)
 	case PhaseDone:
 		return st, []Prompt{info(msgAlreadyDone.in(lang)), summary(q, st)}, nil
 	case PhaseDeclined:
@@ -341,14 +346,19 @@ func prune(q *Questionnaire, answers map[string]Answer) {
 }
 
 // advance moves to the first unanswered item on the path after position
-// from, or completes the dialog.
+// from, or completes the dialog. A prefilled answer on the way stops it at
+// the question whether the prefilled answers hold, so the dialog never
+// completes with a proposal unconfirmed.
 func advance(q *Questionnaire, st State, from int) (State, []Prompt, error) {
 	for _, it := range q.items[from+1:] {
-		if _, answered := st.Answers[it.ID]; answered || !visible(it, st.Answers) {
+		a, answered := st.Answers[it.ID]
+		if !visible(it, st.Answers) || (answered && !a.Prefilled) {
 			continue
 		}
-		st.Current = it.ID
-		st.Draft = nil
+		st.Phase, st.Current, st.Draft = PhaseAsking, it.ID, nil
+		if answered {
+			st.Phase = PhaseConfirmPrefill
+		}
 		return st, current(q, st, false), nil
 	}
 	st.Phase, st.Current, st.Draft = PhaseDone, "", nil
@@ -396,7 +406,7 @@ func (c Condition) holds(a Answer) bool {
 // ranging over a.Codes() but without allocating: conditions are checked for
 // every item on every step.
 func anyCodeIn(a Answer, list []string) bool {
-	if !a.Given() || a.Value == "" {
+	if !a.routes() || a.Value == "" {
 		return false
 	}
 	for rest := a.Value; ; {
@@ -467,17 +477,4 @@ func likelyVisible(it *Item, answers, guess map[string]Answer) bool {
 		}
 	}
 	return true
-}
-
-// yesNoOrNumber reads a typed answer to a yes/no prompt whose options are
-// numbered 1 (yes) and 2 (no).
-func yesNoOrNumber(text string) string {
-	switch strings.TrimSpace(text) {
-	case "1":
-		return CodeYes
-	case "2":
-		return CodeNo
-	}
-	code, _ := yesNoWord(text)
-	return code
 }

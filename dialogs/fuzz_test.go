@@ -132,10 +132,13 @@ func FuzzStep(f *testing.F) {
 	core, at := coreQ(f), allTypesQ(f)
 	f.Fuzz(func(t *testing.T, data []byte) {
 		inputs := fuzzInputs(data)
-		for _, q := range []*Questionnaire{core, at} {
+		for i, q := range []*Questionnaire{core, at, core} {
 			st, _, err := Start(q, German, nil)
 			if err != nil {
 				t.Fatal(err)
+			}
+			if i == 2 { // a later wave: the screening answers are proposed
+				st = Prefill(q, st, map[string]string{"org_type": "business", "sector": "handwerk", "size": "s10_49", "postcode": "30159"})
 			}
 			st = checkedStep(t, q, st, Input{Choice: CodeYes})
 			for _, in := range inputs {
@@ -194,10 +197,15 @@ func stateProblem(q *Questionnaire, st State) string {
 	switch st.Phase {
 	case PhasePaused, PhaseConfirmRestart:
 		asking = st.Prev
-		if asking != PhaseAsking && asking != PhaseConsent {
+		if asking != PhaseAsking && asking != PhaseConsent && asking != PhaseConfirmPrefill {
 			return fmt.Sprintf("phase %s returns to %q", st.Phase, st.Prev)
 		}
 	case PhaseDone:
+		for id, a := range st.Answers {
+			if a.Prefilled {
+				return "done, but the prefilled answer to " + id + " is unconfirmed"
+			}
+		}
 		for _, it := range q.Items() {
 			if _, ok := st.Answers[it.ID]; !ok && shown(it, st.Answers) {
 				return "done, but " + it.ID + " is on the path and unanswered"
@@ -207,7 +215,7 @@ func stateProblem(q *Questionnaire, st State) string {
 		if len(st.Answers) > 0 {
 			return "declined, but answers kept"
 		}
-	case PhaseConsent, PhaseAsking:
+	case PhaseConsent, PhaseAsking, PhaseConfirmPrefill:
 	default:
 		return fmt.Sprintf("unknown phase %q", st.Phase)
 	}

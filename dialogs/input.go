@@ -104,3 +104,16 @@ func yesNoWord(s string) (string, bool) {
 	}
 	return "", false
 }
+
+// yesNoOrNumber reads a typed answer to a yes/no prompt whose options are
+// numbered 1 (yes) and 2 (no).
+func yesNoOrNumber(text string) string {
+	switch strings.TrimSpace(text) {
+	case "1":
+		return CodeYes
+	case "2":
+		return CodeNo
+	}
+	code, _ := yesNoWord(text)
+	return code
+}

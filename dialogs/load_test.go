@@ -522,6 +522,21 @@ func TestValidatorProblems(t *testing.T) {
 			yaml: "      - id: b\n        type: single\n        text: {de: B, en: B}\n        options:\n          - {code: u, label: {de: U, en: U}}\n          - code: v\n            label: {de: V, en: V}\n            exclusive: true\n",
 			at:   "exclusive: true", item: "b", msg: "option v: exclusive only makes sense in a multi item",
 		},
+		{
+			name: "a scored item in a prefill module",
+			yaml: "  - id: m2\n    title: {de: M2, en: M2}\n    prefill: true\n    items:\n      - id: b\n        type: yesno\n        text: {de: B, en: B}\n        score: {field: f}\n",
+			at:   "score: {field: f}", item: "b", msg: "a scored item cannot be in a prefill module",
+		},
+		{
+			name: "a free text item in a prefill module",
+			yaml: "  - id: m2\n    title: {de: M2, en: M2}\n    prefill: true\n    items:\n      - id: b\n        type: text\n        text: {de: B, en: B}\n",
+			at:   "- id: b", item: "b", msg: "a free text item cannot be in a prefill module",
+		},
+		{
+			name: "prefill is true or false",
+			yaml: "  - id: m2\n    title: {de: M2, en: M2}\n    prefill: ja\n    items:\n      - {id: b, type: yesno, text: {de: B, en: B}}\n",
+			at:   "prefill: ja", item: "m2", msg: "prefill: \"ja\" is not true or false",
+		},
 		{name: "empty file", whole: true, yaml: "# nothing here\n", msg: "file is empty"},
 		{name: "aliases", whole: true, yaml: header + "      - &b {id: b, type: yesno, text: {de: B, en: B}}\n      - *b\n", msg: "anchors and aliases are not supported"},
 		{name: "too large", whole: true, yaml: header + strings.Repeat("# padding\n", 110_000), msg: "file is larger than"},

@@ -86,6 +86,11 @@ const (
 	msgEraseTelegram
 	msgEraseSlack
 	msgEraseWeb
+	msgPrefillAsk
+	msgPrefillYes
+	msgPrefillChange
+	msgPrefillInvalid
+	msgPrefillPostcode
 )
 
 // text returns the German and English wording of a message.
@@ -262,6 +267,17 @@ func (k msgKey) text() Text {
 	case msgEraseWeb:
 		return Text{"Ihre Daten löschen Sie jederzeit mit „Meine Daten löschen“ unten auf jeder Seite.",
 			"You can delete your data at any time with “Delete my data” at the foot of every page."}
+	case msgPrefillAsk:
+		return Text{"Noch aktuell? %s", "Still correct? %s"}
+	case msgPrefillYes:
+		return Text{"Ja, stimmt", "Yes"}
+	case msgPrefillChange:
+		return Text{"Ändern", "Change"}
+	case msgPrefillInvalid:
+		return Text{"Bitte antworten Sie mit „ja“ (die Angaben stimmen noch) oder „ändern“ (die Fragen einzeln beantworten).",
+			"Please answer “yes” (still correct) or “change” (answer the questions one by one)."}
+	case msgPrefillPostcode:
+		return Text{"PLZ %s", "postcode %s"}
 	case msgStale:
 		return Text{"Diese Frage ist bereits beantwortet.", "This question has already been answered."}
 	case msgInputEnded:

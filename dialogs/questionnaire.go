@@ -142,6 +142,9 @@ type Module struct {
 	Title Text        `yaml:"title"`
 	When  []Condition `yaml:"when"`
 	Items []Item      `yaml:"items"`
+	// Prefill lets the module's answers be carried over from a firm's
+	// previous survey wave, to be confirmed in one question (Prefill).
+	Prefill bool `yaml:"prefill"`
 
 	line int
 }

@@ -50,6 +50,8 @@ func current(q *Questionnaire, st State, repeat bool) []Prompt {
 		return []Prompt{info(msgStillPaused.in(lang))}
 	case PhaseConfirmRestart:
 		return []Prompt{restartPrompt(lang)}
+	case PhaseConfirmPrefill:
+		return []Prompt{prefillPrompt(q, st)}
 	case PhaseDone:
 		return []Prompt{summary(q, st)}
 	case PhaseDeclined:
@@ -110,7 +112,8 @@ func Describe(it *Item, a Answer, lang Lang) string {
 	switch it.Type {
 	case Single, Multi:
 		var labels []string
-		for _, c := range a.Codes() {
+		// Split here, not a.Codes(): a proposal (Prefilled) is shown too.
+		for _, c := range strings.Split(a.Value, ",") {
 			if o, ok := it.option(c); ok {
 				labels = append(labels, o.Label.In(lang))
 			}
@@ -185,7 +188,7 @@ func status(q *Questionnaire, st State) Prompt {
 	p := progress(q, st)
 	answered := 0
 	for _, a := range st.Answers {
-		if !a.Fixed {
+		if !a.Fixed && !a.Prefilled { // a proposal is not saved as an answer until confirmed
 			answered++
 		}
 	}

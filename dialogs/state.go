@@ -15,6 +15,7 @@ const (
 	PhaseAsking         Phase = "asking"          // asking State.Current
 	PhasePaused         Phase = "paused"          // paused by the respondent
 	PhaseConfirmRestart Phase = "confirm_restart" // asked whether to discard all answers
+	PhaseConfirmPrefill Phase = "confirm_prefill" // asked whether the prefilled answers still hold (State.Current: the first of them)
 	PhaseDone           Phase = "done"            // completed and scored
 	PhaseDeclined       Phase = "declined"        // consent declined; nothing kept
 )
@@ -26,11 +27,25 @@ type Answer struct {
 	NA      bool   `json:"na,omitempty"` // "keine Angabe": missing, never zero
 	Skipped bool   `json:"sk,omitempty"` // an optional item the respondent skipped
 	Fixed   bool   `json:"fx,omitempty"` // known beforehand (e.g. the chamber of an invitation); never asked
+
+	// Prefilled marks a value carried over from a firm's previous survey
+	// wave (or its member record) that the respondent has not confirmed
+	// yet (Prefill). It is a proposal: it routes the dialog, so that the
+	// confirmation lists the path it implies, but it is never scored,
+	// counted under a dimension or exported until confirmed; the engine
+	// cannot complete while one is on the path.
+	Prefilled bool `json:"pf,omitempty"`
 }
 
-// Given reports whether the answer carries a value that conditions and
-// scoring can use.
-func (a Answer) Given() bool { return !a.NA && !a.Skipped }
+// Given reports whether the answer carries a value that scoring, the
+// dimensions and exports can use: not missing, and not an unconfirmed
+// proposal (Prefilled).
+func (a Answer) Given() bool { return !a.NA && !a.Skipped && !a.Prefilled }
+
+// routes reports whether the answer's value decides the path: a given
+// answer, or a proposal awaiting confirmation, whose path is the one the
+// respondent is asked to confirm.
+func (a Answer) routes() bool { return !a.NA && !a.Skipped }
 
 // Codes splits a multiple choice answer into its option codes.
 func (a Answer) Codes() []string {
@@ -89,7 +104,8 @@ func Changes(q *Questionnaire, before, after State) []Change {
 // Restore rebuilds a dialog's state from what the store kept: the language,
 // the phase the response reached and its accepted answers. A dialog that was
 // answering continues at the first question on the path not yet answered,
-// so nothing is asked twice and nothing accepted is lost.
+// so nothing is asked twice and nothing accepted is lost; if a prefilled
+// answer comes first, at the question whether the prefilled answers hold.
 func Restore(q *Questionnaire, lang Lang, phase Phase, answers map[string]Answer) State {
 	st := State{Questionnaire: q.Ref(), Lang: lang, Phase: phase, Answers: maps.Clone(answers)}
 	if st.Lang != English {

@@ -78,6 +78,7 @@ func validate(ps *problems, q *Questionnaire, ns nodes) {
 		if len(m.Items) == 0 {
 			ps.add(m.line, m.ID, "module has no items")
 		}
+		validatePrefill(ps, m, ns)
 	}
 
 	itemIDs := map[string]int{}
@@ -344,4 +345,24 @@ func intersect(prev, set []string, first bool) []string {
 		}
 	}
 	return out
+}
+
+// validatePrefill checks a module marked `prefill: true`. Its answers are
+// carried over from a previous wave, so they must be facts about the firm
+// that last wave's answer can stand for: no scored item (a score must come
+// from this wave's answer) and no free text (what a respondent wrote in
+// their own words is not offered back to whoever answers next).
+func validatePrefill(ps *problems, m *Module, ns nodes) {
+	if !m.Prefill {
+		return
+	}
+	for i := range m.Items {
+		it := &m.Items[i]
+		switch {
+		case it.Score != nil:
+			ps.add(ns.at(it.line, "score"), it.ID, "a scored item cannot be in a prefill module: its score must come from this wave's answer")
+		case it.Type == FreeText:
+			ps.add(it.line, it.ID, "a free text item cannot be in a prefill module: its answer is not offered to the next wave")
+		}
+	}
 }

@@ -26,9 +26,9 @@ func (db *DB) redistrict(ctx context.Context) error {
 			Postcode sql.NullString `db:"postcode"`
 		}
 		const q = `SELECT r.id, a.value AS postcode FROM responses r
-			LEFT JOIN answers a ON a.response_id = r.id AND a.item_id = 'postcode' AND a.na = ? AND a.skipped = ?
+			LEFT JOIN answers a ON a.response_id = r.id AND a.item_id = 'postcode' AND a.na = ? AND a.skipped = ? AND a.prefilled = ?
 			WHERE r.dim_region IS NOT NULL AND LENGTH(r.dim_region) = 2`
-		if err := tx.SelectContext(ctx, &rows, tx.Rebind(q), false, false); err != nil {
+		if err := tx.SelectContext(ctx, &rows, tx.Rebind(q), false, false, false); err != nil {
 			return fmt.Errorf("read regions to redistrict: %w", err)
 		}
 		for _, r := range rows {

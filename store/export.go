@@ -110,8 +110,12 @@ func (db *DB) completedPage(ctx context.Context, f CompletedFilter, after string
 		NA       bool   `db:"na"`
 		Skipped  bool   `db:"skipped"`
 		Fixed    bool   `db:"fixed"`
+		// Never set for a completed response (the dialog cannot complete
+		// with a proposal unconfirmed), but read so that one would not be
+		// exported as given.
+		Prefilled bool `db:"prefilled"`
 	}
-	qa := `SELECT a.response_id, a.item_id, a.value, a.na, a.skipped, a.fixed
+	qa := `SELECT a.response_id, a.item_id, a.value, a.na, a.skipped, a.fixed, a.prefilled
 		FROM answers a JOIN responses r ON r.id = a.response_id
 		WHERE ` + where + ` AND r.id > ? AND r.id <= ?`
 	if err := db.db.SelectContext(ctx, &answers, db.db.Rebind(qa), rangeArgs...); err != nil {
@@ -119,7 +123,7 @@ func (db *DB) completedPage(ctx context.Context, f CompletedFilter, after string
 	}
 	for _, a := range answers {
 		if c, ok := byID[a.Response]; ok {
-			c.Answers[a.Item] = dialogs.Answer{Value: a.Value, NA: a.NA, Skipped: a.Skipped, Fixed: a.Fixed}
+			c.Answers[a.Item] = dialogs.Answer{Value: a.Value, NA: a.NA, Skipped: a.Skipped, Fixed: a.Fixed, Prefilled: a.Prefilled}
 		}
 	}
 	var scores []struct {

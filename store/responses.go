@@ -84,9 +84,10 @@ func (db *DB) LatestResponse(ctx context.Context, respondentID string) (survey.R
 }
 
 // CreateResponse starts a response in status started, with its fixed
-// answers, in nr.WaveID or else the current wave (EnsureWave). A
-// respondent has one response per wave: where they have one in it
-// already, it returns ErrWaveResponse and creates nothing.
+// answers, in nr.WaveID or else the current wave (EnsureWave), and its
+// prefilled ones (nr.Prefill), which are stored as unconfirmed proposals,
+// never as fixed. A respondent has one response per wave: where they have
+// one in it already, it returns ErrWaveResponse and creates nothing.
 func (db *DB) CreateResponse(ctx context.Context, nr survey.NewResponse) (survey.Response, error) {
 	if nr.WaveID == "" {
 		w, err := db.EnsureWave(ctx, nr.Questionnaire)
@@ -120,6 +121,15 @@ func (db *DB) CreateResponse(ctx context.Context, nr survey.NewResponse) (survey
 				return err
 			}
 		}
+		for item, a := range nr.Prefill {
+			if _, fixed := nr.Fixed[item]; fixed {
+				continue // what the invitation fixed is never proposed
+			}
+			a.Fixed, a.Prefilled = false, true
+			if err := upsertAnswer(ctx, tx, r.ID, item, a, nr.Channel, now); err != nil {
+				return err
+			}
+		}
 		return nil
 	})
 	if err != nil {
@@ -145,19 +155,20 @@ func (db *DB) ResponseInWave(ctx context.Context, respondentID, waveID string) (
 // Answers returns the stored answers of a response, keyed by item id.
 func (db *DB) Answers(ctx context.Context, responseID string) (map[string]dialogs.Answer, error) {
 	var rows []struct {
-		Item    string `db:"item_id"`
-		Value   string `db:"value"`
-		NA      bool   `db:"na"`
-		Skipped bool   `db:"skipped"`
-		Fixed   bool   `db:"fixed"`
+		Item      string `db:"item_id"`
+		Value     string `db:"value"`
+		NA        bool   `db:"na"`
+		Skipped   bool   `db:"skipped"`
+		Fixed     bool   `db:"fixed"`
+		Prefilled bool   `db:"prefilled"`
 	}
-	const q = `SELECT item_id, value, na, skipped, fixed FROM answers WHERE response_id = ?`
+	const q = `SELECT item_id, value, na, skipped, fixed, prefilled FROM answers WHERE response_id = ?`
 	if err := db.db.SelectContext(ctx, &rows, db.db.Rebind(q), responseID); err != nil {
 		return nil, fmt.Errorf("read answers: %w", err)
 	}
 	out := make(map[string]dialogs.Answer, len(rows))
 	for _, r := range rows {
-		out[r.Item] = dialogs.Answer{Value: r.Value, NA: r.NA, Skipped: r.Skipped, Fixed: r.Fixed}
+		out[r.Item] = dialogs.Answer{Value: r.Value, NA: r.NA, Skipped: r.Skipped, Fixed: r.Fixed, Prefilled: r.Prefilled}
 	}
 	return out, nil
 }
@@ -321,11 +332,12 @@ func (db *DB) applyStepPostgres(ctx context.Context, s survey.Step) (int64, erro
 	), dropped AS (
 		DELETE FROM answers WHERE response_id IN (SELECT id FROM upd) AND item_id = ANY($9::text[])
 	), saved AS (
-		INSERT INTO answers (response_id, item_id, value, na, skipped, fixed, channel, answered_at)
-		SELECT upd.id, a.item, a.value, a.na, a.skipped, a.fixed, $4, $3
-		FROM upd, unnest($10::text[], $11::text[], $12::boolean[], $13::boolean[], $14::boolean[]) AS a (item, value, na, skipped, fixed)
+		INSERT INTO answers (response_id, item_id, value, na, skipped, fixed, prefilled, channel, answered_at)
+		SELECT upd.id, a.item, a.value, a.na, a.skipped, a.fixed, a.prefilled, $4, $3
+		FROM upd, unnest($10::text[], $11::text[], $12::boolean[], $13::boolean[], $14::boolean[], $23::boolean[]) AS a (item, value, na, skipped, fixed, prefilled)
 		ON CONFLICT (response_id, item_id) DO UPDATE SET value = excluded.value, na = excluded.na,
-			skipped = excluded.skipped, fixed = excluded.fixed, channel = excluded.channel, answered_at = excluded.answered_at
+			skipped = excluded.skipped, fixed = excluded.fixed, prefilled = excluded.prefilled,
+			channel = excluded.channel, answered_at = excluded.answered_at
 	), scored AS (
 		INSERT INTO scores (response_id, field, value)
 		SELECT upd.id, f.field, f.value FROM upd, unnest($15::text[], $16::double precision[]) AS f (field, value)
@@ -333,7 +345,7 @@ func (db *DB) applyStepPostgres(ctx context.Context, s survey.Step) (int64, erro
 	)
 	SELECT COUNT(*) FROM upd`
 	var drop, items, values []string
-	var nas, skips, fixeds []bool
+	var nas, skips, fixeds, prefilleds []bool
 	for _, c := range s.Changes {
 		if c.Dropped {
 			drop = append(drop, c.Item)
@@ -344,6 +356,7 @@ func (db *DB) applyStepPostgres(ctx context.Context, s survey.Step) (int64, erro
 		nas = append(nas, c.Answer.NA)
 		skips = append(skips, c.Answer.Skipped)
 		fixeds = append(fixeds, c.Answer.Fixed)
+		prefilleds = append(prefilleds, c.Answer.Prefilled)
 	}
 	var fields []string
 	var scores []float64
@@ -359,7 +372,8 @@ func (db *DB) applyStepPostgres(ctx context.Context, s survey.Step) (int64, erro
 	err := db.db.QueryRowContext(ctx, q, string(survey.StatusOf(s.Phase)), string(s.Lang), now, s.Channel,
 		composite, tech, s.ResponseID, s.Seq, nonNil(drop), nonNil(items), nonNil(values), nonNil(nas), nonNil(skips), nonNil(fixeds),
 		nonNil(fields), nonNil(scores), survey.ISOWeek(now), s.InputKey,
-		dim(s, survey.ByChamber), dim(s, survey.BySector), dim(s, survey.BySize), dim(s, survey.ByRegion)).Scan(&n)
+		dim(s, survey.ByChamber), dim(s, survey.BySector), dim(s, survey.BySize), dim(s, survey.ByRegion),
+		nonNil(prefilleds)).Scan(&n)
 	if err != nil {
 		return 0, fmt.Errorf("store step: %w", err)
 	}
@@ -383,11 +397,12 @@ func nonNil[T any](s []T) []T {
 }
 
 func upsertAnswer(ctx context.Context, tx *sqlx.Tx, responseID, item string, a dialogs.Answer, channel survey.Channel, now time.Time) error {
-	const q = `INSERT INTO answers (response_id, item_id, value, na, skipped, fixed, channel, answered_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+	const q = `INSERT INTO answers (response_id, item_id, value, na, skipped, fixed, prefilled, channel, answered_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (response_id, item_id) DO UPDATE SET value = excluded.value, na = excluded.na,
-			skipped = excluded.skipped, fixed = excluded.fixed, channel = excluded.channel, answered_at = excluded.answered_at`
-	if _, err := tx.ExecContext(ctx, tx.Rebind(q), responseID, item, a.Value, a.NA, a.Skipped, a.Fixed, channel, now); err != nil {
+			skipped = excluded.skipped, fixed = excluded.fixed, prefilled = excluded.prefilled,
+			channel = excluded.channel, answered_at = excluded.answered_at`
+	if _, err := tx.ExecContext(ctx, tx.Rebind(q), responseID, item, a.Value, a.NA, a.Skipped, a.Fixed, a.Prefilled, channel, now); err != nil {
 		return fmt.Errorf("store answer %s: %w", item, err)
 	}
 	return nil
@@ -397,22 +412,23 @@ func upsertAnswer(ctx context.Context, tx *sqlx.Tx, responseID, item string, a d
 // and time, oldest first.
 func (db *DB) AnswerRecords(ctx context.Context, responseID string) ([]survey.AnswerRecord, error) {
 	var rows []struct {
-		Item    string         `db:"item_id"`
-		Value   string         `db:"value"`
-		NA      bool           `db:"na"`
-		Skipped bool           `db:"skipped"`
-		Fixed   bool           `db:"fixed"`
-		Channel survey.Channel `db:"channel"`
-		At      time.Time      `db:"answered_at"`
+		Item      string         `db:"item_id"`
+		Value     string         `db:"value"`
+		NA        bool           `db:"na"`
+		Skipped   bool           `db:"skipped"`
+		Fixed     bool           `db:"fixed"`
+		Prefilled bool           `db:"prefilled"`
+		Channel   survey.Channel `db:"channel"`
+		At        time.Time      `db:"answered_at"`
 	}
-	const q = `SELECT item_id, value, na, skipped, fixed, channel, answered_at FROM answers
+	const q = `SELECT item_id, value, na, skipped, fixed, prefilled, channel, answered_at FROM answers
 		WHERE response_id = ? ORDER BY answered_at, item_id`
 	if err := db.db.SelectContext(ctx, &rows, db.db.Rebind(q), responseID); err != nil {
 		return nil, fmt.Errorf("read answers: %w", err)
 	}
 	out := make([]survey.AnswerRecord, len(rows))
 	for i, r := range rows {
-		out[i] = survey.AnswerRecord{Item: r.Item, Answer: dialogs.Answer{Value: r.Value, NA: r.NA, Skipped: r.Skipped, Fixed: r.Fixed}, Channel: r.Channel, At: r.At.UTC()}
+		out[i] = survey.AnswerRecord{Item: r.Item, Answer: dialogs.Answer{Value: r.Value, NA: r.NA, Skipped: r.Skipped, Fixed: r.Fixed, Prefilled: r.Prefilled}, Channel: r.Channel, At: r.At.UTC()}
 	}
 	return out, nil
 }

@@ -56,6 +56,10 @@ type NewResponse struct {
 	Channel       Channel
 	Fixed         map[string]dialogs.Answer // answers known beforehand, such as the chamber
 	WaveID        string                    // "" for the current wave
+	// Prefill are answers carried over from a previous wave (dialogs.Prefill),
+	// stored as proposals the respondent has yet to confirm; an item in
+	// Fixed is never prefilled.
+	Prefill map[string]dialogs.Answer
 }
 
 // Step is what one accepted dialog step changes in a response.
