@@ -22,6 +22,7 @@ type Store interface {
 	EnsureWave(ctx context.Context, q dialogs.Ref) (survey.Wave, error)
 	PreviousScores(ctx context.Context, respondentID, waveID string) (survey.PastScores, error)
 	PreviousAnswers(ctx context.Context, respondentID, waveID string) (map[string]dialogs.Answer, error)
+	MemberAnswers(ctx context.Context, respondentID string) (map[string]string, error)
 	CreateResponse(ctx context.Context, nr survey.NewResponse) (survey.Response, error)
 	Response(ctx context.Context, id string) (survey.Response, error)
 	Answers(ctx context.Context, responseID string) (map[string]dialogs.Answer, error)
@@ -406,7 +407,15 @@ func (s *Service) response(ctx context.Context, who survey.Identity, lang dialog
 		return survey.Response{}, false, fmt.Errorf("start response: %w", err)
 	}
 	nr := survey.NewResponse{
-		RespondentID: rid, Questionnaire: s.current.Ref(), Lang: lang, Channel: who.Channel, Fixed: st.Answers, WaveID: wave.ID,
+		RespondentID: rid, Questionnaire: s.current.Ref(), Lang: lang, Channel: who.Channel, WaveID: wave.ID,
+		Fixed: st.Answers, Prefill: map[string]dialogs.Answer{},
+	}
+	// The screening the firm gave last wave (or its member record) is
+	// offered to confirm in one question, stored as proposals, not fixed.
+	for item, a := range dialogs.Prefill(s.current, st, s.prefill(ctx, rid, wave.ID)).Answers {
+		if a.Prefilled {
+			nr.Prefill[item] = a
+		}
 	}
 	resp, err = s.store.CreateResponse(ctx, nr)
 	if errors.Is(err, survey.ErrWaveResponse) {

@@ -146,3 +146,29 @@ func (s *Service) ownChange(ctx context.Context, q *dialogs.Questionnaire, respo
 	}
 	return strings.Join(lines, "\n"), nil
 }
+
+// prefill is what a new response in a wave is offered as its screening:
+// the answers of the firm's latest completed earlier wave, or else what
+// its chamber's member list says. Failing to read them only costs the
+// respondent a few questions, so it is logged, not returned.
+func (s *Service) prefill(ctx context.Context, respondentID, waveID string) map[string]string {
+	prev, err := s.store.PreviousAnswers(ctx, respondentID, waveID)
+	if err == nil {
+		out := map[string]string{}
+		for item, a := range prev {
+			if a.Given() {
+				out[item] = a.Value
+			}
+		}
+		return out
+	}
+	if !errors.Is(err, survey.ErrNotFound) {
+		s.log.Warn("previous wave's answers", slog.Any("error", err))
+		return nil
+	}
+	member, err := s.store.MemberAnswers(ctx, respondentID)
+	if err != nil {
+		s.log.Warn("member's screening", slog.Any("error", err))
+	}
+	return member
+}

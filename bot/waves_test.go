@@ -97,7 +97,22 @@ func TestWaves(t *testing.T) {
 			if r.ResponseID == first || r.Phase != dialogs.PhaseConsent {
 				t.Fatalf("in the new wave: response %s in phase %s, want a new response at the privacy notice", r.ResponseID, r.Phase)
 			}
+			// After the consent, wave 1's screening is offered in one question.
+			p, _ := dialogstest.Question(r.Prompts)
+			if r, err = svc.Handle(ctx, who, dialogstest.AnswerFor(p, 0)); err != nil {
+				t.Fatal(err)
+			}
+			if p, _ := dialogstest.Question(r.Prompts); p.Item != dialogs.PrefillPrompt || !strings.Contains(p.Text, "Noch aktuell?") {
+				t.Fatalf("after consent in wave 2: %+v, want the screening of wave 1 to confirm", p)
+			}
 			_, sum = finish(t, svc, who, r, 1)
+			answers, err := s.DB.Answers(ctx, r.ResponseID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if a := answers["org_type"]; a.Value != "business" || a.Prefilled || a.Fixed {
+				t.Errorf("wave 2's org_type %+v, want wave 1's business, confirmed", a)
+			}
 			if !strings.Contains(sum, "Ihre Entwicklung seit der letzten Befragung (1):") || !strings.Contains(sum, "(letzte Befragung 1: ") {
 				t.Errorf("the second wave's summary:\n%s\nwant the change since wave 1", sum)
 			}

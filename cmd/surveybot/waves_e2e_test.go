@@ -22,8 +22,8 @@ import (
 // TestTwoWavesOfOneFirm follows a firm through two waves as the chamber
 // and the firm would: the wave-1 campaign's e-mail, completed on the web;
 // the operator plans wave 2; the wave-2 campaign invites the same firm,
-// which answers in Telegram through the invitation's key and is shown its
-// change since wave 1; the campaign tables count each wave's own.
+// which answers in Telegram through the invitation's key, confirms its
+// screening of wave 1 in one question and is shown its change since; the campaign tables count each wave's own.
 func TestTwoWavesOfOneFirm(t *testing.T) {
 	ctx := context.Background()
 	smtp := emailtest.NewServer(t)
@@ -123,6 +123,13 @@ level = "warn"
 	tgc := telegramChat{t: t, tg: tg, chat: chat, webhook: webhook, secret: secret}
 	tgc.send("/start " + key)
 	summary := tgc.complete()
+	prefilled := false
+	for _, m := range tg.Messages(chat) {
+		prefilled = prefilled || strings.Contains(m.Text, "Noch aktuell?") && strings.Contains(m.Text, "HWK Hannover")
+	}
+	if !prefilled {
+		t.Error("wave 2 in Telegram did not offer wave 1's screening to confirm")
+	}
 	for _, want := range []string{"Ihre Entwicklung seit der letzten Befragung (1):", "(letzte Befragung 1: "} {
 		if !strings.Contains(summary, want) {
 			t.Errorf("the end of wave 2 in Telegram:\n%s\nwant %q", summary, want)

@@ -6,10 +6,11 @@ import (
 	"github.com/surveybot/surveybot/dialogs"
 )
 
-// Question returns the question (or consent) among prompts, if any.
+// Question returns the question, the consent or the confirmation of last
+// wave's screening among prompts, if any.
 func Question(prompts []dialogs.Prompt) (dialogs.Prompt, bool) {
 	for _, p := range prompts {
-		if p.Kind == dialogs.PromptQuestion || p.Kind == dialogs.PromptConsent {
+		if p.Kind == dialogs.PromptQuestion || p.Kind == dialogs.PromptConsent || p.Item == dialogs.PrefillPrompt {
 			return p, true
 		}
 	}
@@ -32,8 +33,8 @@ func AnswerFor(p dialogs.Prompt, choice int) dialogs.Input {
 		n := choice%(len(p.Options)-1) + 1
 		return dialogs.Input{Text: strconv.Itoa(n) + " fertig", Item: p.Item}
 	}
-	if p.Kind == dialogs.PromptConsent {
-		return dialogs.Input{Choice: dialogs.CodeYes, Item: p.Item}
+	if p.Kind == dialogs.PromptConsent || p.Item == dialogs.PrefillPrompt {
+		return dialogs.Input{Choice: dialogs.CodeYes, Item: p.Item} // consent given, last wave's screening confirmed
 	}
 	opts := p.Options[:len(p.Options)-1] // without "keine Angabe"
 	return dialogs.Input{Choice: opts[choice%len(opts)].Code, Item: p.Item}
