@@ -65,7 +65,7 @@ func exportPanelCmd(ctx context.Context, args []string, e env) error {
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(e.stdout, "panel of %s: %d firms, %d responses written to %s (%s)\n", a.q.ID, firms, rows, *out, *format)
+		fmt.Fprintf(e.stdout, "panel of questionnaire %s: %d firms, %d responses written to %s (%s)\n", a.q.ID, firms, rows, *out, *format)
 		return nil
 	})
 }
