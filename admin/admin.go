@@ -30,6 +30,7 @@ type Store interface {
 	RemoveSubscriber(ctx context.Context, s survey.Subscriber) error
 	EachCompleted(ctx context.Context, f store.CompletedFilter, fn func(store.CompletedResponse) error) error
 	AggregateHeld(ctx context.Context, q dialogs.Ref, dim survey.Dimension, week string) ([]survey.HeldCell, error)
+	Wave(ctx context.Context, idOrName string) (survey.Wave, error)
 	waves.Store
 }
 
@@ -201,7 +202,8 @@ func (a *API) removeSubscriber(w http.ResponseWriter, r *http.Request, _ survey.
 }
 
 // responses exports completed responses: a chamber gets its own members'
-// only, whatever it asks for; the operator all, or one chamber's.
+// only, whatever it asks for; the operator all, or one chamber's; either
+// all waves or, with ?wave=NAME, one.
 func (a *API) responses(w http.ResponseWriter, r *http.Request, p survey.Principal) {
 	chamber := r.URL.Query().Get("chamber")
 	if !p.Operator() {
@@ -212,6 +214,19 @@ func (a *API) responses(w http.ResponseWriter, r *http.Request, p survey.Princip
 		chamber = p.Chamber.Code
 	}
 	filter := store.CompletedFilter{Questionnaire: a.q.Ref(), Chamber: chamber}
+	if name := r.URL.Query().Get("wave"); name != "" {
+		wave, err := a.db.Wave(r.Context(), name)
+		if errors.Is(err, survey.ErrNotFound) {
+			jsonapi.ErrorField(w, http.StatusBadRequest, "wave", "wave: no such wave (GET /api/v1/waves lists them)")
+			return
+		}
+		if err != nil {
+			a.log.Error("export responses: wave", slog.Any("error", err))
+			jsonapi.Error(w, http.StatusInternalServerError, "internal error")
+			return
+		}
+		filter.Wave = wave.ID
+	}
 	next := func(fn func(store.CompletedResponse) error) error { return a.db.EachCompleted(r.Context(), filter, fn) }
 	var err error
 	switch format := r.URL.Query().Get("format"); format {

@@ -168,6 +168,9 @@ type SQL struct {
 	// OptOutSecret is the key the opt-out list keeps addresses under;
 	// empty: one made and kept in the database.
 	OptOutSecret string `toml:"optout_secret"`
+	// PanelSecret is the key panel ids are derived under; empty: one made
+	// and kept in the database.
+	PanelSecret string `toml:"panel_secret"`
 }
 
 // Redis configures the session store; without a URL, sessions are kept in
@@ -359,6 +362,9 @@ func (c Config) validate(fromEnv map[string]string) error {
 	}
 	if s := c.SQL.OptOutSecret; s != "" && len(s) < 32 {
 		bad("sql.optout_secret", "must be at least 32 characters (for example: openssl rand -hex 32), or empty to keep one in the database")
+	}
+	if s := c.SQL.PanelSecret; s != "" && len(s) < 32 {
+		bad("sql.panel_secret", "must be at least 32 characters (for example: openssl rand -hex 32), or empty to keep one in the database")
 	}
 	if c.Redis.URL != "" {
 		u, err := url.Parse(c.Redis.URL)

@@ -11,7 +11,7 @@ import (
 
 // CodebookRow describes one column of a responses export.
 type CodebookRow struct {
-	Code     string           // the column: an item code, or response, week, score_<field>, composite, tech_count
+	Code     string           // the column: an item code, or response, panel_id, wave, week, score_<field>, composite, tech_count
 	Module   string           // the item's module
 	Type     dialogs.ItemType // the item's type; "" for computed columns
 	TextDe   string           // the question, or what the column holds
@@ -35,12 +35,15 @@ func (r CodebookRow) Record() []string {
 	return []string{r.Code, r.Module, string(r.Type), r.TextDe, r.TextEn, strings.Join(r.Options, "\n"), r.Values, r.Field, r.AskedIf, opt}
 }
 
-// Codebook describes every column of a responses export of q: the two
+// Codebook describes every column of a responses export of q: the four
 // leading columns, each item in questionnaire order with its texts and
 // codes, and the computed scores.
 func Codebook(q *dialogs.Questionnaire) []CodebookRow {
 	rows := []CodebookRow{
 		{Code: ColResponse, TextDe: "Pseudonyme Kennung der Antwort (nicht die interne Kennung)", TextEn: "Pseudonymous id of the response (not its internal id)"},
+		{Code: ColPanelID, TextDe: "Pseudonyme Kennung des Betriebs, in allen Wellen und Exporten gleich (leer nach Löschung)",
+			TextEn: "Pseudonymous id of the firm, the same in every wave and export (empty once erased)", Values: "20 Zeichen a–z, 2–7"},
+		{Code: ColWave, TextDe: "Name der Befragungswelle", TextEn: "Name of the survey wave", Values: "z. B. 2027-1"},
 		{Code: ColWeek, TextDe: "ISO-Kalenderwoche des Abschlusses", TextEn: "ISO week of completion", Values: "JJJJ-Www, z. B. 2026-W48"},
 	}
 	for _, it := range q.Items() {

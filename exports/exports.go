@@ -29,6 +29,8 @@ type Source func(fn func(store.CompletedResponse) error) error
 // The columns of a responses export besides one per item.
 const (
 	ColResponse  = "response"   // pseudonymous export id, see ExportID
+	ColPanelID   = "panel_id"   // the firm's pseudonymous id, the same in every wave
+	ColWave      = "wave"       // the name of the wave the response belongs to
 	ColWeek      = "week"       // ISO week of completion
 	ColComposite = "composite"  // the composite index
 	ColTechCount = "tech_count" // the technology count
@@ -55,10 +57,10 @@ type column struct {
 	field string        // a field score column
 }
 
-// columns lays out a responses export: response, week, one column per item
+// columns lays out a responses export: response, panel_id, wave, week, one column per item
 // in questionnaire order, one per field score, composite, tech_count.
 func columns(q *dialogs.Questionnaire) ([]column, error) {
-	cols := []column{{name: ColResponse}, {name: ColWeek}}
+	cols := []column{{name: ColResponse}, {name: ColPanelID}, {name: ColWave}, {name: ColWeek}}
 	for _, it := range q.Items() {
 		cols = append(cols, column{name: it.ID, item: it})
 	}
@@ -97,6 +99,10 @@ func cells(cols []column, r store.CompletedResponse) []cell {
 			}
 		case c.name == ColResponse:
 			out[i] = cell{text: ExportID(r.ID)}
+		case c.name == ColPanelID:
+			out[i] = cell{text: r.PanelID}
+		case c.name == ColWave:
+			out[i] = cell{text: r.Wave}
 		case c.name == ColWeek:
 			out[i] = cell{text: r.Week}
 		case c.name == ColComposite:

@@ -162,7 +162,7 @@ func TestXLSX(t *testing.T) {
 		t.Fatalf("%d rows, want a header and 3 responses", len(rows))
 	}
 	header := rows[0]
-	if header[0] != exports.ColResponse || header[1] != exports.ColWeek || header[2] != "org_type" || header[len(header)-1] != exports.ColTechCount {
+	if header[0] != exports.ColResponse || header[1] != exports.ColPanelID || header[2] != exports.ColWave || header[3] != exports.ColWeek || header[4] != "org_type" || header[len(header)-1] != exports.ColTechCount {
 		t.Errorf("header %v", header)
 	}
 	var wantIDs []string

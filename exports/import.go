@@ -67,7 +67,8 @@ var ErrRejected = errors.New("nothing imported")
 // stores each good row as a completed response of q, so that it counts in
 // the indicators. The header names the columns by the codebook's item
 // codes; the columns of a responses export that are not answers (response,
-// week, the scores) may be there too: the scores are computed afresh, and
+// panel_id, wave, week, the scores) may be there too: panel_id and wave are
+// ignored (an imported row is a firm of its own), the scores are computed afresh, and
 // week, if given, is the week the response counts in. Separators ";" and
 // "," and a UTF-8 byte order mark are accepted, as Excel writes them.
 //
@@ -205,7 +206,7 @@ func blank(rec []string) bool {
 // importColumns maps the header to items; unknown and repeated columns are
 // problems of line 1.
 func importColumns(q *dialogs.Questionnaire, header []string) ([]importColumn, []Problem) {
-	computed := map[string]bool{ColResponse: true, ColComposite: true, ColTechCount: true}
+	computed := map[string]bool{ColResponse: true, ColPanelID: true, ColWave: true, ColComposite: true, ColTechCount: true}
 	for _, f := range q.Fields {
 		computed[ScorePrefix+f.ID] = true
 	}

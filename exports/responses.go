@@ -9,7 +9,7 @@ import (
 )
 
 // WriteCSV writes the responses next streams as CSV: one row per response,
-// the columns of the codebook (response, week, one per item code in
+// the columns of the codebook (response, panel_id, wave, week, one per item code in
 // questionnaire order, score_<field> per field, composite, tech_count).
 // Answers are option codes, multiple choice codes joined by "|", "na" for
 // "keine Angabe" and empty where the item was not asked or skipped; text a

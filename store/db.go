@@ -47,6 +47,7 @@ type DB struct {
 
 	mu        sync.Mutex
 	optOutKey []byte // see WithOptOutKey
+	panelKey  []byte // see WithPanelKey
 }
 
 // Option changes how Open sets up a DB.

@@ -18,6 +18,8 @@ import (
 // answers, only its scores.
 type CompletedResponse struct {
 	ID        string
+	PanelID   string // the firm's id across waves; "" once erased
+	Wave      string // the wave's name; "" for a response of no wave (imported)
 	Week      string // ISO week of completion, such as "2026-W48"
 	Erased    bool
 	Answers   map[string]dialogs.Answer
@@ -30,6 +32,7 @@ type CompletedResponse struct {
 type CompletedFilter struct {
 	Questionnaire dialogs.Ref
 	Chamber       string // only responses counted under this chamber; "" for all
+	Wave          string // only the responses of this wave (its id); "" for all
 }
 
 // exportPage is how many responses one round of EachCompleted reads, so
@@ -42,9 +45,13 @@ const exportPage = 500
 // no query open while fn runs, so a slow writer does not pin a connection.
 // An error from fn stops it and is returned as it is.
 func (db *DB) EachCompleted(ctx context.Context, f CompletedFilter, fn func(CompletedResponse) error) error {
+	key, err := db.panelKeyOf(ctx)
+	if err != nil {
+		return err
+	}
 	after := ""
 	for {
-		page, err := db.completedPage(ctx, f, after)
+		page, err := db.completedPage(ctx, f, key, after)
 		if err != nil {
 			return err
 		}
@@ -61,14 +68,16 @@ func (db *DB) EachCompleted(ctx context.Context, f CompletedFilter, fn func(Comp
 }
 
 type completedRow struct {
-	ID        string          `db:"id"`
-	Status    string          `db:"status"`
-	Week      sql.NullString  `db:"completed_week"`
-	Composite sql.NullFloat64 `db:"composite"`
-	TechCount sql.NullInt64   `db:"tech_count"`
+	ID         string          `db:"id"`
+	Respondent sql.NullString  `db:"respondent_id"`
+	Wave       sql.NullString  `db:"wave"`
+	Status     string          `db:"status"`
+	Week       sql.NullString  `db:"completed_week"`
+	Composite  sql.NullFloat64 `db:"composite"`
+	TechCount  sql.NullInt64   `db:"tech_count"`
 }
 
-func (db *DB) completedPage(ctx context.Context, f CompletedFilter, after string) ([]CompletedResponse, error) {
+func (db *DB) completedPage(ctx context.Context, f CompletedFilter, key []byte, after string) ([]CompletedResponse, error) {
 	where := `r.completed_at IS NOT NULL AND r.status IN ('completed', 'erased')
 		AND r.questionnaire_id = ? AND r.questionnaire_version = ?`
 	args := []any{f.Questionnaire.ID, f.Questionnaire.Version}
@@ -76,8 +85,13 @@ func (db *DB) completedPage(ctx context.Context, f CompletedFilter, after string
 		where += ` AND r.dim_chamber = ?`
 		args = append(args, f.Chamber)
 	}
+	if f.Wave != "" {
+		where += ` AND r.wave_id = ?`
+		args = append(args, f.Wave)
+	}
 	var rows []completedRow
-	q := `SELECT r.id, r.status, r.completed_week, r.composite, r.tech_count FROM responses r
+	q := `SELECT r.id, r.respondent_id, w.name AS wave, r.status, r.completed_week, r.composite, r.tech_count
+		FROM responses r LEFT JOIN waves w ON w.id = r.wave_id
 		WHERE ` + where + ` AND r.id > ? ORDER BY r.id LIMIT ` + fmt.Sprint(exportPage)
 	if err := db.db.SelectContext(ctx, &rows, db.db.Rebind(q), slices.Concat(args, []any{after})...); err != nil {
 		return nil, fmt.Errorf("read completed responses: %w", err)
@@ -88,7 +102,8 @@ func (db *DB) completedPage(ctx context.Context, f CompletedFilter, after string
 	out := make([]CompletedResponse, len(rows))
 	byID := make(map[string]*CompletedResponse, len(rows))
 	for i, r := range rows {
-		c := CompletedResponse{ID: r.ID, Week: r.Week.String, Erased: r.Status == string(survey.StatusErased),
+		c := CompletedResponse{ID: r.ID, PanelID: panelID(key, r.Respondent.String), Wave: r.Wave.String,
+			Week: r.Week.String, Erased: r.Status == string(survey.StatusErased),
 			Answers: map[string]dialogs.Answer{}, Scores: map[string]float64{}}
 		if r.Composite.Valid {
 			c.Composite = &r.Composite.Float64

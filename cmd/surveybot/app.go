@@ -83,6 +83,9 @@ func openApp(ctx context.Context, cfg config.Config, log *slog.Logger, m *metric
 	if cfg.SQL.OptOutSecret != "" {
 		dbOpts = append(dbOpts, store.WithOptOutKey([]byte(cfg.SQL.OptOutSecret)))
 	}
+	if cfg.SQL.PanelSecret != "" {
+		dbOpts = append(dbOpts, store.WithPanelKey([]byte(cfg.SQL.PanelSecret)))
+	}
 	if a.db, err = store.Open(ctx, cfg.SQL.DSN, dbOpts...); err != nil {
 		return nil, err
 	}

@@ -21,26 +21,29 @@ import (
 // exportCmd writes responses, aggregates or the codebook to a file.
 func exportCmd(ctx context.Context, args []string, e env) error {
 	if len(args) == 0 {
-		return fmt.Errorf("%w: export needs responses, aggregates or codebook", errUsage)
+		return fmt.Errorf("%w: export needs responses, panel, aggregates or codebook", errUsage)
 	}
 	switch args[0] {
 	case "responses":
 		return exportResponsesCmd(ctx, args[1:], e)
+	case "panel":
+		return exportPanelCmd(ctx, args[1:], e)
 	case "aggregates":
 		return exportAggregatesCmd(ctx, args[1:], e)
 	case "codebook":
 		return exportCodebookCmd(args[1:], e)
 	}
-	return fmt.Errorf("%w: unknown export %q (responses, aggregates or codebook)", errUsage, args[0])
+	return fmt.Errorf("%w: unknown export %q (responses, panel, aggregates or codebook)", errUsage, args[0])
 }
 
 // exportResponsesCmd writes the completed responses, of one chamber's
-// members or of everyone, as CSV or XLSX.
+// members or of everyone, of one wave or all, as CSV or XLSX.
 func exportResponsesCmd(ctx context.Context, args []string, e env) error {
 	fs := flag.NewFlagSet("export responses", flag.ContinueOnError)
 	silence(fs)
 	cfgPath := fs.String("config", "", "config file")
 	chamber := fs.String("chamber", "", "only the responses of this chamber's members (its answer code, such as hwk_h)")
+	wave := fs.String("wave", "", "only the responses of this wave (its name, such as 2027-1)")
 	format := fs.String("format", "", "csv or xlsx (default: from the file name, else csv)")
 	out := fs.String("out", "", "the file to write")
 	if err := fs.Parse(args); err != nil {
@@ -58,6 +61,13 @@ func exportResponsesCmd(ctx context.Context, args []string, e env) error {
 			return err
 		}
 		filter := store.CompletedFilter{Questionnaire: a.q.Ref(), Chamber: *chamber}
+		if *wave != "" {
+			w, err := namedWave(ctx, a.db, *wave)
+			if err != nil {
+				return err
+			}
+			filter.Wave = w.ID
+		}
 		n := 0
 		next := func(fn func(store.CompletedResponse) error) error {
 			return a.db.EachCompleted(ctx, filter, func(r store.CompletedResponse) error { n++; return fn(r) })

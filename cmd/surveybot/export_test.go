@@ -40,7 +40,7 @@ func TestExportImportCommands(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !bytes.HasPrefix(data, []byte("\uFEFFresponse;week;org_type;sector;")) || !strings.Contains(string(data), ";business;handwerk;s1_9;26121;hwk_ol;") {
+	if !bytes.HasPrefix(data, []byte("\uFEFFresponse;panel_id;wave;week;org_type;sector;")) || !strings.Contains(string(data), ";business;handwerk;s1_9;26121;hwk_ol;") {
 		t.Errorf("export:\n%s", data)
 	}
 	other := filepath.Join(dir, "other.csv")
@@ -59,8 +59,8 @@ func TestExportImportCommands(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if v, _ := f.GetCellValue("Antworten", "F2"); v != "26121" {
-		t.Errorf("postcode cell F2 = %q", v)
+	if v, _ := f.GetCellValue("Antworten", "H2"); v != "26121" {
+		t.Errorf("postcode cell H2 = %q", v)
 	}
 	f.Close()
 
@@ -109,9 +109,9 @@ func TestExportImportCommands(t *testing.T) {
 		t.Fatal("export after import")
 	}
 	b, _ := os.ReadFile(again)
-	strip := func(s string) string { // the export id and week differ; the answers and scores do not
+	strip := func(s string) string { // the export id, panel id, wave and week differ; the answers and scores do not
 		row := strings.Split(strings.SplitAfter(s, "\r\n")[1], ";")
-		return strings.Join(row[2:], ";")
+		return strings.Join(row[4:], ";")
 	}
 	if strip(string(b)) != strip(string(data)) {
 		t.Errorf("round trip through the CLI:\n%s\n%s", b, data)

@@ -55,9 +55,16 @@ Usage:
                                      an open link for many (newsletter, website): web and Telegram
   surveybot respondent erase [--config FILE] ID | --email ADDRESS | --telegram CHAT | --slack USER | --invitation KEY
                                      erase a respondent's identities and answers
-  surveybot export responses [--config FILE] [--chamber CODE] [--format csv|xlsx] --out FILE
+  surveybot export responses [--config FILE] [--chamber CODE] [--wave NAME] [--format csv|xlsx] --out FILE
                                      the completed responses (one chamber's members only with
-                                     --chamber), one row each, with the codebook
+                                     --chamber, one wave's with --wave), one row each, with the
+                                     codebook; panel_id links a firm's rows across waves
+  surveybot export panel [--config FILE] [--chamber CODE] [--format long|wide] --out FILE
+                                     the panel as CSV (docs/panel.md): long, a row per firm and
+                                     wave (panel_id, wave, completed_at, composite, tech_count,
+                                     the field scores, chamber, sector, size, region); wide, a
+                                     row per firm with those columns per wave (2027-1_composite),
+                                     empty where the firm did not answer; erased firms never appear
   surveybot export aggregates [--config FILE] [--by overall|chamber|sector|size|region|week] --out FILE
                                      the indicator figures as CSV, groups under 5 suppressed
   surveybot export codebook [--config FILE] [--format csv|xlsx] --out FILE
