@@ -160,8 +160,9 @@ func (w Waves) Check(p survey.PanelFigure) string {
 // Changes returns the change of every field between the waves on both
 // bases, the composite first: on all respondents from the published
 // figures by wave, on the panel from its published version (store.
-// PublishPanel), each shown only where Check lets it be.
-func (w Waves) Changes(published []survey.PanelFigure) []WaveChange {
+// PublishPanel), each shown only where Check lets it be. Where no
+// version is published, the reason is the live panel's.
+func (w Waves) Changes(live map[string]survey.PanelFigure, published []survey.PanelFigure) []WaveChange {
 	pub := map[string]survey.PanelFigure{}
 	for _, p := range published {
 		pub[p.Field] = p
@@ -182,7 +183,12 @@ func (w Waves) Changes(published []survey.PanelFigure) []WaveChange {
 		if from.ok && to.ok {
 			all = WaveChange{Field: f, Basis: BasisAll, NFrom: from.fig.N, NTo: to.fig.N,
 				MeanFrom: from.fig.Mean, MeanTo: to.fig.Mean, Change: to.fig.Mean - from.fig.Mean}
-			panel.Suppressed = WhyPublished
+			panel.Suppressed = WhyPanel // no firm in both waves
+			if p, ok := live[f]; ok {
+				if panel.Suppressed = w.Check(p); panel.Suppressed == "" {
+					panel.Suppressed = WhyPublished
+				}
+			}
 			if p, ok := pub[f]; ok {
 				panel.Suppressed = w.Check(p)
 				if panel.Suppressed == "" {

@@ -79,6 +79,6 @@ func Changes(ctx context.Context, db ChangeStore, q dialogs.Ref, from, to string
 	if err != nil {
 		return Change{}, err
 	}
-	c.Rows = w.Changes(published)
+	c.Rows = w.Changes(live, published)
 	return c, nil
 }
