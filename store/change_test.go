@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"math"
+	"sync"
 	"testing"
 	"time"
 
@@ -132,6 +133,47 @@ func TestFiguresByWave(t *testing.T) {
 		for _, step := range []struct{ live, want int }{{6, 6}, {7, 6}, {11, 6}, {12, 12}, {5, 12}} {
 			if got := publish(step.live); got != step.want {
 				t.Errorf("live n %d: published n %d, want %d", step.live, got, step.want)
+			}
+		}
+	})
+}
+
+// TestPublishPanelAtOnce: instances publishing at once, each checking the
+// step rule against what it read, never publish two versions that differ
+// by fewer than PeerStep firms (12 and 13 both pass against 6).
+func TestPublishPanelAtOnce(t *testing.T) {
+	forEachDB(t, func(t *testing.T, db *store.DB) {
+		ctx := testCtx(t)
+		from, to := newWave(t, db, "p1", time.Now().AddDate(-1, 0, 0)), newWave(t, db, "p2", time.Now().Add(-time.Hour))
+		fig := func(n int) []survey.PanelFigure {
+			return []survey.PanelFigure{{Field: survey.CompositeField, N: n, SumFrom: float64(n), SumTo: float64(n)}}
+		}
+		if _, err := db.PublishPanel(ctx, from.ID, to.ID, fig(6), indicators.Replaces); err != nil {
+			t.Fatal(err)
+		}
+		var mu sync.Mutex
+		seen := map[int]bool{6: true}
+		var wg sync.WaitGroup
+		for i := range 12 {
+			wg.Go(func() {
+				got, err := db.PublishPanel(ctx, from.ID, to.ID, fig([]int{12, 13, 18}[i%3]), indicators.Replaces)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				mu.Lock()
+				defer mu.Unlock()
+				for _, p := range got {
+					seen[p.N] = true
+				}
+			})
+		}
+		wg.Wait()
+		for a := range seen {
+			for b := range seen {
+				if d := a - b; d > 0 && d < indicators.PeerStep {
+					t.Errorf("published versions of n %d and %d (all: %v)", a, b, seen)
+				}
 			}
 		}
 	})
