@@ -29,9 +29,9 @@ type Store interface {
 	AddSubscriber(ctx context.Context, s survey.Subscriber) error
 	RemoveSubscriber(ctx context.Context, s survey.Subscriber) error
 	EachCompleted(ctx context.Context, f store.CompletedFilter, fn func(store.CompletedResponse) error) error
-	AggregateHeld(ctx context.Context, q dialogs.Ref, dim survey.Dimension, week string) ([]survey.HeldCell, error)
 	Wave(ctx context.Context, idOrName string) (survey.Wave, error)
 	waves.Store
+	waves.ChangeStore
 }
 
 // API is the JSON API for chambers and the operator, authenticated by API
@@ -74,6 +74,7 @@ func (a *API) Register(mux interface{ Handle(string, http.Handler) }) {
 	api.Handle("POST /api/v1/waves", a.auth(a.operatorOnly(a.addWave)))
 	api.Handle("GET /api/v1/responses", a.auth(a.responses))
 	api.Handle("GET /api/v1/aggregates", a.auth(a.operatorOnly(a.aggregates)))
+	api.Handle("GET /api/v1/change", a.auth(a.operatorOnly(a.change)))
 	mux.Handle("/api/", jsonapi.Routes(api))
 }
 
@@ -258,16 +259,20 @@ func (a *API) aggregates(w http.ResponseWriter, r *http.Request, _ survey.Princi
 		valid = valid || d == dim
 	}
 	if !valid {
-		jsonapi.Error(w, http.StatusBadRequest, "by must be overall, chamber, sector, size, region or week")
+		jsonapi.ErrorField(w, http.StatusBadRequest, "by", "by must be overall, chamber, sector, size, region, week or wave")
 		return
 	}
-	cells, err := a.db.AggregateHeld(r.Context(), a.q.Ref(), dim, "")
+	tables, err := waves.Tables(r.Context(), a.db, a.q.Ref(), dim, r.URL.Query().Get("wave"))
+	var bad *waves.Invalid
+	if errors.As(err, &bad) {
+		jsonapi.ErrorField(w, http.StatusBadRequest, bad.Field, bad.Error())
+		return
+	}
 	if err != nil {
 		a.log.Error("aggregate", slog.Any("error", err))
 		jsonapi.Error(w, http.StatusInternalServerError, "internal error")
 		return
 	}
-	tables := indicators.Disclose(dim, cells)
 	type labels struct {
 		De string `json:"de"`
 		En string `json:"en"`
@@ -309,5 +314,9 @@ func (a *API) aggregates(w http.ResponseWriter, r *http.Request, _ survey.Princi
 		title := exports.FieldTitle(a.q, t.Field)
 		out = append(out, map[string]any{"field": t.Field, "field_title": labels{De: title.De, En: title.En}, "total": conv(t.Total, true), "cells": cellsOut})
 	}
-	jsonapi.Write(w, http.StatusOK, map[string]any{"by": dim, "tables": out})
+	resp := map[string]any{"by": dim, "tables": out}
+	if wave := r.URL.Query().Get("wave"); wave != "" {
+		resp["wave"] = wave
+	}
+	jsonapi.Write(w, http.StatusOK, resp)
 }

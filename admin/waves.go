@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/surveybot/surveybot/indicators"
 	"github.com/surveybot/surveybot/internal/jsonapi"
 	"github.com/surveybot/surveybot/survey"
 	"github.com/surveybot/surveybot/waves"
@@ -42,4 +43,46 @@ func (a *API) addWave(w http.ResponseWriter, r *http.Request, _ survey.Principal
 		return
 	}
 	jsonapi.Write(w, http.StatusCreated, wave)
+}
+
+// change returns the disclosure-controlled change of every field between
+// two waves (?from=&to=, by default the current wave and the one before
+// it), on the panel and on all respondents.
+func (a *API) change(w http.ResponseWriter, r *http.Request, _ survey.Principal) {
+	c, err := waves.Changes(r.Context(), a.db, a.q.Ref(), r.URL.Query().Get("from"), r.URL.Query().Get("to"), time.Now())
+	var bad *waves.Invalid
+	if errors.As(err, &bad) {
+		jsonapi.ErrorField(w, http.StatusBadRequest, bad.Field, bad.Error())
+		return
+	}
+	if err != nil {
+		a.log.Error("change between waves", slog.Any("error", err))
+		jsonapi.Error(w, http.StatusInternalServerError, "internal error")
+		return
+	}
+	type row struct {
+		Field      string   `json:"field"`
+		Basis      string   `json:"basis"` // panel or all
+		NFrom      *int     `json:"n_from,omitempty"`
+		NTo        *int     `json:"n_to,omitempty"`
+		NPanel     *int     `json:"n_panel,omitempty"`
+		MeanFrom   *float64 `json:"mean_from,omitempty"`
+		MeanTo     *float64 `json:"mean_to,omitempty"`
+		Change     *float64 `json:"change,omitempty"`
+		Suppressed string   `json:"suppressed,omitempty"` // why it is not shown
+	}
+	rows := make([]row, 0, len(c.Rows))
+	for _, ch := range c.Rows {
+		out := row{Field: ch.Field, Basis: ch.Basis, Suppressed: ch.Suppressed}
+		if ch.Suppressed == "" {
+			nf, nt, mf, mt, d := ch.NFrom, ch.NTo, ch.MeanFrom, ch.MeanTo, ch.Change
+			out.NFrom, out.NTo, out.MeanFrom, out.MeanTo, out.Change = &nf, &nt, &mf, &mt, &d
+			if ch.Basis == indicators.BasisPanel {
+				np := ch.NPanel
+				out.NPanel = &np
+			}
+		}
+		rows = append(rows, out)
+	}
+	jsonapi.Write(w, http.StatusOK, map[string]any{"from": c.From.Name, "to": c.To.Name, "changes": rows})
 }

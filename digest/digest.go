@@ -23,6 +23,7 @@ import (
 type Source interface {
 	AggregateHeld(ctx context.Context, q dialogs.Ref, dim survey.Dimension, week string) ([]survey.HeldCell, error)
 	InvitedByChamber(ctx context.Context, until time.Time) (map[string]survey.Invited, error)
+	waveSource
 }
 
 // Weeks is how many weeks the chart shows.
@@ -54,6 +55,7 @@ type Digest struct {
 	Week     string
 	Fields   []Field
 	Chambers []Chamber
+	Wave     *Wave  // the wave under way at the week's end; nil if none
 	Chart    []byte // PNG
 	Width    int
 	Height   int
@@ -158,6 +160,9 @@ func Build(ctx context.Context, src Source, q *dialogs.Questionnaire, week strin
 		}
 	}
 	sort.Slice(d.Chambers, func(i, j int) bool { return d.Chambers[i].Name < d.Chambers[j].Name })
+	if d.Wave, err = currentWave(ctx, src, q, monday.AddDate(0, 0, 7)); err != nil {
+		return Digest{}, err
+	}
 	if d.Chart, err = chart(q, weeks, byWeek); err != nil {
 		return Digest{}, err
 	}
@@ -238,6 +243,7 @@ func (d Digest) Text() string {
 		}
 		fmt.Fprintf(&b, "• %s: %s%s\n", c.Name, week, rate)
 	}
+	d.Wave.text(&b)
 	b.WriteString("\nZahlen werden nur für Gruppen ab 5 Antworten gezeigt; „·“ steht für weniger.\n")
 	return b.String()
 }

@@ -44,8 +44,23 @@ type Table struct {
 // Where a cell must be hidden in addition, it is the smallest; by week it
 // is the oldest week's, so that the recent weeks, which the digest
 // reports, stay visible.
+//
+// By wave, groups are wave names and sort by name; DiscloseWaves sorts
+// them by the waves' start instead.
 func Disclose(dim survey.Dimension, cells []survey.HeldCell) []Table {
-	return disclose(cells, dim == survey.ByWeek)
+	return disclose(cells, nil, dim == survey.ByWeek || dim == survey.ByWave)
+}
+
+// DiscloseWaves is Disclose by wave with the groups in the order of
+// waves (earliest first, as store.Waves lists them), responses without a
+// wave first; where a cell must be hidden in addition, it is the
+// earliest wave's, so that the current wave stays visible.
+func DiscloseWaves(cells []survey.HeldCell, waves []survey.Wave) []Table {
+	rank := make(map[string]int, len(waves))
+	for i, w := range waves {
+		rank[w.Name] = i + 1
+	}
+	return disclose(cells, rank, true)
 }
 
 // held is one cell with its holders' parts of it.
@@ -82,7 +97,9 @@ func sum(a, b survey.Cell) survey.Cell {
 	return a
 }
 
-func disclose(cells []survey.HeldCell, oldestFirst bool) []Table {
+// disclose builds the tables; groups sort by rank (0 for a group without
+// one), then by name.
+func disclose(cells []survey.HeldCell, rank map[string]int, oldestFirst bool) []Table {
 	byField := map[string]map[string]*held{} // field -> group -> cell
 	totals := map[string]*held{}             // field -> its total
 	for _, c := range cells {
@@ -109,7 +126,13 @@ func disclose(cells []survey.HeldCell, oldestFirst bool) []Table {
 		for _, h := range byField[f] {
 			groups = append(groups, h)
 		}
-		sort.Slice(groups, func(i, j int) bool { return groups[i].all.Group < groups[j].all.Group })
+		sort.Slice(groups, func(i, j int) bool {
+			a, b := groups[i].all.Group, groups[j].all.Group
+			if rank[a] != rank[b] {
+				return rank[a] < rank[b]
+			}
+			return a < b
+		})
 		total := totals[f]
 		total.all.Group = ""
 		tables = append(tables, table(f, groups, total, oldestFirst))
@@ -139,7 +162,7 @@ func table(field string, groups []*held, total *held, oldestFirst bool) Table {
 	}
 	order := smallestFirst(ns)
 	if oldestFirst {
-		order = make([]int, len(groups)) // groups are sorted by name, and week names sort by time
+		order = make([]int, len(groups)) // groups are sorted by time: week names sort by it, waves by rank
 		for i := range order {
 			order[i] = i
 		}

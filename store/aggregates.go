@@ -13,7 +13,7 @@ import (
 // the completed responses of one questionnaire version. Responses whose
 // respondent was erased count, in group "".
 func (db *DB) Aggregate(ctx context.Context, q dialogs.Ref, dim survey.Dimension) ([]survey.Cell, error) {
-	held, err := db.aggregate(ctx, q, dim, "", "CAST('' AS TEXT)")
+	held, err := db.aggregate(ctx, q, dim, survey.Slice{}, "CAST('' AS TEXT)")
 	if err != nil {
 		return nil, err
 	}
@@ -29,12 +29,16 @@ func (db *DB) Aggregate(ctx context.Context, q dialogs.Ref, dim survey.Dimension
 // chamber the responses are counted under: that chamber's key exports
 // them, so indicators.Disclose must count them against it.
 func (db *DB) AggregateHeld(ctx context.Context, q dialogs.Ref, dim survey.Dimension, week string) ([]survey.HeldCell, error) {
-	return db.aggregate(ctx, q, dim, week, "COALESCE(r.dim_chamber, '')")
+	return db.aggregate(ctx, q, dim, survey.Slice{Week: week}, "COALESCE(r.dim_chamber, '')")
 }
 
-func (db *DB) aggregate(ctx context.Context, q dialogs.Ref, dim survey.Dimension, week, holder string) ([]survey.HeldCell, error) {
+func (db *DB) aggregate(ctx context.Context, q dialogs.Ref, dim survey.Dimension, slice survey.Slice, holder string) ([]survey.HeldCell, error) {
 	var group string
+	from := "responses r"
 	switch dim {
+	case survey.ByWave:
+		group = "COALESCE(w.name, '')"
+		from = "responses r LEFT JOIN waves w ON w.id = r.wave_id"
 	case survey.Overall:
 		group = "CAST('' AS TEXT)" // not a bare literal, which PostgreSQL refuses in GROUP BY
 	case survey.ByWeek:
@@ -55,20 +59,24 @@ func (db *DB) aggregate(ctx context.Context, q dialogs.Ref, dim survey.Dimension
 	done := `r.completed_at IS NOT NULL AND r.status IN ('completed', 'erased')
 		AND r.questionnaire_id = ? AND r.questionnaire_version = ?`
 	args := []any{q.ID, q.Version}
-	if week != "" {
+	if slice.Week != "" {
 		done += " AND r.completed_week = ?"
-		args = append(args, week)
+		args = append(args, slice.Week)
+	}
+	if slice.WaveID != "" {
+		done += " AND r.wave_id = ?"
+		args = append(args, slice.WaveID)
 	}
 	query := fmt.Sprintf(`SELECT %[1]s AS grp, %[6]s AS holder, s.field AS field, COUNT(*) AS n, SUM(s.value) AS total, %[2]s
-		FROM responses r JOIN scores s ON s.response_id = r.id
+		FROM %[7]s JOIN scores s ON s.response_id = r.id
 		WHERE %[3]s
 		GROUP BY %[1]s, %[6]s, s.field
 		UNION ALL
 		SELECT %[1]s AS grp, %[6]s AS holder, '%[4]s' AS field, COUNT(*) AS n, SUM(r.composite) AS total, %[5]s
-		FROM responses r
+		FROM %[7]s
 		WHERE %[3]s AND r.composite IS NOT NULL
 		GROUP BY %[1]s, %[6]s
-		ORDER BY field, grp, holder`, group, bands("s.value"), done, survey.CompositeField, bands("r.composite"), holder)
+		ORDER BY field, grp, holder`, group, bands("s.value"), done, survey.CompositeField, bands("r.composite"), holder, from)
 	full := append(append([]any{}, args...), args...)
 	var cells []survey.HeldCell
 	if err := db.db.SelectContext(ctx, &cells, db.db.Rebind(query), full...); err != nil {

@@ -6,7 +6,7 @@ type Dimension string
 // The dimensions. Chamber, sector and size come from the screening
 // answers, region is the district of the postcode (its AGS key, such as
 // 03241 for the Region Hannover; package regions), week from
-// the ISO week of completion.
+// the ISO week of completion, wave the name of the response's wave.
 const (
 	Overall   Dimension = "overall"
 	ByChamber Dimension = "chamber"
@@ -14,11 +14,12 @@ const (
 	BySize    Dimension = "size"
 	ByRegion  Dimension = "region"
 	ByWeek    Dimension = "week"
+	ByWave    Dimension = "wave"
 )
 
 // Dimensions lists every dimension.
 func Dimensions() []Dimension {
-	return []Dimension{Overall, ByChamber, BySector, BySize, ByRegion, ByWeek}
+	return []Dimension{Overall, ByChamber, BySector, BySize, ByRegion, ByWeek, ByWave}
 }
 
 // CompositeField is the Field of a cell that holds the composite index.
@@ -77,4 +78,11 @@ type PeerCell struct {
 type HeldCell struct {
 	Holder string `db:"holder"`
 	Cell
+}
+
+// Slice narrows figures to the responses completed in one ISO week
+// ("2026-W48") and of one wave (its id); an empty field narrows nothing.
+type Slice struct {
+	Week   string
+	WaveID string
 }

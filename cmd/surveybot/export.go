@@ -13,15 +13,15 @@ import (
 
 	"github.com/surveybot/surveybot/dialogs"
 	"github.com/surveybot/surveybot/exports"
-	"github.com/surveybot/surveybot/indicators"
 	"github.com/surveybot/surveybot/store"
 	"github.com/surveybot/surveybot/survey"
+	"github.com/surveybot/surveybot/waves"
 )
 
 // exportCmd writes responses, aggregates or the codebook to a file.
 func exportCmd(ctx context.Context, args []string, e env) error {
 	if len(args) == 0 {
-		return fmt.Errorf("%w: export needs responses, panel, aggregates or codebook", errUsage)
+		return fmt.Errorf("%w: export needs responses, panel, aggregates, change or codebook", errUsage)
 	}
 	switch args[0] {
 	case "responses":
@@ -30,10 +30,12 @@ func exportCmd(ctx context.Context, args []string, e env) error {
 		return exportPanelCmd(ctx, args[1:], e)
 	case "aggregates":
 		return exportAggregatesCmd(ctx, args[1:], e)
+	case "change":
+		return exportChangeCmd(ctx, args[1:], e)
 	case "codebook":
 		return exportCodebookCmd(args[1:], e)
 	}
-	return fmt.Errorf("%w: unknown export %q (responses, panel, aggregates or codebook)", errUsage, args[0])
+	return fmt.Errorf("%w: unknown export %q (responses, panel, aggregates, change or codebook)", errUsage, args[0])
 }
 
 // exportResponsesCmd writes the completed responses, of one chamber's
@@ -92,7 +94,8 @@ func exportAggregatesCmd(ctx context.Context, args []string, e env) error {
 	fs := flag.NewFlagSet("export aggregates", flag.ContinueOnError)
 	silence(fs)
 	cfgPath := fs.String("config", "", "config file")
-	by := fs.String("by", string(survey.Overall), "overall, chamber, sector, size, region or week")
+	by := fs.String("by", string(survey.Overall), "overall, chamber, sector, size, region, week or wave")
+	wave := fs.String("wave", "", "only the responses of this wave (its name, such as 2027-1)")
 	out := fs.String("out", "", "the CSV file to write")
 	langFlag := fs.String("lang", "de", "the language of the labels: de or en")
 	if err := fs.Parse(args); err != nil {
@@ -105,18 +108,17 @@ func exportAggregatesCmd(ctx context.Context, args []string, e env) error {
 	dim := survey.Dimension(*by)
 	switch {
 	case !slices.Contains(survey.Dimensions(), dim):
-		return fmt.Errorf("%w: --by %q (want overall, chamber, sector, size, region or week)", errUsage, *by)
+		return fmt.Errorf("%w: --by %q (want overall, chamber, sector, size, region, week or wave)", errUsage, *by)
 	case *out == "":
 		return fmt.Errorf("%w: --out FILE is required", errUsage)
 	case fs.NArg() > 0:
 		return fmt.Errorf("%w: unexpected argument %q", errUsage, fs.Arg(0))
 	}
 	return withApp(ctx, *cfgPath, e, func(a *app) error {
-		cells, err := a.db.AggregateHeld(ctx, a.q.Ref(), dim, "")
+		tables, err := waves.Tables(ctx, a.db, a.q.Ref(), dim, *wave)
 		if err != nil {
-			return err
+			return flagError(err)
 		}
-		tables := indicators.Disclose(dim, cells)
 		if err := writeFile(*out, func(w io.Writer) error { return exports.WriteAggregatesCSV(w, a.q, dim, tables, lang) }); err != nil {
 			return err
 		}

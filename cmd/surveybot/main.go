@@ -65,8 +65,14 @@ Usage:
                                      the field scores, chamber, sector, size, region); wide, a
                                      row per firm with those columns per wave (2027-1_composite),
                                      empty where the firm did not answer; erased firms never appear
-  surveybot export aggregates [--config FILE] [--by overall|chamber|sector|size|region|week] --out FILE
-                                     the indicator figures as CSV, groups under 5 suppressed
+  surveybot export aggregates [--config FILE] [--by overall|chamber|sector|size|region|week|wave]
+                             [--wave NAME] [--lang de|en] --out FILE
+                                     the indicator figures as CSV, groups under 5 suppressed;
+                                     --wave: only that wave's responses
+  surveybot export change [--config FILE] [--from WAVE] [--to WAVE] --out FILE
+                                     the change of every field between two waves (default: the
+                                     current wave and the one before), on the panel (firms in both)
+                                     and on all respondents, as CSV; see docs/waves.md
   surveybot export codebook [--config FILE] [--format csv|xlsx] --out FILE
                                      the item codes, texts and answer codes of the questionnaire
   surveybot import answers [--config FILE] [--skip-bad] [--chamber CODE] FILE
