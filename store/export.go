@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -178,13 +179,22 @@ type ImportedResponse struct {
 // leaving half a file behind. On SQLite the transaction holds the write
 // lock until fn returns.
 func (db *DB) ImportResponses(ctx context.Context, fn func(add func(ImportedResponse) (string, error)) error) error {
+	// Imported answers count in the current wave; before any wave exists
+	// they wait without one, and the next start puts them into the first.
+	var wave sql.NullString
+	switch w, err := db.CurrentWave(ctx, db.utcNow()); {
+	case err == nil:
+		wave = sql.NullString{String: w.ID, Valid: true}
+	case !errors.Is(err, survey.ErrNoWave):
+		return err
+	}
 	return db.inTx(ctx, func(tx *sqlx.Tx) error {
 		now := db.utcNow()
-		return fn(func(ir ImportedResponse) (string, error) { return importResponse(ctx, tx, ir, now) })
+		return fn(func(ir ImportedResponse) (string, error) { return importResponse(ctx, tx, ir, now, wave) })
 	})
 }
 
-func importResponse(ctx context.Context, tx *sqlx.Tx, ir ImportedResponse, now time.Time) (string, error) {
+func importResponse(ctx context.Context, tx *sqlx.Tx, ir ImportedResponse, now time.Time, wave sql.NullString) (string, error) {
 	respondent, id := newID(), newID()
 	if _, err := tx.ExecContext(ctx, tx.Rebind(`INSERT INTO respondents (id, created_at) VALUES (?, ?)`), respondent, now); err != nil {
 		return "", fmt.Errorf("insert respondent: %w", err)
@@ -197,15 +207,15 @@ func importResponse(ctx context.Context, tx *sqlx.Tx, ir ImportedResponse, now t
 	composite, tech := completion(s)
 	const ins = `INSERT INTO responses (id, respondent_id, questionnaire_id, questionnaire_version, status, lang, seq,
 		started_channel, started_at, consented_at, consent_channel, completed_at, completed_week, updated_at,
-		dim_chamber, dim_sector, dim_size, dim_region, composite, tech_count)
+		dim_chamber, dim_sector, dim_size, dim_region, composite, tech_count, wave_id)
 		VALUES (:id, :respondent, :qid, :qversion, 'completed', :lang, 1,
 		:channel, :now, :now, :channel, :now, :week, :now,
-		:chamber, :sector, :size, :region, :composite, :tech)`
+		:chamber, :sector, :size, :region, :composite, :tech, :wave)`
 	q, args, err := sqlx.Named(ins, map[string]any{
 		"id": id, "respondent": respondent, "qid": ir.Questionnaire.ID, "qversion": ir.Questionnaire.Version,
 		"lang": string(ir.Lang), "channel": survey.Import, "now": now, "week": week,
 		"chamber": dim(s, survey.ByChamber), "sector": dim(s, survey.BySector), "size": dim(s, survey.BySize), "region": dim(s, survey.ByRegion),
-		"composite": composite, "tech": tech,
+		"composite": composite, "tech": tech, "wave": wave,
 	})
 	if err != nil {
 		return "", fmt.Errorf("bind imported response: %w", err)

@@ -242,3 +242,26 @@ func TestResponsesFromBeforeWaves(t *testing.T) {
 		}
 	})
 }
+
+// TestImportIntoTheCurrentWave: answers imported from elsewhere count in
+// the wave current when they are imported.
+func TestImportIntoTheCurrentWave(t *testing.T) {
+	forEachDB(t, func(t *testing.T, db *store.DB) {
+		ctx := testCtx(t)
+		newWave(t, db, "im1", time.Now().Add(-2*time.Hour))
+		cur := newWave(t, db, "im2", time.Now().Add(-time.Hour))
+		var id string
+		err := db.ImportResponses(ctx, func(add func(store.ImportedResponse) (string, error)) error {
+			var err error
+			id, err = add(store.ImportedResponse{Questionnaire: coreRef(t), Lang: dialogs.German,
+				Scores: dialogs.Scores{Fields: map[string]float64{"maturity": 50}, Composite: ptr(50.0)}})
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r, err := db.Response(ctx, id); err != nil || r.WaveID != cur.ID {
+			t.Errorf("imported response in wave %q (%v), want the current im2", r.WaveID, err)
+		}
+	})
+}
