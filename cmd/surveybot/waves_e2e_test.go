@@ -125,7 +125,7 @@ level = "warn"
 	summary := tgc.complete()
 	prefilled := false
 	for _, m := range tg.Messages(chat) {
-		prefilled = prefilled || strings.Contains(m.Text, "Noch aktuell?") && strings.Contains(m.Text, "HWK Hannover")
+		prefilled = prefilled || strings.Contains(m.Text, "Noch aktuell?") && strings.Contains(m.Text, "Unternehmen / Betrieb")
 	}
 	if !prefilled {
 		t.Error("wave 2 in Telegram did not offer wave 1's screening to confirm")
