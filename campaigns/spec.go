@@ -74,14 +74,14 @@ func (c *Service) Create(ctx context.Context, p survey.Principal, spec Spec) (su
 	now := c.cfg.Now()
 	camp.StartsAt = now
 	if spec.Start != "" {
-		if camp.StartsAt, err = parseDay(spec.Start, loc, false); err != nil {
+		if camp.StartsAt, err = survey.ParseDay(spec.Start, loc, false); err != nil {
 			return bad("start: %v", err)
 		}
 	}
 	if spec.End == "" {
 		return bad("end: give the last day of the campaign (YYYY-MM-DD)")
 	}
-	if camp.EndsAt, err = parseDay(spec.End, loc, true); err != nil {
+	if camp.EndsAt, err = survey.ParseDay(spec.End, loc, true); err != nil {
 		return bad("end: %v", err)
 	}
 	if !camp.EndsAt.After(camp.StartsAt) || !camp.EndsAt.After(now) {
@@ -137,27 +137,6 @@ func (c *Service) Create(ctx context.Context, p survey.Principal, spec Spec) (su
 		camp.OpenLink = l.Key
 	}
 	return c.db.CreateCampaign(ctx, camp)
-}
-
-// parseDay reads YYYY-MM-DD (the day's start, or with end the next day's
-// start) in loc, or an RFC 3339 time.
-func parseDay(s string, loc *time.Location, end bool) (time.Time, error) {
-	d, err := time.Parse(time.RFC3339, s)
-	if err != nil {
-		if d, err = time.ParseInLocation(time.DateOnly, s, loc); err != nil {
-			return time.Time{}, fmt.Errorf("%q is not a date (YYYY-MM-DD)", s)
-		}
-		if end {
-			d = d.AddDate(0, 0, 1)
-		}
-	}
-	// SQLite keeps times as RFC 3339 text, which has four-digit years
-	// only: the end of the last day of 9999, or the first day of year 0
-	// east of UTC, would store a campaign no query could read back.
-	if d = d.UTC(); d.Year() < 1 || d.Year() > 9999 {
-		return time.Time{}, fmt.Errorf("%q is not between the years 1 and 9999", s)
-	}
-	return d, nil
 }
 
 // clock reads "HH:MM" as minutes after midnight.

@@ -206,32 +206,44 @@ func latest(ts ...sql.NullTime) time.Time {
 	return out.UTC()
 }
 
-// PreviousScores returns the scores of a respondent's latest completed
-// response in a wave that started before waveID, or ErrNotFound.
-func (db *DB) PreviousScores(ctx context.Context, respondentID, waveID string) (survey.PastScores, error) {
-	var row struct {
-		ID        string          `db:"id"`
-		Wave      string          `db:"name"`
-		Composite sql.NullFloat64 `db:"composite"`
-	}
+// previous is a respondent's latest completed response in a wave that
+// started before waveID.
+type previous struct {
+	ID        string          `db:"id"`
+	Wave      string          `db:"name"`
+	Composite sql.NullFloat64 `db:"composite"`
+}
+
+func (db *DB) previous(ctx context.Context, respondentID, waveID string) (previous, error) {
+	var p previous
 	const q = `SELECT r.id, w.name, r.composite FROM responses r JOIN waves w ON w.id = r.wave_id
 		WHERE r.respondent_id = ? AND r.status = 'completed'
 			AND w.starts_at < (SELECT t.starts_at FROM waves t WHERE t.id = ?)
 		ORDER BY w.starts_at DESC LIMIT 1`
-	err := db.db.GetContext(ctx, &row, db.db.Rebind(q), respondentID, waveID)
+	err := db.db.GetContext(ctx, &p, db.db.Rebind(q), respondentID, waveID)
 	if errors.Is(err, sql.ErrNoRows) {
-		return survey.PastScores{}, survey.ErrNotFound
+		return previous{}, survey.ErrNotFound
 	}
 	if err != nil {
-		return survey.PastScores{}, fmt.Errorf("previous wave's scores: %w", err)
+		return previous{}, fmt.Errorf("previous wave's response: %w", err)
 	}
-	fields, err := db.Scores(ctx, row.ID)
+	return p, nil
+}
+
+// PreviousScores returns the scores of a respondent's latest completed
+// response in a wave that started before waveID, or ErrNotFound.
+func (db *DB) PreviousScores(ctx context.Context, respondentID, waveID string) (survey.PastScores, error) {
+	p, err := db.previous(ctx, respondentID, waveID)
 	if err != nil {
 		return survey.PastScores{}, err
 	}
-	out := survey.PastScores{Wave: row.Wave, Fields: fields}
-	if row.Composite.Valid {
-		out.Composite = &row.Composite.Float64
+	fields, err := db.Scores(ctx, p.ID)
+	if err != nil {
+		return survey.PastScores{}, err
+	}
+	out := survey.PastScores{Wave: p.Wave, Fields: fields}
+	if p.Composite.Valid {
+		out.Composite = &p.Composite.Float64
 	}
 	return out, nil
 }
@@ -240,19 +252,11 @@ func (db *DB) PreviousScores(ctx context.Context, respondentID, waveID string) (
 // response in a wave that started before waveID, or ErrNotFound: a new
 // wave's screening is prefilled from them.
 func (db *DB) PreviousAnswers(ctx context.Context, respondentID, waveID string) (map[string]dialogs.Answer, error) {
-	var id string
-	const q = `SELECT r.id FROM responses r JOIN waves w ON w.id = r.wave_id
-		WHERE r.respondent_id = ? AND r.status = 'completed'
-			AND w.starts_at < (SELECT t.starts_at FROM waves t WHERE t.id = ?)
-		ORDER BY w.starts_at DESC LIMIT 1`
-	err := db.db.GetContext(ctx, &id, db.db.Rebind(q), respondentID, waveID)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, survey.ErrNotFound
-	}
+	p, err := db.previous(ctx, respondentID, waveID)
 	if err != nil {
-		return nil, fmt.Errorf("previous wave's answers: %w", err)
+		return nil, err
 	}
-	return db.Answers(ctx, id)
+	return db.Answers(ctx, p.ID)
 }
 
 // MemberAnswers returns what a chamber's member list says about the firm a

@@ -62,11 +62,17 @@ func Add(ctx context.Context, db Store, q *dialogs.Questionnaire, spec Spec, now
 	if err != nil {
 		loc = time.UTC
 	}
-	start, err := parseDay(spec.Start, loc, false)
+	if strings.TrimSpace(spec.Start) == "" {
+		return bad("start", "give the first day as YYYY-MM-DD")
+	}
+	if strings.TrimSpace(spec.End) == "" {
+		return bad("end", "give the last day as YYYY-MM-DD")
+	}
+	start, err := survey.ParseDay(strings.TrimSpace(spec.Start), loc, false)
 	if err != nil {
 		return bad("start", "%v", err)
 	}
-	end, err := parseDay(spec.End, loc, true)
+	end, err := survey.ParseDay(strings.TrimSpace(spec.End), loc, true)
 	if err != nil {
 		return bad("end", "%v", err)
 	}
@@ -93,24 +99,4 @@ func Add(ctx context.Context, db Store, q *dialogs.Questionnaire, spec Spec, now
 		return bad("name", "wave %s exists", name)
 	}
 	return w, err
-}
-
-// parseDay reads YYYY-MM-DD (the day's start, or with end the next day's
-// start) in loc, or an RFC 3339 time.
-func parseDay(s string, loc *time.Location, end bool) (time.Time, error) {
-	s = strings.TrimSpace(s)
-	if s == "" {
-		return time.Time{}, errors.New("give a date as YYYY-MM-DD")
-	}
-	if t, err := time.ParseInLocation(time.DateOnly, s, loc); err == nil {
-		if end {
-			t = t.AddDate(0, 0, 1)
-		}
-		return t.UTC(), nil
-	}
-	t, err := time.Parse(time.RFC3339, s)
-	if err != nil {
-		return time.Time{}, fmt.Errorf("%q is not a date (YYYY-MM-DD) or an RFC 3339 time", s)
-	}
-	return t.UTC(), nil
 }

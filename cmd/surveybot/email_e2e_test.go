@@ -6,7 +6,6 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
-	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -106,62 +105,17 @@ func TestInvitationByEmailCompletedOnTheWeb(t *testing.T) {
 	link := emailtest.Link(t, m, "http://"+r.addr+"/s/")
 	r.serve()
 
-	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	get := func() string {
-		resp, err := client.Get(link)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		b, _ := io.ReadAll(resp.Body)
-		if resp.StatusCode != http.StatusOK {
-			t.Fatalf("GET %s: %d\n%s", link, resp.StatusCode, b)
-		}
-		return string(b)
-	}
-	post := func(page string, fields url.Values) {
-		t.Helper()
-		c := csrfRE.FindStringSubmatch(page)
-		i := itemRE.FindStringSubmatch(page)
-		if c == nil || i == nil {
-			t.Fatalf("no answer form on the page:\n%s", page)
-		}
-		fields.Set("csrf", c[1])
-		fields.Set("item", i[1])
-		resp, err := client.PostForm(link, fields)
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
-		if resp.StatusCode != http.StatusSeeOther {
-			t.Fatalf("POST %v: %d, want 303", fields, resp.StatusCode)
-		}
-	}
-	page := get()
-	if !strings.Contains(page, "Datenschutz") && !strings.Contains(page, "einverstanden") {
-		t.Fatalf("the link does not open at the privacy notice:\n%s", page)
-	}
-	post(page, url.Values{"choice": {"yes"}})
-	page = get()
-	post(page, url.Values{"choice": {"business"}})
-	asked := 1
-	for ; asked < 40; asked++ {
-		page = get()
-		if strings.Contains(page, "Gesamtindex") {
-			break
+	pages := 0
+	page := completeOnTheWeb(t, link, func(page string) {
+		if pages++; pages == 1 && !strings.Contains(page, "Datenschutz") && !strings.Contains(page, "einverstanden") {
+			t.Fatalf("the link does not open at the privacy notice:\n%s", page)
 		}
 		if strings.Contains(page, "Kammer oder Organisation") {
 			t.Errorf("the chamber was asked although the invitation fixed it")
 		}
-		// The first option where there are options, "keine Angabe" elsewhere.
-		if c := choiceRE.FindStringSubmatch(page); c != nil {
-			post(page, url.Values{"choice": {c[1]}})
-		} else {
-			post(page, url.Values{"cmd": {"na"}})
-		}
-	}
+	})
 	if !strings.Contains(page, "Vielen Dank") {
-		t.Fatalf("no final page after %d questions:\n%s", asked, page)
+		t.Fatalf("no final page after %d pages:\n%s", pages, page)
 	}
 	db, err := store.Open(ctx, r.dsn)
 	if err != nil {

@@ -97,7 +97,7 @@ level = "warn"
 	// answers its e-mail's link on the web.
 	first := campaign("Welle 1")
 	mails := smtp.WaitFor(t, 1, 20*time.Second)
-	completeOnTheWeb(t, emailtest.Link(t, mails[0], "http://"+addr+"/s/"))
+	completeOnTheWeb(t, emailtest.Link(t, mails[0], "http://"+addr+"/s/"), nil)
 	if out := cli("campaign", "status", first); !regexp.MustCompile(`all\s+1\s+0\s+1\s+0\s+0\s+1\s+1\s+1\s+100\.0%`).MatchString(out) {
 		t.Errorf("wave 1's campaign: want 1 invited, sent, opened, consented and completed:\n%s", out)
 	}
@@ -145,7 +145,8 @@ level = "warn"
 
 // completeOnTheWeb answers a dialog through its web link: consent, then
 // the first option of each question, "keine Angabe" where there is none.
-func completeOnTheWeb(t *testing.T, link string) string {
+// It shows every page to check (nil: none) and returns the last one.
+func completeOnTheWeb(t *testing.T, link string, check func(page string)) string {
 	t.Helper()
 	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	get := func() string {
@@ -177,9 +178,16 @@ func completeOnTheWeb(t *testing.T, link string) string {
 			t.Fatalf("POST %v: %d, want 303", fields, resp.StatusCode)
 		}
 	}
-	post(get(), url.Values{"choice": {"yes"}})
-	for range 60 {
+	show := func() string {
 		page := get()
+		if check != nil {
+			check(page)
+		}
+		return page
+	}
+	post(show(), url.Values{"choice": {"yes"}})
+	for range 60 {
+		page := show()
 		if strings.Contains(page, "Vielen Dank") {
 			return page
 		}
